@@ -1,0 +1,91 @@
+//! Content as data: Tend's own texts, kept as TOML under `content/` and built into the
+//! binary. Each kind of content is parsed and checked once, at first use.
+
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// One page of the Learn guide.
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuidePage {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub order: u32,
+    pub sections: Vec<GuideSection>,
+    #[serde(default)]
+    pub sources: Vec<Source>,
+}
+
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuideSection {
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub citation: String,
+}
+
+/// The guide's files, in the order they are read.
+const GUIDE_FILES: &[(&str, &str)] = &[
+    ("01-emotional-intimacy.toml", include_str!("../../../content/learn/01-emotional-intimacy.toml")),
+    ("02-six-kinds.toml", include_str!("../../../content/learn/02-six-kinds.toml")),
+    ("03-small-daily-practices.toml", include_str!("../../../content/learn/03-small-daily-practices.toml")),
+    ("04-how-tend-works.toml", include_str!("../../../content/learn/04-how-tend-works.toml")),
+];
+
+/// The Learn guide, ordered. The files are checked by this crate's tests, so a bad file
+/// never reaches a build; should one slip through, it is left out rather than crash.
+pub fn guide() -> &'static [GuidePage] {
+    static GUIDE: OnceLock<Vec<GuidePage>> = OnceLock::new();
+    GUIDE.get_or_init(|| {
+        let mut pages: Vec<GuidePage> = GUIDE_FILES.iter().filter_map(|(_, text)| toml::from_str(text).ok()).collect();
+        pages.sort_by_key(|p| p.order);
+        pages
+    })
+}
+
+pub fn guide_page(slug: &str) -> Option<&'static GuidePage> {
+    guide().iter().find(|p| p.slug == slug)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_guide_file_is_listed_and_valid() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../content/learn");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .expect("content/learn exists")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let listed: Vec<String> = GUIDE_FILES.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(on_disk, listed, "GUIDE_FILES must list every file in content/learn");
+
+        let mut slugs = HashSet::new();
+        for (name, text) in GUIDE_FILES {
+            let page: GuidePage = toml::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(slugs.insert(page.slug.clone()), "{name}: duplicate slug");
+            assert!(page.slug.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{name}: slug");
+            assert!(!page.title.is_empty() && page.title.len() < 80, "{name}: title");
+            assert!(!page.sections.is_empty(), "{name}: no sections");
+            for s in &page.sections {
+                assert!(!s.heading.is_empty() && !s.paragraphs.is_empty(), "{name}: empty section");
+                for p in &s.paragraphs {
+                    assert!(!p.trim().is_empty() && p.len() < 800, "{name}: paragraph length");
+                    assert!(!p.contains('<') && !p.contains("**"), "{name}: plain text only");
+                }
+            }
+        }
+        assert_eq!(guide().len(), GUIDE_FILES.len());
+    }
+}

@@ -1,0 +1,62 @@
+//! Tend's domain: the types, rules and use cases of a couple's private space.
+//!
+//! Nothing here knows about HTTP or SQL. Every read and write goes through a use case that
+//! takes the caller and scopes the work to the caller's couple; handlers only translate.
+
+pub mod account;
+pub mod auth;
+pub mod clock;
+pub mod content;
+pub mod couple;
+pub mod error;
+pub mod ids;
+pub mod secret;
+pub mod store;
+pub mod throttle;
+pub mod time;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Error, FieldErrors, Result};
+pub use ids::{ApiTokenId, CoupleId, InviteId, SessionId, UserId};
+pub use store::{Store, StoreError};
+
+/// Everything a use case needs from the outside world.
+#[derive(Clone)]
+pub struct Ctx {
+    pub store: std::sync::Arc<dyn Store>,
+    pub clock: std::sync::Arc<dyn Clock>,
+    pub policy: Policy,
+}
+
+impl Ctx {
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+}
+
+/// Instance-wide rules the host chooses.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    pub registration: Registration,
+}
+
+/// Who may create an account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Registration {
+    /// The first account, and then only people holding a partner's invite.
+    #[default]
+    InviteOnly,
+    /// Anyone who reaches the instance.
+    Open,
+}
+
+impl std::str::FromStr for Registration {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "invite" | "invite-only" | "closed" => Ok(Self::InviteOnly),
+            "open" => Ok(Self::Open),
+            other => Err(format!("unknown registration mode {other:?}: use \"invite\" or \"open\"")),
+        }
+    }
+}

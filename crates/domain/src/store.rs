@@ -1,0 +1,167 @@
+//! What the domain needs from storage. One implementation serves SQLite and PostgreSQL
+//! (crate `tend-store`); a contract suite holds both to the same behaviour.
+//!
+//! Methods that must be atomic take everything they need and do it in one transaction; the
+//! conditions they check (an invite still unused, a person still unpaired) are decided by the
+//! use cases in this crate and only *guaranteed* by the store against races.
+
+use crate::auth::{ApiTokenSummary, SessionSummary};
+use crate::couple::InviteRecord;
+use crate::ids::{ApiTokenId, CoupleId, SessionId, UserId};
+use crate::secret::SecretHash;
+use crate::time::TimeZoneName;
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or state condition failed; the message is fit for the person.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A person with an account.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub time_zone: TimeZoneName,
+    pub couple_id: Option<CoupleId>,
+    pub created_at: Timestamp,
+}
+
+/// What a new account is made of, already parsed and hashed.
+#[derive(Clone, Debug)]
+pub struct NewUserRecord {
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub time_zone: TimeZoneName,
+}
+
+/// Which door a new account comes through; the store checks it in the same transaction.
+#[derive(Clone, Debug)]
+pub enum Gate {
+    /// Only if no account has ever been created here.
+    FirstAccount,
+    /// Registration is open to anyone.
+    Open,
+    /// With a partner's invite, redeemed in the same transaction.
+    Invite(SecretHash),
+}
+
+/// Why redeeming an invite failed, checked atomically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RedeemFailure {
+    Unknown,
+    Expired,
+    Used,
+    OwnInvite,
+    InviterPaired,
+    JoinerPaired,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum RegisterOutcome {
+    Created { user: User, couple: Option<CoupleId> },
+    EmailTaken,
+    Closed,
+    Invite(RedeemFailure),
+}
+
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub user_id: UserId,
+    pub token_hash: SecretHash,
+    pub csrf_token: String,
+    pub user_agent: String,
+    pub ip: String,
+    pub now: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewApiToken {
+    pub user_id: UserId,
+    pub name: String,
+    pub token_hash: SecretHash,
+    pub hint: String,
+    pub now: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewInvite {
+    pub inviter: UserId,
+    pub token_hash: SecretHash,
+    pub code_hash: SecretHash,
+    pub now: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ProfileChange {
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub time_zone: Option<TimeZoneName>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Answers when the database does.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // Accounts
+    async fn register(&self, new: &NewUserRecord, gate: &Gate, now: Timestamp) -> StoreResult<RegisterOutcome>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    async fn password_hash(&self, id: UserId) -> StoreResult<Option<String>>;
+    async fn set_password_hash(&self, id: UserId, hash: &str, now: Timestamp) -> StoreResult<()>;
+    /// Fails with `Conflict` when the new email belongs to someone else.
+    async fn update_profile(&self, id: UserId, change: &ProfileChange, now: Timestamp) -> StoreResult<User>;
+    async fn users_in_couple(&self, couple: CoupleId) -> StoreResult<Vec<User>>;
+
+    // Sessions
+    async fn create_session(&self, new: &NewSession) -> StoreResult<SessionId>;
+    /// The live session with this token hash and its user; expired ones are not returned.
+    async fn session_by_token(&self, hash: &SecretHash, now: Timestamp) -> StoreResult<Option<(SessionSummary, String, User)>>;
+    async fn touch_session(&self, id: SessionId, now: Timestamp, expires_at: Timestamp) -> StoreResult<()>;
+    async fn sessions_of(&self, user: UserId, now: Timestamp) -> StoreResult<Vec<SessionSummary>>;
+    /// Deletes the user's session `id`; false when there was none of theirs.
+    async fn delete_session(&self, user: UserId, id: SessionId) -> StoreResult<bool>;
+    /// Deletes every session of the user except `keep`.
+    async fn delete_sessions_except(&self, user: UserId, keep: Option<SessionId>) -> StoreResult<u64>;
+
+    // API tokens
+    async fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiTokenId>;
+    async fn api_token_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<(ApiTokenSummary, User)>>;
+    async fn touch_api_token(&self, id: ApiTokenId, now: Timestamp) -> StoreResult<()>;
+    async fn api_tokens_of(&self, user: UserId) -> StoreResult<Vec<ApiTokenSummary>>;
+    async fn delete_api_token(&self, user: UserId, id: ApiTokenId) -> StoreResult<bool>;
+
+    // Log-in throttling, shared by every node.
+    async fn record_failure(&self, keys: &[String], now: Timestamp) -> StoreResult<()>;
+    /// How many failures `key` has since `since`, and the oldest of them.
+    async fn failures_since(&self, key: &str, since: Timestamp) -> StoreResult<(u64, Option<Timestamp>)>;
+    async fn clear_failures(&self, key: &str) -> StoreResult<()>;
+    /// Drops failures older than `before`; housekeeping.
+    async fn prune_failures(&self, before: Timestamp) -> StoreResult<u64>;
+
+    // Pairing
+    /// Creates an invite, replacing any unused one of the same inviter.
+    async fn create_invite(&self, new: &NewInvite) -> StoreResult<()>;
+    async fn open_invite_of(&self, inviter: UserId, now: Timestamp) -> StoreResult<Option<InviteRecord>>;
+    async fn invite_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<InviteRecord>>;
+    async fn cancel_invites_of(&self, inviter: UserId) -> StoreResult<u64>;
+    /// Redeems the invite for `joiner` and creates the couple, atomically.
+    async fn redeem_invite(&self, hash: &SecretHash, joiner: UserId, now: Timestamp) -> StoreResult<Result<CoupleId, RedeemFailure>>;
+    /// Ends the couple: both partners leave it; see `couple::UNPAIR_RULE`.
+    async fn dissolve_couple(&self, couple: CoupleId, now: Timestamp) -> StoreResult<()>;
+    async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>>;
+}
