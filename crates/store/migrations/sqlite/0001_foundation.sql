@@ -1,0 +1,68 @@
+-- Accounts, sessions, API tokens, log-in throttling and pairing.
+-- Times are Unix milliseconds (UTC); local dates are derived from each partner's zone.
+
+create table instance (
+    id integer primary key check (id = 1),
+    founded_at integer not null
+);
+
+create table couples (
+    id integer primary key autoincrement,
+    created_at integer not null,
+    ended_at integer
+);
+
+create table users (
+    id integer primary key autoincrement,
+    email text not null unique,
+    display_name text not null,
+    password_hash text not null,
+    time_zone text not null,
+    couple_id integer references couples (id),
+    created_at integer not null,
+    updated_at integer not null
+);
+create index users_couple_id on users (couple_id);
+
+create table sessions (
+    id integer primary key autoincrement,
+    user_id integer not null references users (id) on delete cascade,
+    token_hash text not null unique,
+    csrf_token text not null,
+    user_agent text not null,
+    ip text not null,
+    created_at integer not null,
+    last_seen_at integer not null,
+    expires_at integer not null
+);
+create index sessions_user_id on sessions (user_id);
+
+create table api_tokens (
+    id integer primary key autoincrement,
+    user_id integer not null references users (id) on delete cascade,
+    name text not null,
+    token_hash text not null unique,
+    hint text not null,
+    created_at integer not null,
+    last_used_at integer
+);
+create index api_tokens_user_id on api_tokens (user_id);
+
+create table login_failures (
+    id integer primary key autoincrement,
+    key text not null,
+    at integer not null
+);
+create index login_failures_key_at on login_failures (key, at);
+
+create table invites (
+    id integer primary key autoincrement,
+    inviter_id integer not null references users (id) on delete cascade,
+    token_hash text not null unique,
+    code_hash text not null unique,
+    created_at integer not null,
+    expires_at integer not null,
+    used_at integer,
+    used_by integer references users (id) on delete set null
+);
+create index invites_inviter_id on invites (inviter_id);

@@ -1,0 +1,479 @@
+//! The `Store` implementation shared by SQLite and PostgreSQL.
+
+use crate::{Backend, backend_error};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+use tend_domain::auth::{ApiTokenSummary, SessionSummary};
+use tend_domain::couple::InviteRecord;
+use tend_domain::secret::SecretHash;
+use tend_domain::store::{
+    Gate, NewApiToken, NewInvite, NewSession, NewUserRecord, ProfileChange, RedeemFailure, RegisterOutcome, StoreResult, User,
+};
+use tend_domain::time::TimeZoneName;
+use tend_domain::{ApiTokenId, CoupleId, InviteId, SessionId, Store, StoreError, UserId};
+
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl SqlStore {
+    pub(crate) fn new(pool: AnyPool, backend: Backend) -> Self {
+        Self { pool, backend }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+fn ms(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+fn ts(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn db(e: sqlx::Error) -> StoreError {
+    backend_error(e)
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at";
+
+fn user_from(row: &AnyRow) -> Result<User, sqlx::Error> {
+    Ok(User {
+        id: UserId(row.try_get("id")?),
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        time_zone: TimeZoneName::from_stored(row.try_get("time_zone")?),
+        couple_id: row.try_get::<Option<i64>, _>("couple_id")?.map(CoupleId),
+        created_at: ts(row.try_get("created_at")?),
+    })
+}
+
+fn session_from(row: &AnyRow) -> Result<SessionSummary, sqlx::Error> {
+    Ok(SessionSummary {
+        id: SessionId(row.try_get("s_id")?),
+        created_at: ts(row.try_get("s_created_at")?),
+        last_seen_at: ts(row.try_get("s_last_seen_at")?),
+        expires_at: ts(row.try_get("s_expires_at")?),
+        user_agent: row.try_get("s_user_agent")?,
+        ip: row.try_get("s_ip")?,
+    })
+}
+
+const SESSION_COLUMNS: &str = "s.id as s_id, s.created_at as s_created_at, s.last_seen_at as s_last_seen_at, \
+     s.expires_at as s_expires_at, s.user_agent as s_user_agent, s.ip as s_ip";
+
+fn token_from(row: &AnyRow) -> Result<ApiTokenSummary, sqlx::Error> {
+    Ok(ApiTokenSummary {
+        id: ApiTokenId(row.try_get("t_id")?),
+        name: row.try_get("t_name")?,
+        hint: row.try_get("t_hint")?,
+        created_at: ts(row.try_get("t_created_at")?),
+        last_used_at: row.try_get::<Option<i64>, _>("t_last_used_at")?.map(ts),
+    })
+}
+
+const TOKEN_COLUMNS: &str =
+    "t.id as t_id, t.name as t_name, t.hint as t_hint, t.created_at as t_created_at, t.last_used_at as t_last_used_at";
+
+fn invite_from(row: &AnyRow) -> Result<InviteRecord, sqlx::Error> {
+    Ok(InviteRecord {
+        id: InviteId(row.try_get("i_id")?),
+        inviter: user_from(row)?,
+        created_at: ts(row.try_get("i_created_at")?),
+        expires_at: ts(row.try_get("i_expires_at")?),
+        used_at: row.try_get::<Option<i64>, _>("i_used_at")?.map(ts),
+    })
+}
+
+const INVITE_SELECT: &str = "select i.id as i_id, i.created_at as i_created_at, i.expires_at as i_expires_at, \
+     i.used_at as i_used_at, u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at \
+     from invites i join users u on u.id = i.inviter_id";
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+impl SqlStore {
+    async fn user_in(tx: &mut Tx<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
+        let row = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.id = $1")).bind(id).fetch_optional(&mut **tx).await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    /// Redeems an invite inside `tx`: marks it used, makes the couple and sets both partners'
+    /// couple. Every condition is part of a write, so two racing redemptions cannot both win.
+    async fn redeem_in(tx: &mut Tx<'_>, hash: &SecretHash, joiner: i64, now: i64) -> Result<Result<CoupleId, RedeemFailure>, sqlx::Error> {
+        let claimed = sqlx::query(
+            "update invites set used_at = $1, used_by = $2 \
+             where (token_hash = $3 or code_hash = $3) and used_at is null and expires_at > $1 and inviter_id <> $2 \
+             returning inviter_id",
+        )
+        .bind(now)
+        .bind(joiner)
+        .bind(&hash.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(claimed) = claimed else {
+            let row = sqlx::query("select inviter_id, used_at, expires_at from invites where token_hash = $1 or code_hash = $1")
+                .bind(&hash.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+            let failure = match row {
+                None => RedeemFailure::Unknown,
+                Some(r) if r.try_get::<Option<i64>, _>("used_at")?.is_some() => RedeemFailure::Used,
+                Some(r) if r.try_get::<i64, _>("inviter_id")? == joiner => RedeemFailure::OwnInvite,
+                Some(_) => RedeemFailure::Expired,
+            };
+            return Ok(Err(failure));
+        };
+        let inviter: i64 = claimed.try_get("inviter_id")?;
+        let couple: i64 = sqlx::query("insert into couples (created_at) values ($1) returning id").bind(now).fetch_one(&mut **tx).await?.try_get("id")?;
+        let joined = sqlx::query("update users set couple_id = $1, updated_at = $2 where id in ($3, $4) and couple_id is null")
+            .bind(couple)
+            .bind(now)
+            .bind(inviter)
+            .bind(joiner)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        if joined != 2 {
+            // Whoever was not moved into the new couple was already in another one.
+            let joiner_moved = Self::user_in(tx, joiner).await?.is_some_and(|u| u.couple_id == Some(CoupleId(couple)));
+            return Ok(Err(if joiner_moved { RedeemFailure::InviterPaired } else { RedeemFailure::JoinerPaired }));
+        }
+        // The joiner's own invite, if any, has nobody left to invite.
+        sqlx::query("delete from invites where inviter_id in ($1, $2) and used_at is null").bind(inviter).bind(joiner).execute(&mut **tx).await?;
+        Ok(Ok(CoupleId(couple)))
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("select 1").fetch_one(&self.pool).await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn register(&self, new: &NewUserRecord, gate: &Gate, now: Timestamp) -> StoreResult<RegisterOutcome> {
+        let now = ms(now);
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Writing first takes SQLite's write lock at once, so this transaction never has to
+        // upgrade a read lock (which can fail under contention).
+        let founded = sqlx::query("insert into instance (id, founded_at) values (1, $1) on conflict (id) do nothing")
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected()
+            == 1;
+        if matches!(gate, Gate::FirstAccount) && !founded {
+            return Ok(RegisterOutcome::Closed);
+        }
+        let inserted = sqlx::query(
+            "insert into users (email, display_name, password_hash, time_zone, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $5) returning id",
+        )
+        .bind(&new.email)
+        .bind(&new.display_name)
+        .bind(&new.password_hash)
+        .bind(new.time_zone.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await;
+        let id: i64 = match inserted {
+            Ok(row) => row.try_get("id").map_err(db)?,
+            Err(e) if is_unique_violation(&e) => return Ok(RegisterOutcome::EmailTaken),
+            Err(e) => return Err(db(e)),
+        };
+        let couple = match gate {
+            Gate::Invite(hash) => match Self::redeem_in(&mut tx, hash, id, now).await.map_err(db)? {
+                Ok(couple) => Some(couple),
+                Err(failure) => return Ok(RegisterOutcome::Invite(failure)),
+            },
+            Gate::FirstAccount | Gate::Open => None,
+        };
+        let user = Self::user_in(&mut tx, id).await.map_err(db)?.ok_or(StoreError::NotFound)?;
+        tx.commit().await.map_err(db)?;
+        Ok(RegisterOutcome::Created { user, couple })
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        let row = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.id = $1")).bind(id.0).fetch_optional(&self.pool).await.map_err(db)?;
+        row.as_ref().map(user_from).transpose().map_err(db)
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.email = $1")).bind(email).fetch_optional(&self.pool).await.map_err(db)?;
+        row.as_ref().map(user_from).transpose().map_err(db)
+    }
+
+    async fn password_hash(&self, id: UserId) -> StoreResult<Option<String>> {
+        let row = sqlx::query("select password_hash from users where id = $1").bind(id.0).fetch_optional(&self.pool).await.map_err(db)?;
+        row.map(|r| r.try_get("password_hash")).transpose().map_err(db)
+    }
+
+    async fn set_password_hash(&self, id: UserId, hash: &str, now: Timestamp) -> StoreResult<()> {
+        let n = sqlx::query("update users set password_hash = $1, updated_at = $2 where id = $3")
+            .bind(hash)
+            .bind(ms(now))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+    }
+
+    async fn update_profile(&self, id: UserId, change: &ProfileChange, now: Timestamp) -> StoreResult<User> {
+        let result = sqlx::query(
+            "update users set display_name = coalesce($1, display_name), email = coalesce($2, email), \
+             time_zone = coalesce($3, time_zone), updated_at = $4 where id = $5",
+        )
+        .bind(change.display_name.as_deref())
+        .bind(change.email.as_deref())
+        .bind(change.time_zone.as_ref().map(|z| z.as_str()))
+        .bind(ms(now))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(r) if r.rows_affected() == 1 => {}
+            Ok(_) => return Err(StoreError::NotFound),
+            Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict("That email is taken.".into())),
+            Err(e) => return Err(db(e)),
+        }
+        self.user(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn users_in_couple(&self, couple: CoupleId) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.couple_id = $1 order by u.id"))
+            .bind(couple.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(user_from).collect::<Result<_, _>>().map_err(db)
+    }
+
+    async fn create_session(&self, new: &NewSession) -> StoreResult<SessionId> {
+        let row = sqlx::query(
+            "insert into sessions (user_id, token_hash, csrf_token, user_agent, ip, created_at, last_seen_at, expires_at) \
+             values ($1, $2, $3, $4, $5, $6, $6, $7) returning id",
+        )
+        .bind(new.user_id.0)
+        .bind(&new.token_hash.0)
+        .bind(&new.csrf_token)
+        .bind(&new.user_agent)
+        .bind(&new.ip)
+        .bind(ms(new.now))
+        .bind(ms(new.expires_at))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(SessionId(row.try_get("id").map_err(db)?))
+    }
+
+    async fn session_by_token(&self, hash: &SecretHash, now: Timestamp) -> StoreResult<Option<(SessionSummary, String, User)>> {
+        let row = sqlx::query(&format!(
+            "select {SESSION_COLUMNS}, s.csrf_token, {USER_COLUMNS} from sessions s join users u on u.id = s.user_id \
+             where s.token_hash = $1 and s.expires_at > $2"
+        ))
+        .bind(&hash.0)
+        .bind(ms(now))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|r| Ok((session_from(&r)?, r.try_get("csrf_token")?, user_from(&r)?))).transpose().map_err(db)
+    }
+
+    async fn touch_session(&self, id: SessionId, now: Timestamp, expires_at: Timestamp) -> StoreResult<()> {
+        sqlx::query("update sessions set last_seen_at = $1, expires_at = $2 where id = $3")
+            .bind(ms(now))
+            .bind(ms(expires_at))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn sessions_of(&self, user: UserId, now: Timestamp) -> StoreResult<Vec<SessionSummary>> {
+        let rows = sqlx::query(&format!(
+            "select {SESSION_COLUMNS} from sessions s where s.user_id = $1 and s.expires_at > $2 order by s.last_seen_at desc, s.id desc"
+        ))
+        .bind(user.0)
+        .bind(ms(now))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(session_from).collect::<Result<_, _>>().map_err(db)
+    }
+
+    async fn delete_session(&self, user: UserId, id: SessionId) -> StoreResult<bool> {
+        let n = sqlx::query("delete from sessions where id = $1 and user_id = $2").bind(id.0).bind(user.0).execute(&self.pool).await.map_err(db)?;
+        Ok(n.rows_affected() == 1)
+    }
+
+    async fn delete_sessions_except(&self, user: UserId, keep: Option<SessionId>) -> StoreResult<u64> {
+        let n = sqlx::query("delete from sessions where user_id = $1 and id <> $2")
+            .bind(user.0)
+            .bind(keep.map_or(-1, |s| s.0))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(n.rows_affected())
+    }
+
+    async fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiTokenId> {
+        let row = sqlx::query("insert into api_tokens (user_id, name, token_hash, hint, created_at) values ($1, $2, $3, $4, $5) returning id")
+            .bind(new.user_id.0)
+            .bind(&new.name)
+            .bind(&new.token_hash.0)
+            .bind(&new.hint)
+            .bind(ms(new.now))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(ApiTokenId(row.try_get("id").map_err(db)?))
+    }
+
+    async fn api_token_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<(ApiTokenSummary, User)>> {
+        let row = sqlx::query(&format!("select {TOKEN_COLUMNS}, {USER_COLUMNS} from api_tokens t join users u on u.id = t.user_id where t.token_hash = $1"))
+            .bind(&hash.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.map(|r| Ok((token_from(&r)?, user_from(&r)?))).transpose().map_err(db)
+    }
+
+    async fn touch_api_token(&self, id: ApiTokenId, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("update api_tokens set last_used_at = $1 where id = $2").bind(ms(now)).bind(id.0).execute(&self.pool).await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn api_tokens_of(&self, user: UserId) -> StoreResult<Vec<ApiTokenSummary>> {
+        let rows = sqlx::query(&format!("select {TOKEN_COLUMNS} from api_tokens t where t.user_id = $1 order by t.created_at desc, t.id desc"))
+            .bind(user.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(token_from).collect::<Result<_, _>>().map_err(db)
+    }
+
+    async fn delete_api_token(&self, user: UserId, id: ApiTokenId) -> StoreResult<bool> {
+        let n = sqlx::query("delete from api_tokens where id = $1 and user_id = $2").bind(id.0).bind(user.0).execute(&self.pool).await.map_err(db)?;
+        Ok(n.rows_affected() == 1)
+    }
+
+    async fn record_failure(&self, keys: &[String], now: Timestamp) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        for key in keys {
+            sqlx::query("insert into login_failures (key, at) values ($1, $2)").bind(key).bind(ms(now)).execute(&mut *tx).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn failures_since(&self, key: &str, since: Timestamp) -> StoreResult<(u64, Option<Timestamp>)> {
+        let row = sqlx::query("select count(*) as n, min(at) as oldest from login_failures where key = $1 and at > $2")
+            .bind(key)
+            .bind(ms(since))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        let n: i64 = row.try_get("n").map_err(db)?;
+        let oldest: Option<i64> = row.try_get("oldest").map_err(db)?;
+        Ok((u64::try_from(n).unwrap_or(0), oldest.map(ts)))
+    }
+
+    async fn clear_failures(&self, key: &str) -> StoreResult<()> {
+        sqlx::query("delete from login_failures where key = $1").bind(key).execute(&self.pool).await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn prune_failures(&self, before: Timestamp) -> StoreResult<u64> {
+        let n = sqlx::query("delete from login_failures where at <= $1").bind(ms(before)).execute(&self.pool).await.map_err(db)?;
+        Ok(n.rows_affected())
+    }
+
+    async fn create_invite(&self, new: &NewInvite) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("delete from invites where inviter_id = $1 and used_at is null").bind(new.inviter.0).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query("insert into invites (inviter_id, token_hash, code_hash, created_at, expires_at) values ($1, $2, $3, $4, $5)")
+            .bind(new.inviter.0)
+            .bind(&new.token_hash.0)
+            .bind(&new.code_hash.0)
+            .bind(ms(new.now))
+            .bind(ms(new.expires_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn open_invite_of(&self, inviter: UserId, now: Timestamp) -> StoreResult<Option<InviteRecord>> {
+        let row = sqlx::query(&format!("{INVITE_SELECT} where i.inviter_id = $1 and i.used_at is null and i.expires_at > $2 order by i.id desc limit 1"))
+            .bind(inviter.0)
+            .bind(ms(now))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(invite_from).transpose().map_err(db)
+    }
+
+    async fn invite_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<InviteRecord>> {
+        let row = sqlx::query(&format!("{INVITE_SELECT} where i.token_hash = $1 or i.code_hash = $1"))
+            .bind(&hash.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(invite_from).transpose().map_err(db)
+    }
+
+    async fn cancel_invites_of(&self, inviter: UserId) -> StoreResult<u64> {
+        let n = sqlx::query("delete from invites where inviter_id = $1 and used_at is null").bind(inviter.0).execute(&self.pool).await.map_err(db)?;
+        Ok(n.rows_affected())
+    }
+
+    async fn redeem_invite(&self, hash: &SecretHash, joiner: UserId, now: Timestamp) -> StoreResult<Result<CoupleId, RedeemFailure>> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let outcome = Self::redeem_in(&mut tx, hash, joiner.0, ms(now)).await.map_err(db)?;
+        if outcome.is_ok() {
+            tx.commit().await.map_err(db)?;
+        } else {
+            tx.rollback().await.map_err(db)?;
+        }
+        Ok(outcome)
+    }
+
+    async fn dissolve_couple(&self, couple: CoupleId, now: Timestamp) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let ended = sqlx::query("update couples set ended_at = $1 where id = $2 and ended_at is null")
+            .bind(ms(now))
+            .bind(couple.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        if ended != 1 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("update users set couple_id = null, updated_at = $1 where couple_id = $2").bind(ms(now)).bind(couple.0).execute(&mut *tx).await.map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>> {
+        let row = sqlx::query("select created_at from couples where id = $1 and ended_at is null").bind(couple.0).fetch_optional(&self.pool).await.map_err(db)?;
+        row.map(|r| r.try_get::<i64, _>("created_at").map(ts)).transpose().map_err(db)
+    }
+}
