@@ -1,1 +1,205 @@
-fn main() {}
+//! `tend`: the one binary. Serves the app, migrates, makes a demo couple, resets passwords
+//! and backs up.
+
+mod config;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use config::Config;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tend_domain::fixtures::{self, Person};
+use tend_domain::{Ctx, Policy, SystemClock, account, throttle};
+use tend_store::{SqlStore, StoreConfig};
+use tend_web::{AppState, WebConfig};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "tend", version, about = "Tend: small daily practices for two partners, on a machine you trust.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs Tend (migrating the database first).
+    Serve {
+        /// Also create (or refresh) the demo couple and print how to log in.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Brings the database schema up to date and exits.
+    Migrate,
+    /// Creates the demo couple, with a few weeks of history, and prints how to log in.
+    Demo,
+    /// Account tools for the host.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Writes a consistent copy of a running SQLite database to PATH (PostgreSQL: use pg_dump).
+    Backup { path: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Sets a new random password, signs the person out everywhere and prints the password.
+    ResetPassword { email: String },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tend: configuration error: {e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    init_logging(&config);
+    match run(cli, config).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tend: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_json { builder.json().init() } else { builder.init() }
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<SqlStore> {
+    let store_config = match &config.database_url {
+        Some(url) => StoreConfig::from_url(url.clone()),
+        None => {
+            std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
+            StoreConfig::sqlite_in(&config.data_dir)
+        }
+    };
+    let store = SqlStore::connect(&store_config).await.context("connecting to the database")?;
+    store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+fn context(store: SqlStore, config: &Config) -> Ctx {
+    Ctx { store: Arc::new(store), clock: Arc::new(SystemClock), policy: Policy { registration: config.registration } }
+}
+
+async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { demo } => {
+            let store = open_store(&config).await?;
+            let ctx = context(store.clone(), &config);
+            if demo {
+                print_demo(&ctx).await?;
+            }
+            serve(ctx, &config).await?;
+            store.close().await;
+            Ok(())
+        }
+        Command::Migrate => {
+            open_store(&config).await?;
+            println!("The database is up to date.");
+            Ok(())
+        }
+        Command::Demo => print_demo(&context(open_store(&config).await?, &config)).await,
+        Command::User { command: UserCommand::ResetPassword { email } } => {
+            let ctx = context(open_store(&config).await?, &config);
+            match account::reset_password(&ctx, &email).await {
+                Ok(password) => {
+                    println!("New password for {email}: {password}");
+                    println!("They were signed out everywhere and their API tokens were revoked. They can change the password in Settings.");
+                    Ok(())
+                }
+                Err(tend_domain::Error::NotFound) => bail!("there is no account with the email {email}"),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Backup { path } => {
+            let store = open_store(&config).await?;
+            store.backup_to(&path).await?;
+            println!("Backed up to {}", path.display());
+            Ok(())
+        }
+    }
+}
+
+const DEMO: [Person<'static>; 2] = [
+    Person { name: "Alex", email: "alex@demo.tend", password: "alex-demo-password", time_zone: "Europe/Berlin" },
+    Person { name: "Sam", email: "sam@demo.tend", password: "sam-demo-password", time_zone: "Europe/Berlin" },
+];
+
+/// Creates the demo couple unless it exists, then prints how to log in as each partner.
+async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
+    if ctx.store.user_by_email(DEMO[0].email).await?.is_none() {
+        fixtures::paired_couple(ctx, &DEMO[0], &DEMO[1], 4).await.context("creating the demo couple")?;
+        println!("Created the demo couple, together for four weeks.");
+    } else {
+        for person in &DEMO {
+            fixtures::set_password(ctx, person).await?;
+        }
+        println!("The demo couple is here already; their passwords are as below.");
+    }
+    for person in &DEMO {
+        println!("  {}: log in with {} / {}", person.name, person.email, person.password);
+    }
+    Ok(())
+}
+
+async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
+    let web = WebConfig { base_url: config.base_url.clone(), trust_proxy: config.trust_proxy };
+    let app = tend_web::router(AppState { ctx: ctx.clone(), config: Arc::new(web) });
+    let listener = tokio::net::TcpListener::bind(&config.addr).await.with_context(|| format!("listening on {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "Tend is listening");
+    println!("Tend is running at http://{addr}");
+
+    let housekeeping = tokio::spawn(housekeeping(ctx));
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    housekeeping.abort();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Drops old log-in failures now and then. Safe on every node at once: deleting twice is
+/// the same as deleting once.
+async fn housekeeping(ctx: Ctx) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let before = ctx.now().checked_sub(throttle::WINDOW).unwrap_or(ctx.now());
+        if let Err(e) = ctx.store.prune_failures(before).await {
+            tracing::warn!(error = %e, "pruning log-in failures failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down gracefully");
+}

@@ -117,6 +117,26 @@ pub async fn sign_up(ctx: &Ctx, form: SignUp) -> Result<SignedUp> {
     }
 }
 
+/// Who may sign up right now, for the sign-up page to explain itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignUpMode {
+    /// Nobody has an account yet: the first person sets Tend up.
+    FirstAccount,
+    Open,
+    /// Only with a partner's invite.
+    InviteOnly,
+}
+
+pub async fn sign_up_mode(ctx: &Ctx) -> Result<SignUpMode> {
+    if !ctx.store.is_founded().await? {
+        Ok(SignUpMode::FirstAccount)
+    } else if ctx.policy.registration == Registration::Open {
+        Ok(SignUpMode::Open)
+    } else {
+        Ok(SignUpMode::InviteOnly)
+    }
+}
+
 /// A change to one's own profile; absent fields stay as they are.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct ProfileUpdate {

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod content;
 pub mod couple;
 pub mod error;
+pub mod fixtures;
 pub mod ids;
 pub mod secret;
 pub mod store;

@@ -118,6 +118,8 @@ pub trait Store: Send + Sync {
     async fn ping(&self) -> StoreResult<()>;
 
     // Accounts
+    /// True once the first account exists.
+    async fn is_founded(&self) -> StoreResult<bool>;
     async fn register(&self, new: &NewUserRecord, gate: &Gate, now: Timestamp) -> StoreResult<RegisterOutcome>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;

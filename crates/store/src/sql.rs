@@ -209,6 +209,11 @@ impl Store for SqlStore {
         Ok(RegisterOutcome::Created { user, couple })
     }
 
+    async fn is_founded(&self) -> StoreResult<bool> {
+        let row = sqlx::query("select count(*) as n from instance").fetch_one(&self.pool).await.map_err(db)?;
+        Ok(row.try_get::<i64, _>("n").map_err(db)? > 0)
+    }
+
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         let row = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.id = $1")).bind(id.0).fetch_optional(&self.pool).await.map_err(db)?;
         row.as_ref().map(user_from).transpose().map_err(db)

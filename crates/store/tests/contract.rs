@@ -42,10 +42,12 @@ fn invite(inviter: UserId, token: &Secret, code: &str, now: Timestamp) -> NewInv
 async fn first_account_then_closed(db: TestDb) {
     let s = &db.store;
     s.ping().await.expect("ping");
+    assert!(!s.is_founded().await.expect("read"));
     let first = register(s, "a@example.org", Gate::FirstAccount).await;
     assert_eq!(first.email, "a@example.org");
     assert_eq!(first.time_zone.as_str(), "Europe/Berlin");
     assert_eq!(first.couple_id, None);
+    assert!(s.is_founded().await.expect("read"));
     let second = s.register(&new_user("b@example.org"), &Gate::FirstAccount, t("2026-01-01T00:00:00Z")).await.expect("ok");
     assert_eq!(second, RegisterOutcome::Closed);
     assert_eq!(s.user_by_email("b@example.org").await.expect("read"), None, "a refused sign-up writes nothing");

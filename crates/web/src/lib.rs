@@ -1,1 +1,41 @@
-//! placeholder
+//! Tend's web layer: the router, server-rendered pages, the JSON API with its OpenAPI
+//! document, authentication, and static assets.
+//!
+//! Handlers translate between HTTP and the domain's use cases and nothing more: every rule
+//! lives in `tend_domain`, so pages and API always agree.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod pages;
+pub mod router;
+pub mod security;
+
+use std::sync::Arc;
+use tend_domain::Ctx;
+
+pub use router::router;
+
+/// Settings of the web layer the host may change.
+#[derive(Clone, Debug, Default)]
+pub struct WebConfig {
+    /// The public address, such as `https://tend.example.org`, used for invite links and to
+    /// decide on `Secure` cookies. Unset: taken from each request's Host header.
+    pub base_url: Option<String>,
+    /// Trust `X-Forwarded-For` and `X-Forwarded-Proto` from a reverse proxy in front.
+    pub trust_proxy: bool,
+}
+
+impl WebConfig {
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+/// Shared by every handler; cheap to clone. Holds nothing that two nodes must agree on.
+#[derive(Clone)]
+pub struct AppState {
+    pub ctx: Ctx,
+    pub config: Arc<WebConfig>,
+}

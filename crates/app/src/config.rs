@@ -1,0 +1,84 @@
+//! Configuration: environment variables first (`TEND_*`), then an optional TOML file named by
+//! `TEND_CONFIG`, then defaults. Secrets may come from files (`TEND_DATABASE_URL_FILE`).
+//! Zero configuration runs Tend on SQLite in `./data`.
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::path::PathBuf;
+use tend_domain::Registration;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    addr: Option<String>,
+    database_url: Option<String>,
+    registration: Option<String>,
+    base_url: Option<String>,
+    trust_proxy: Option<bool>,
+    log: Option<String>,
+    log_format: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub addr: String,
+    pub database_url: Option<String>,
+    pub registration: Registration,
+    pub base_url: Option<String>,
+    pub trust_proxy: bool,
+    pub log: String,
+    pub log_json: bool,
+}
+
+fn env(name: &str) -> anyhow::Result<Option<String>> {
+    if let Ok(v) = std::env::var(name) {
+        return Ok(Some(v).filter(|v| !v.is_empty()));
+    }
+    let file_var = format!("{name}_FILE");
+    match std::env::var(&file_var) {
+        Ok(path) if !path.is_empty() => {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {file_var}={path}"))?;
+            Ok(Some(text.trim().to_owned()))
+        }
+        _ => Ok(None),
+    }
+}
+
+impl Config {
+    pub fn load() -> anyhow::Result<Self> {
+        let file: FileConfig = match env("TEND_CONFIG")? {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).with_context(|| format!("reading config file {path}"))?;
+                toml::from_str(&text).with_context(|| format!("in config file {path}"))?
+            }
+            None => FileConfig::default(),
+        };
+        let registration = match env("TEND_REGISTRATION")?.or(file.registration) {
+            Some(mode) => mode.parse().map_err(anyhow::Error::msg).context("TEND_REGISTRATION")?,
+            None => Registration::default(),
+        };
+        let trust_proxy = match env("TEND_TRUST_PROXY")? {
+            Some(v) => matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"),
+            None => file.trust_proxy.unwrap_or(false),
+        };
+        let base_url = env("TEND_BASE_URL")?.or(file.base_url).map(|u| u.trim_end_matches('/').to_owned());
+        if let Some(url) = &base_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            bail!("TEND_BASE_URL must start with http:// or https://, got {url:?}");
+        }
+        let log_format = env("TEND_LOG_FORMAT")?.or(file.log_format).unwrap_or_else(|| "pretty".into());
+        Ok(Self {
+            data_dir: env("TEND_DATA_DIR")?.map(PathBuf::from).or(file.data_dir).unwrap_or_else(|| PathBuf::from("./data")),
+            addr: env("TEND_ADDR")?.or(file.addr).unwrap_or_else(|| "127.0.0.1:8080".into()),
+            database_url: env("TEND_DATABASE_URL")?.or(file.database_url),
+            registration,
+            base_url,
+            trust_proxy,
+            log: env("TEND_LOG")?.or(file.log).unwrap_or_else(|| "info".into()),
+            log_json: log_format.eq_ignore_ascii_case("json"),
+        })
+    }
+}

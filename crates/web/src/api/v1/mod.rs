@@ -1,0 +1,89 @@
+//! Version 1 of the API, one module per feature, and the views they share.
+
+pub mod accounts;
+pub mod couple;
+pub mod learn;
+pub mod sessions;
+pub mod today;
+
+use crate::AppState;
+use serde::Serialize;
+use tend_domain::store::User;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(accounts::sign_up))
+        .routes(routes!(accounts::log_in))
+        .routes(routes!(accounts::log_out))
+        .routes(routes!(accounts::me, accounts::update_me))
+        .routes(routes!(accounts::change_password))
+        .routes(routes!(sessions::list_sessions))
+        .routes(routes!(sessions::revoke_session))
+        .routes(routes!(sessions::list_tokens, sessions::create_token))
+        .routes(routes!(sessions::revoke_token))
+        .routes(routes!(couple::show, couple::unpair))
+        .routes(routes!(couple::create_invite, couple::cancel_invite))
+        .routes(routes!(couple::preview_invite))
+        .routes(routes!(couple::join))
+        .routes(routes!(today::show))
+        .routes(routes!(learn::list))
+        .routes(routes!(learn::show))
+}
+
+/// A person's own account.
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub display_name: String,
+    pub email: String,
+    /// IANA time zone; "today" is this zone's date.
+    pub time_zone: String,
+    pub paired: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: jiff::Timestamp,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id.0,
+            display_name: u.display_name.clone(),
+            email: u.email.clone(),
+            time_zone: u.time_zone.as_str().to_owned(),
+            paired: u.couple_id.is_some(),
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// A partner as the other partner sees them (no email).
+#[derive(Serialize, ToSchema)]
+pub struct PartnerView {
+    pub id: i64,
+    pub display_name: String,
+    pub time_zone: String,
+    /// The partner's own local date right now (YYYY-MM-DD).
+    #[schema(value_type = String, format = Date)]
+    pub today: jiff::civil::Date,
+}
+
+impl PartnerView {
+    pub fn of(u: &User, now: jiff::Timestamp) -> Self {
+        Self { id: u.id.0, display_name: u.display_name.clone(), time_zone: u.time_zone.as_str().to_owned(), today: u.time_zone.today(now) }
+    }
+}
+
+/// An empty success.
+#[derive(Serialize, ToSchema)]
+pub struct Done {
+    pub ok: bool,
+}
+
+impl Done {
+    pub fn json() -> axum::Json<Done> {
+        axum::Json(Done { ok: true })
+    }
+}

@@ -1,0 +1,246 @@
+//! Who is asking, for every request: a browser session cookie on pages, a bearer token on
+//! the API (never a cookie there, so the API needs no CSRF defence), and the CSRF token
+//! every state-changing form must carry.
+
+use crate::AppState;
+use crate::error::{ApiError, PageError};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+use tend_domain::auth::{self, Authenticated, Client, Via};
+use tend_domain::secret::{self, Secret};
+
+pub const SESSION_COOKIE: &str = "tend_session";
+pub const CSRF_COOKIE: &str = "tend_csrf";
+pub const CSRF_FIELD: &str = "csrf";
+
+/// The caller, if any, as resolved once per request by [`resolve`].
+#[derive(Clone, Debug, Default)]
+pub struct MaybeUser(pub Option<Authenticated>);
+
+/// The token a form on this page must send back.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+/// Where the request came from.
+#[derive(Clone, Debug, Default)]
+pub struct ClientInfo(pub Client);
+
+/// Middleware: resolves the caller and the CSRF token, and hands a browser without one an
+/// anonymous CSRF cookie (double-submit) so log-in and sign-up forms are protected too.
+pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let is_api = path.starts_with("/api/");
+    let wants_csrf = !is_api && !path.starts_with("/static/") && path != "/healthz";
+    let jar = CookieJar::from_headers(req.headers());
+    let client = client_info(&state, &req);
+
+    let resolved = if is_api {
+        match bearer(req.headers()) {
+            Some(token) => auth::by_api_token(&state.ctx, token).await,
+            None => Ok(None),
+        }
+    } else {
+        match jar.get(SESSION_COOKIE) {
+            Some(cookie) => auth::by_session_token(&state.ctx, cookie.value()).await,
+            None => Ok(None),
+        }
+    };
+    let user = match resolved {
+        Ok(user) => user,
+        Err(e) if is_api => return ApiError::from(e).into_response(),
+        Err(e) => return PageError::from(e).into_response(),
+    };
+
+    let mut new_csrf_cookie = None;
+    let csrf = match &user {
+        Some(Authenticated { via: Via::Session { csrf_token, .. }, .. }) => csrf_token.clone(),
+        _ => match jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() >= 32 && v.len() <= 64) {
+            Some(value) => value,
+            None => {
+                let value = Secret::generate("").expose().to_owned();
+                if wants_csrf {
+                    new_csrf_cookie = Some(cookie(&state, CSRF_COOKIE, value.clone(), None));
+                }
+                value
+            }
+        },
+    };
+
+    req.extensions_mut().insert(MaybeUser(user));
+    req.extensions_mut().insert(CsrfToken(csrf));
+    req.extensions_mut().insert(ClientInfo(client));
+    let mut response = next.run(req).await;
+    if let Some(c) = new_csrf_cookie {
+        set_cookie(&mut response, c);
+    }
+    response
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+fn client_info(state: &AppState, req: &Request) -> Client {
+    let forwarded = state
+        .config
+        .trust_proxy
+        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|s| s.trim().to_owned()))
+        .flatten();
+    let ip = forwarded
+        .or_else(|| req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into());
+    let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    Client { ip, user_agent }
+}
+
+/// A cookie with Tend's defaults: HttpOnly, SameSite=Lax, Secure behind HTTPS.
+pub fn cookie(state: &AppState, name: &'static str, value: String, max_age_days: Option<i64>) -> Cookie<'static> {
+    let mut c = Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(state.config.secure_cookies()).build();
+    if let Some(days) = max_age_days {
+        c.set_max_age(Some(time_days(days)));
+    }
+    c
+}
+
+fn time_days(days: i64) -> cookie::time::Duration {
+    cookie::time::Duration::days(days)
+}
+
+pub fn set_cookie(response: &mut Response, cookie: Cookie<'static>) {
+    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// Tells the browser to forget a cookie.
+pub fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
+    let mut c = cookie(state, name, String::new(), None);
+    c.make_removal();
+    c
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<MaybeUser>().cloned().unwrap_or_default())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<CsrfToken>().cloned().unwrap_or(CsrfToken(String::new())))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<ClientInfo>().cloned().unwrap_or_default())
+    }
+}
+
+/// A signed-in person on a page; anyone else is sent to log in and brought back after.
+#[derive(Clone, Debug)]
+pub struct SignedIn(pub Authenticated);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<MaybeUser>().and_then(|m| m.0.clone()) {
+            Some(user @ Authenticated { via: Via::Session { .. }, .. }) => Ok(SignedIn(user)),
+            _ => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/today");
+                let target = if parts.method == axum::http::Method::GET {
+                    format!("/login?next={}", urlencode(next))
+                } else {
+                    "/login".to_owned()
+                };
+                Err(Redirect::to(&target).into_response())
+            }
+        }
+    }
+}
+
+/// A caller of the JSON API, proven by a bearer token.
+#[derive(Clone, Debug)]
+pub struct ApiCaller(pub Authenticated);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<MaybeUser>().and_then(|m| m.0.clone()) {
+            Some(user @ Authenticated { via: Via::ApiToken { .. }, .. }) => Ok(ApiCaller(user)),
+            _ => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Send a personal access token as `Authorization: Bearer tend_…`; create one in Settings or with POST /api/v1/auth/login.",
+            )),
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
+}
+
+/// A URL-encoded form whose CSRF token has been checked. Wrong content types, oversized or
+/// malformed bodies and missing tokens each get a friendly page.
+pub struct CsrfForm<T>(pub T);
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<S, T> FromRequest<S> for CsrfForm<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let expected = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")));
+        if !is_form {
+            return Err(PageError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "That didn’t work",
+                "This address takes a form sent from Tend’s own pages. Please go back and use the form.",
+            ));
+        }
+        let body = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "That’s a lot of text", "What you sent is larger than Tend accepts. Please shorten it and try again.")
+            } else {
+                PageError::new(StatusCode::BAD_REQUEST, "That didn’t work", "We couldn’t read what your browser sent. Please try again.")
+            }
+        })?;
+        let sent: CsrfField = serde_urlencoded::from_bytes(&body).unwrap_or(CsrfField { csrf: String::new() });
+        if expected.is_empty() || !secret::same(&sent.csrf, &expected) {
+            return Err(PageError::new(
+                StatusCode::FORBIDDEN,
+                "This form has expired",
+                "For your safety, Tend only accepts forms from its own pages. Please go back, reload the page and try again.",
+            ));
+        }
+        serde_urlencoded::from_bytes(&body).map(CsrfForm).map_err(|_| {
+            PageError::new(StatusCode::BAD_REQUEST, "That didn’t work", "Some of the form’s fields were not what we expected. Please go back and try again.")
+        })
+    }
+}

@@ -1,0 +1,119 @@
+//! Server-rendered pages, one module per feature, one typed struct per page.
+
+pub mod accounts;
+pub mod learn;
+pub mod pairing;
+pub mod settings;
+pub mod today;
+pub mod welcome;
+
+use crate::assets;
+use crate::auth::{CsrfToken, MaybeUser};
+use tend_domain::FieldErrors;
+use tend_domain::auth::Authenticated;
+
+/// What every page's frame needs: who is signed in, the CSRF token for its forms, the
+/// current section for the navigation, and the asset URLs.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub user_name: Option<String>,
+    pub paired: bool,
+    pub csrf: String,
+    pub active: &'static str,
+    pub css: String,
+    pub js: String,
+    pub icon: String,
+}
+
+impl Layout {
+    pub fn new(user: Option<&Authenticated>, csrf: &CsrfToken, active: &'static str) -> Self {
+        Self {
+            user_name: user.map(|u| u.user.display_name.clone()),
+            paired: user.is_some_and(|u| u.user.couple_id.is_some()),
+            csrf: csrf.0.clone(),
+            active,
+            ..Self::bare()
+        }
+    }
+
+    pub fn of(user: &MaybeUser, csrf: &CsrfToken, active: &'static str) -> Self {
+        Self::new(user.0.as_ref(), csrf, active)
+    }
+
+    /// A frame with no one signed in, for error pages that know nothing of the request.
+    pub fn bare() -> Self {
+        Self {
+            user_name: None,
+            paired: false,
+            csrf: String::new(),
+            active: "",
+            css: assets::url("app.css"),
+            js: assets::url("app.js"),
+            icon: assets::url("icon.svg"),
+        }
+    }
+}
+
+/// What a form shows beside its fields: the message for each, and one for the whole form.
+#[derive(Clone, Debug, Default)]
+pub struct FormErrors {
+    pub fields: FieldErrors,
+    pub general: Option<String>,
+    /// The status of the page that shows the form again.
+    pub status: axum::http::StatusCode,
+}
+
+impl FormErrors {
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.fields.get(field)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.fields.get(field).is_some()
+    }
+
+    pub fn any(&self) -> bool {
+        self.general.is_some() || !self.fields.is_empty()
+    }
+
+    /// Splits a domain error into field messages and a general one; `None` for errors that
+    /// deserve their own page instead of the form again.
+    pub fn from_error(e: tend_domain::Error) -> Result<Self, tend_domain::Error> {
+        use tend_domain::Error;
+        let status = crate::error::status_of(&e);
+        match e {
+            Error::Invalid(fields) => Ok(Self { fields, general: None, status }),
+            e @ (Error::Rejected(_) | Error::BadCredentials | Error::Throttled { .. }) => {
+                Ok(Self { fields: FieldErrors::default(), general: Some(e.to_string()), status })
+            }
+            other => Err(other),
+        }
+    }
+}
+
+/// A short confirmation shown after a redirect, chosen by a fixed key so no text from the
+/// URL is ever echoed.
+pub fn notice(key: Option<&str>) -> Option<&'static str> {
+    Some(match key? {
+        "profile" => "Your profile is saved.",
+        "password" => "Your password is changed. Your other sessions were signed out.",
+        "session" => "That session is signed out.",
+        "token" => "That token is revoked.",
+        "invite-cancelled" => "Your invite is cancelled; its link and code no longer work.",
+        "paired" => "You’re paired. Welcome to your shared space.",
+        "unpaired" => "You are unpaired. Your own words stay with you.",
+        "welcome" => "Welcome to Tend. Your account is ready.",
+        "logged-out" => "You are logged out.",
+        _ => return None,
+    })
+}
+
+/// A moment as the viewer reads it in their own zone: "Tuesday 2 December, 21:15".
+pub fn when(at: jiff::Timestamp, tz: &tend_domain::time::TimeZoneName) -> String {
+    at.to_zoned(tz.zone()).strftime("%A %-d %B %Y, %H:%M").to_string()
+}
+
+/// A calendar day as people say it: "Tuesday 2 December".
+pub fn day(date: jiff::civil::Date) -> String {
+    date.strftime("%A %-d %B").to_string()
+}
