@@ -17,7 +17,11 @@ use tend_web::{AppState, WebConfig};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "tend", version, about = "Tend: small daily practices for two partners, on a machine you trust.")]
+#[command(
+    name = "tend",
+    version,
+    about = "Tend: small daily practices for two partners, on a machine you trust."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -72,25 +76,40 @@ async fn main() -> std::process::ExitCode {
 
 fn init_logging(config: &Config) {
     let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    if config.log_json { builder.json().init() } else { builder.init() }
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log_json {
+        builder.json().init()
+    } else {
+        builder.init()
+    }
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<SqlStore> {
     let store_config = match &config.database_url {
         Some(url) => StoreConfig::from_url(url.clone()),
         None => {
-            std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
             StoreConfig::sqlite_in(&config.data_dir)
         }
     };
-    let store = SqlStore::connect(&store_config).await.context("connecting to the database")?;
+    let store = SqlStore::connect(&store_config)
+        .await
+        .context("connecting to the database")?;
     store.migrate().await.context("migrating the database")?;
     Ok(store)
 }
 
 fn context(store: SqlStore, config: &Config) -> Ctx {
-    Ctx { store: Arc::new(store), clock: Arc::new(SystemClock), policy: Policy { registration: config.registration } }
+    Ctx {
+        store: Arc::new(store),
+        clock: Arc::new(SystemClock),
+        policy: Policy {
+            registration: config.registration,
+        },
+    }
 }
 
 async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
@@ -111,15 +130,21 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo => print_demo(&context(open_store(&config).await?, &config)).await,
-        Command::User { command: UserCommand::ResetPassword { email } } => {
+        Command::User {
+            command: UserCommand::ResetPassword { email },
+        } => {
             let ctx = context(open_store(&config).await?, &config);
             match account::reset_password(&ctx, &email).await {
                 Ok(password) => {
                     println!("New password for {email}: {password}");
-                    println!("They were signed out everywhere and their API tokens were revoked. They can change the password in Settings.");
+                    println!(
+                        "They were signed out everywhere and their API tokens were revoked. They can change the password in Settings."
+                    );
                     Ok(())
                 }
-                Err(tend_domain::Error::NotFound) => bail!("there is no account with the email {email}"),
+                Err(tend_domain::Error::NotFound) => {
+                    bail!("there is no account with the email {email}")
+                }
                 Err(e) => Err(e.into()),
             }
         }
@@ -133,14 +158,26 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
 }
 
 const DEMO: [Person<'static>; 2] = [
-    Person { name: "Alex", email: "alex@demo.tend", password: "alex-demo-password", time_zone: "Europe/Berlin" },
-    Person { name: "Sam", email: "sam@demo.tend", password: "sam-demo-password", time_zone: "Europe/Berlin" },
+    Person {
+        name: "Alex",
+        email: "alex@demo.tend",
+        password: "alex-demo-password",
+        time_zone: "Europe/Berlin",
+    },
+    Person {
+        name: "Sam",
+        email: "sam@demo.tend",
+        password: "sam-demo-password",
+        time_zone: "Europe/Berlin",
+    },
 ];
 
 /// Creates the demo couple unless it exists, then prints how to log in as each partner.
 async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
     if ctx.store.user_by_email(DEMO[0].email).await?.is_none() {
-        fixtures::paired_couple(ctx, &DEMO[0], &DEMO[1], 4).await.context("creating the demo couple")?;
+        fixtures::paired_couple(ctx, &DEMO[0], &DEMO[1], 4)
+            .await
+            .context("creating the demo couple")?;
         println!("Created the demo couple, together for four weeks.");
     } else {
         for person in &DEMO {
@@ -149,21 +186,37 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
         println!("The demo couple is here already; their passwords are as below.");
     }
     for person in &DEMO {
-        println!("  {}: log in with {} / {}", person.name, person.email, person.password);
+        println!(
+            "  {}: log in with {} / {}",
+            person.name, person.email, person.password
+        );
     }
     Ok(())
 }
 
 async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
-    let web = WebConfig { base_url: config.base_url.clone(), trust_proxy: config.trust_proxy };
-    let app = tend_web::router(AppState { ctx: ctx.clone(), config: Arc::new(web) });
-    let listener = tokio::net::TcpListener::bind(&config.addr).await.with_context(|| format!("listening on {}", config.addr))?;
+    let web = WebConfig {
+        base_url: config.base_url.clone(),
+        trust_proxy: config.trust_proxy,
+    };
+    let app = tend_web::router(AppState {
+        ctx: ctx.clone(),
+        config: Arc::new(web),
+    });
+    let listener = tokio::net::TcpListener::bind(&config.addr)
+        .await
+        .with_context(|| format!("listening on {}", config.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "Tend is listening");
     println!("Tend is running at http://{addr}");
 
     let housekeeping = tokio::spawn(housekeeping(ctx));
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     housekeeping.abort();
     tracing::info!("stopped");
     Ok(())

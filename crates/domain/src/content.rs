@@ -32,10 +32,22 @@ pub struct Source {
 
 /// The guide's files, in the order they are read.
 const GUIDE_FILES: &[(&str, &str)] = &[
-    ("01-emotional-intimacy.toml", include_str!("../../../content/learn/01-emotional-intimacy.toml")),
-    ("02-six-kinds.toml", include_str!("../../../content/learn/02-six-kinds.toml")),
-    ("03-small-daily-practices.toml", include_str!("../../../content/learn/03-small-daily-practices.toml")),
-    ("04-how-tend-works.toml", include_str!("../../../content/learn/04-how-tend-works.toml")),
+    (
+        "01-emotional-intimacy.toml",
+        include_str!("../../../content/learn/01-emotional-intimacy.toml"),
+    ),
+    (
+        "02-six-kinds.toml",
+        include_str!("../../../content/learn/02-six-kinds.toml"),
+    ),
+    (
+        "03-small-daily-practices.toml",
+        include_str!("../../../content/learn/03-small-daily-practices.toml"),
+    ),
+    (
+        "04-how-tend-works.toml",
+        include_str!("../../../content/learn/04-how-tend-works.toml"),
+    ),
 ];
 
 /// The Learn guide, ordered. The files are checked by this crate's tests, so a bad file
@@ -43,7 +55,10 @@ const GUIDE_FILES: &[(&str, &str)] = &[
 pub fn guide() -> &'static [GuidePage] {
     static GUIDE: OnceLock<Vec<GuidePage>> = OnceLock::new();
     GUIDE.get_or_init(|| {
-        let mut pages: Vec<GuidePage> = GUIDE_FILES.iter().filter_map(|(_, text)| toml::from_str(text).ok()).collect();
+        let mut pages: Vec<GuidePage> = GUIDE_FILES
+            .iter()
+            .filter_map(|(_, text)| toml::from_str(text).ok())
+            .collect();
         pages.sort_by_key(|p| p.order);
         pages
     })
@@ -69,20 +84,40 @@ mod tests {
             .collect();
         on_disk.sort();
         let listed: Vec<String> = GUIDE_FILES.iter().map(|(n, _)| n.to_string()).collect();
-        assert_eq!(on_disk, listed, "GUIDE_FILES must list every file in content/learn");
+        assert_eq!(
+            on_disk, listed,
+            "GUIDE_FILES must list every file in content/learn"
+        );
 
         let mut slugs = HashSet::new();
         for (name, text) in GUIDE_FILES {
             let page: GuidePage = toml::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(slugs.insert(page.slug.clone()), "{name}: duplicate slug");
-            assert!(page.slug.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{name}: slug");
-            assert!(!page.title.is_empty() && page.title.len() < 80, "{name}: title");
+            assert!(
+                page.slug
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{name}: slug"
+            );
+            assert!(
+                !page.title.is_empty() && page.title.len() < 80,
+                "{name}: title"
+            );
             assert!(!page.sections.is_empty(), "{name}: no sections");
             for s in &page.sections {
-                assert!(!s.heading.is_empty() && !s.paragraphs.is_empty(), "{name}: empty section");
+                assert!(
+                    !s.heading.is_empty() && !s.paragraphs.is_empty(),
+                    "{name}: empty section"
+                );
                 for p in &s.paragraphs {
-                    assert!(!p.trim().is_empty() && p.len() < 800, "{name}: paragraph length");
-                    assert!(!p.contains('<') && !p.contains("**"), "{name}: plain text only");
+                    assert!(
+                        !p.trim().is_empty() && p.len() < 800,
+                        "{name}: paragraph length"
+                    );
+                    assert!(
+                        !p.contains('<') && !p.contains("**"),
+                        "{name}: plain text only"
+                    );
                 }
             }
         }

@@ -57,7 +57,9 @@ impl std::str::FromStr for Registration {
         match s.trim().to_ascii_lowercase().as_str() {
             "invite" | "invite-only" | "closed" => Ok(Self::InviteOnly),
             "open" => Ok(Self::Open),
-            other => Err(format!("unknown registration mode {other:?}: use \"invite\" or \"open\"")),
+            other => Err(format!(
+                "unknown registration mode {other:?}: use \"invite\" or \"open\""
+            )),
         }
     }
 }

@@ -75,7 +75,11 @@ pub fn normalize_code(typed: &str) -> Option<String> {
 
 /// A constant-time comparison for CSRF tokens and the like.
 pub fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]
@@ -99,10 +103,20 @@ mod tests {
         let code = invite_code();
         assert_eq!(code.len(), CODE_LEN + 2);
         let canonical = normalize_code(&code).expect("a generated code is valid");
-        assert_eq!(normalize_code(&code.to_lowercase()), Some(canonical.clone()));
-        assert_eq!(normalize_code(&format!("  {} ", canonical)), Some(canonical));
+        assert_eq!(
+            normalize_code(&code.to_lowercase()),
+            Some(canonical.clone())
+        );
+        assert_eq!(
+            normalize_code(&format!("  {} ", canonical)),
+            Some(canonical)
+        );
         assert_eq!(normalize_code("ABCD"), None);
-        assert_eq!(normalize_code("ABCD-EFGH-I0"), None, "I and 0 are not in the alphabet");
+        assert_eq!(
+            normalize_code("ABCD-EFGH-I0"),
+            None,
+            "I and 0 are not in the alphabet"
+        );
     }
 
     #[test]

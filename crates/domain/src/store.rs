@@ -70,7 +70,10 @@ pub enum RedeemFailure {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum RegisterOutcome {
-    Created { user: User, couple: Option<CoupleId> },
+    Created {
+        user: User,
+        couple: Option<CoupleId>,
+    },
     EmailTaken,
     Closed,
     Invite(RedeemFailure),
@@ -120,29 +123,55 @@ pub trait Store: Send + Sync {
     // Accounts
     /// True once the first account exists.
     async fn is_founded(&self) -> StoreResult<bool>;
-    async fn register(&self, new: &NewUserRecord, gate: &Gate, now: Timestamp) -> StoreResult<RegisterOutcome>;
+    async fn register(
+        &self,
+        new: &NewUserRecord,
+        gate: &Gate,
+        now: Timestamp,
+    ) -> StoreResult<RegisterOutcome>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
     async fn password_hash(&self, id: UserId) -> StoreResult<Option<String>>;
     async fn set_password_hash(&self, id: UserId, hash: &str, now: Timestamp) -> StoreResult<()>;
     /// Fails with `Conflict` when the new email belongs to someone else.
-    async fn update_profile(&self, id: UserId, change: &ProfileChange, now: Timestamp) -> StoreResult<User>;
+    async fn update_profile(
+        &self,
+        id: UserId,
+        change: &ProfileChange,
+        now: Timestamp,
+    ) -> StoreResult<User>;
     async fn users_in_couple(&self, couple: CoupleId) -> StoreResult<Vec<User>>;
 
     // Sessions
     async fn create_session(&self, new: &NewSession) -> StoreResult<SessionId>;
     /// The live session with this token hash and its user; expired ones are not returned.
-    async fn session_by_token(&self, hash: &SecretHash, now: Timestamp) -> StoreResult<Option<(SessionSummary, String, User)>>;
-    async fn touch_session(&self, id: SessionId, now: Timestamp, expires_at: Timestamp) -> StoreResult<()>;
+    async fn session_by_token(
+        &self,
+        hash: &SecretHash,
+        now: Timestamp,
+    ) -> StoreResult<Option<(SessionSummary, String, User)>>;
+    async fn touch_session(
+        &self,
+        id: SessionId,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()>;
     async fn sessions_of(&self, user: UserId, now: Timestamp) -> StoreResult<Vec<SessionSummary>>;
     /// Deletes the user's session `id`; false when there was none of theirs.
     async fn delete_session(&self, user: UserId, id: SessionId) -> StoreResult<bool>;
     /// Deletes every session of the user except `keep`.
-    async fn delete_sessions_except(&self, user: UserId, keep: Option<SessionId>) -> StoreResult<u64>;
+    async fn delete_sessions_except(
+        &self,
+        user: UserId,
+        keep: Option<SessionId>,
+    ) -> StoreResult<u64>;
 
     // API tokens
     async fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiTokenId>;
-    async fn api_token_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<(ApiTokenSummary, User)>>;
+    async fn api_token_by_hash(
+        &self,
+        hash: &SecretHash,
+    ) -> StoreResult<Option<(ApiTokenSummary, User)>>;
     async fn touch_api_token(&self, id: ApiTokenId, now: Timestamp) -> StoreResult<()>;
     async fn api_tokens_of(&self, user: UserId) -> StoreResult<Vec<ApiTokenSummary>>;
     async fn delete_api_token(&self, user: UserId, id: ApiTokenId) -> StoreResult<bool>;
@@ -150,7 +179,11 @@ pub trait Store: Send + Sync {
     // Log-in throttling, shared by every node.
     async fn record_failure(&self, keys: &[String], now: Timestamp) -> StoreResult<()>;
     /// How many failures `key` has since `since`, and the oldest of them.
-    async fn failures_since(&self, key: &str, since: Timestamp) -> StoreResult<(u64, Option<Timestamp>)>;
+    async fn failures_since(
+        &self,
+        key: &str,
+        since: Timestamp,
+    ) -> StoreResult<(u64, Option<Timestamp>)>;
     async fn clear_failures(&self, key: &str) -> StoreResult<()>;
     /// Drops failures older than `before`; housekeeping.
     async fn prune_failures(&self, before: Timestamp) -> StoreResult<u64>;
@@ -158,11 +191,20 @@ pub trait Store: Send + Sync {
     // Pairing
     /// Creates an invite, replacing any unused one of the same inviter.
     async fn create_invite(&self, new: &NewInvite) -> StoreResult<()>;
-    async fn open_invite_of(&self, inviter: UserId, now: Timestamp) -> StoreResult<Option<InviteRecord>>;
+    async fn open_invite_of(
+        &self,
+        inviter: UserId,
+        now: Timestamp,
+    ) -> StoreResult<Option<InviteRecord>>;
     async fn invite_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<InviteRecord>>;
     async fn cancel_invites_of(&self, inviter: UserId) -> StoreResult<u64>;
     /// Redeems the invite for `joiner` and creates the couple, atomically.
-    async fn redeem_invite(&self, hash: &SecretHash, joiner: UserId, now: Timestamp) -> StoreResult<Result<CoupleId, RedeemFailure>>;
+    async fn redeem_invite(
+        &self,
+        hash: &SecretHash,
+        joiner: UserId,
+        now: Timestamp,
+    ) -> StoreResult<Result<CoupleId, RedeemFailure>>;
     /// Ends the couple: both partners leave it; see `couple::UNPAIR_RULE`.
     async fn dissolve_couple(&self, couple: CoupleId, now: Timestamp) -> StoreResult<()>;
     async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>>;

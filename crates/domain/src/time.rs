@@ -1,8 +1,8 @@
 //! Time zones and local dates: "today" is always the partner's own local date.
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 
 /// A validated IANA time zone name, such as `Europe/Berlin`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -20,7 +20,9 @@ impl TimeZoneName {
         }
         match TimeZone::get(s) {
             Ok(tz) => Ok(Self(tz.iana_name().unwrap_or(s).to_owned())),
-            Err(_) => Err(format!("“{s}” is not a time zone we know. Try one like Europe/Berlin or America/Chicago.")),
+            Err(_) => Err(format!(
+                "“{s}” is not a time zone we know. Try one like Europe/Berlin or America/Chicago."
+            )),
         }
     }
 
@@ -54,7 +56,12 @@ pub fn all_zone_names() -> Vec<String> {
     let mut names: Vec<String> = jiff::tz::db()
         .available()
         .map(|n| n.to_string())
-        .filter(|n| n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("posix/") && !n.starts_with("right/"))
+        .filter(|n| {
+            n.contains('/')
+                && !n.starts_with("Etc/")
+                && !n.starts_with("posix/")
+                && !n.starts_with("right/")
+        })
         .collect();
     names.push("UTC".into());
     names.sort();
@@ -68,7 +75,10 @@ mod tests {
 
     #[test]
     fn known_zones_parse_and_unknown_ones_do_not() {
-        assert_eq!(TimeZoneName::parse(" Europe/Berlin ").map(|z| z.0), Ok("Europe/Berlin".into()));
+        assert_eq!(
+            TimeZoneName::parse(" Europe/Berlin ").map(|z| z.0),
+            Ok("Europe/Berlin".into())
+        );
         assert!(TimeZoneName::parse("Mars/Olympus_Mons").is_err());
         assert!(TimeZoneName::parse("").is_err());
         assert!(TimeZoneName::parse(&"A".repeat(100)).is_err());

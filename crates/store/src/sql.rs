@@ -9,7 +9,8 @@ use tend_domain::auth::{ApiTokenSummary, SessionSummary};
 use tend_domain::couple::InviteRecord;
 use tend_domain::secret::SecretHash;
 use tend_domain::store::{
-    Gate, NewApiToken, NewInvite, NewSession, NewUserRecord, ProfileChange, RedeemFailure, RegisterOutcome, StoreResult, User,
+    Gate, NewApiToken, NewInvite, NewSession, NewUserRecord, ProfileChange, RedeemFailure,
+    RegisterOutcome, StoreResult, User,
 };
 use tend_domain::time::TimeZoneName;
 use tend_domain::{ApiTokenId, CoupleId, InviteId, SessionId, Store, StoreError, UserId};
@@ -87,8 +88,7 @@ fn token_from(row: &AnyRow) -> Result<ApiTokenSummary, sqlx::Error> {
     })
 }
 
-const TOKEN_COLUMNS: &str =
-    "t.id as t_id, t.name as t_name, t.hint as t_hint, t.created_at as t_created_at, t.last_used_at as t_last_used_at";
+const TOKEN_COLUMNS: &str = "t.id as t_id, t.name as t_name, t.hint as t_hint, t.created_at as t_created_at, t.last_used_at as t_last_used_at";
 
 fn invite_from(row: &AnyRow) -> Result<InviteRecord, sqlx::Error> {
     Ok(InviteRecord {
@@ -108,13 +108,23 @@ type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 impl SqlStore {
     async fn user_in(tx: &mut Tx<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
-        let row = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.id = $1")).bind(id).fetch_optional(&mut **tx).await?;
+        let row = sqlx::query(&format!(
+            "select {USER_COLUMNS} from users u where u.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
         row.as_ref().map(user_from).transpose()
     }
 
     /// Redeems an invite inside `tx`: marks it used, makes the couple and sets both partners'
     /// couple. Every condition is part of a write, so two racing redemptions cannot both win.
-    async fn redeem_in(tx: &mut Tx<'_>, hash: &SecretHash, joiner: i64, now: i64) -> Result<Result<CoupleId, RedeemFailure>, sqlx::Error> {
+    async fn redeem_in(
+        tx: &mut Tx<'_>,
+        hash: &SecretHash,
+        joiner: i64,
+        now: i64,
+    ) -> Result<Result<CoupleId, RedeemFailure>, sqlx::Error> {
         let claimed = sqlx::query(
             "update invites set used_at = $1, used_by = $2 \
              where (token_hash = $3 or code_hash = $3) and used_at is null and expires_at > $1 and inviter_id <> $2 \
@@ -139,7 +149,11 @@ impl SqlStore {
             return Ok(Err(failure));
         };
         let inviter: i64 = claimed.try_get("inviter_id")?;
-        let couple: i64 = sqlx::query("insert into couples (created_at) values ($1) returning id").bind(now).fetch_one(&mut **tx).await?.try_get("id")?;
+        let couple: i64 = sqlx::query("insert into couples (created_at) values ($1) returning id")
+            .bind(now)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("id")?;
         let joined = sqlx::query("update users set couple_id = $1, updated_at = $2 where id in ($3, $4) and couple_id is null")
             .bind(couple)
             .bind(now)
@@ -150,11 +164,21 @@ impl SqlStore {
             .rows_affected();
         if joined != 2 {
             // Whoever was not moved into the new couple was already in another one.
-            let joiner_moved = Self::user_in(tx, joiner).await?.is_some_and(|u| u.couple_id == Some(CoupleId(couple)));
-            return Ok(Err(if joiner_moved { RedeemFailure::InviterPaired } else { RedeemFailure::JoinerPaired }));
+            let joiner_moved = Self::user_in(tx, joiner)
+                .await?
+                .is_some_and(|u| u.couple_id == Some(CoupleId(couple)));
+            return Ok(Err(if joiner_moved {
+                RedeemFailure::InviterPaired
+            } else {
+                RedeemFailure::JoinerPaired
+            }));
         }
         // The joiner's own invite, if any, has nobody left to invite.
-        sqlx::query("delete from invites where inviter_id in ($1, $2) and used_at is null").bind(inviter).bind(joiner).execute(&mut **tx).await?;
+        sqlx::query("delete from invites where inviter_id in ($1, $2) and used_at is null")
+            .bind(inviter)
+            .bind(joiner)
+            .execute(&mut **tx)
+            .await?;
         Ok(Ok(CoupleId(couple)))
     }
 }
@@ -162,21 +186,31 @@ impl SqlStore {
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("select 1").fetch_one(&self.pool).await.map_err(db)?;
+        sqlx::query("select 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 
-    async fn register(&self, new: &NewUserRecord, gate: &Gate, now: Timestamp) -> StoreResult<RegisterOutcome> {
+    async fn register(
+        &self,
+        new: &NewUserRecord,
+        gate: &Gate,
+        now: Timestamp,
+    ) -> StoreResult<RegisterOutcome> {
         let now = ms(now);
         let mut tx = self.pool.begin().await.map_err(db)?;
         // Writing first takes SQLite's write lock at once, so this transaction never has to
         // upgrade a read lock (which can fail under contention).
-        let founded = sqlx::query("insert into instance (id, founded_at) values (1, $1) on conflict (id) do nothing")
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?
-            .rows_affected()
+        let founded = sqlx::query(
+            "insert into instance (id, founded_at) values (1, $1) on conflict (id) do nothing",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected()
             == 1;
         if matches!(gate, Gate::FirstAccount) && !founded {
             return Ok(RegisterOutcome::Closed);
@@ -198,35 +232,61 @@ impl Store for SqlStore {
             Err(e) => return Err(db(e)),
         };
         let couple = match gate {
-            Gate::Invite(hash) => match Self::redeem_in(&mut tx, hash, id, now).await.map_err(db)? {
-                Ok(couple) => Some(couple),
-                Err(failure) => return Ok(RegisterOutcome::Invite(failure)),
-            },
+            Gate::Invite(hash) => {
+                match Self::redeem_in(&mut tx, hash, id, now).await.map_err(db)? {
+                    Ok(couple) => Some(couple),
+                    Err(failure) => return Ok(RegisterOutcome::Invite(failure)),
+                }
+            }
             Gate::FirstAccount | Gate::Open => None,
         };
-        let user = Self::user_in(&mut tx, id).await.map_err(db)?.ok_or(StoreError::NotFound)?;
+        let user = Self::user_in(&mut tx, id)
+            .await
+            .map_err(db)?
+            .ok_or(StoreError::NotFound)?;
         tx.commit().await.map_err(db)?;
         Ok(RegisterOutcome::Created { user, couple })
     }
 
     async fn is_founded(&self) -> StoreResult<bool> {
-        let row = sqlx::query("select count(*) as n from instance").fetch_one(&self.pool).await.map_err(db)?;
+        let row = sqlx::query("select count(*) as n from instance")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(row.try_get::<i64, _>("n").map_err(db)? > 0)
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        let row = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.id = $1")).bind(id.0).fetch_optional(&self.pool).await.map_err(db)?;
+        let row = sqlx::query(&format!(
+            "select {USER_COLUMNS} from users u where u.id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
         row.as_ref().map(user_from).transpose().map_err(db)
     }
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
-        let row = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.email = $1")).bind(email).fetch_optional(&self.pool).await.map_err(db)?;
+        let row = sqlx::query(&format!(
+            "select {USER_COLUMNS} from users u where u.email = $1"
+        ))
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
         row.as_ref().map(user_from).transpose().map_err(db)
     }
 
     async fn password_hash(&self, id: UserId) -> StoreResult<Option<String>> {
-        let row = sqlx::query("select password_hash from users where id = $1").bind(id.0).fetch_optional(&self.pool).await.map_err(db)?;
-        row.map(|r| r.try_get("password_hash")).transpose().map_err(db)
+        let row = sqlx::query("select password_hash from users where id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.map(|r| r.try_get("password_hash"))
+            .transpose()
+            .map_err(db)
     }
 
     async fn set_password_hash(&self, id: UserId, hash: &str, now: Timestamp) -> StoreResult<()> {
@@ -238,10 +298,19 @@ impl Store for SqlStore {
             .await
             .map_err(db)?
             .rows_affected();
-        if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
-    async fn update_profile(&self, id: UserId, change: &ProfileChange, now: Timestamp) -> StoreResult<User> {
+    async fn update_profile(
+        &self,
+        id: UserId,
+        change: &ProfileChange,
+        now: Timestamp,
+    ) -> StoreResult<User> {
         let result = sqlx::query(
             "update users set display_name = coalesce($1, display_name), email = coalesce($2, email), \
              time_zone = coalesce($3, time_zone), updated_at = $4 where id = $5",
@@ -256,19 +325,26 @@ impl Store for SqlStore {
         match result {
             Ok(r) if r.rows_affected() == 1 => {}
             Ok(_) => return Err(StoreError::NotFound),
-            Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict("That email is taken.".into())),
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::Conflict("That email is taken.".into()));
+            }
             Err(e) => return Err(db(e)),
         }
         self.user(id).await?.ok_or(StoreError::NotFound)
     }
 
     async fn users_in_couple(&self, couple: CoupleId) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.couple_id = $1 order by u.id"))
-            .bind(couple.0)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter().map(user_from).collect::<Result<_, _>>().map_err(db)
+        let rows = sqlx::query(&format!(
+            "select {USER_COLUMNS} from users u where u.couple_id = $1 order by u.id"
+        ))
+        .bind(couple.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(user_from)
+            .collect::<Result<_, _>>()
+            .map_err(db)
     }
 
     async fn create_session(&self, new: &NewSession) -> StoreResult<SessionId> {
@@ -289,7 +365,11 @@ impl Store for SqlStore {
         Ok(SessionId(row.try_get("id").map_err(db)?))
     }
 
-    async fn session_by_token(&self, hash: &SecretHash, now: Timestamp) -> StoreResult<Option<(SessionSummary, String, User)>> {
+    async fn session_by_token(
+        &self,
+        hash: &SecretHash,
+        now: Timestamp,
+    ) -> StoreResult<Option<(SessionSummary, String, User)>> {
         let row = sqlx::query(&format!(
             "select {SESSION_COLUMNS}, s.csrf_token, {USER_COLUMNS} from sessions s join users u on u.id = s.user_id \
              where s.token_hash = $1 and s.expires_at > $2"
@@ -299,10 +379,17 @@ impl Store for SqlStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        row.map(|r| Ok((session_from(&r)?, r.try_get("csrf_token")?, user_from(&r)?))).transpose().map_err(db)
+        row.map(|r| Ok((session_from(&r)?, r.try_get("csrf_token")?, user_from(&r)?)))
+            .transpose()
+            .map_err(db)
     }
 
-    async fn touch_session(&self, id: SessionId, now: Timestamp, expires_at: Timestamp) -> StoreResult<()> {
+    async fn touch_session(
+        &self,
+        id: SessionId,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()> {
         sqlx::query("update sessions set last_seen_at = $1, expires_at = $2 where id = $3")
             .bind(ms(now))
             .bind(ms(expires_at))
@@ -322,15 +409,27 @@ impl Store for SqlStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter().map(session_from).collect::<Result<_, _>>().map_err(db)
+        rows.iter()
+            .map(session_from)
+            .collect::<Result<_, _>>()
+            .map_err(db)
     }
 
     async fn delete_session(&self, user: UserId, id: SessionId) -> StoreResult<bool> {
-        let n = sqlx::query("delete from sessions where id = $1 and user_id = $2").bind(id.0).bind(user.0).execute(&self.pool).await.map_err(db)?;
+        let n = sqlx::query("delete from sessions where id = $1 and user_id = $2")
+            .bind(id.0)
+            .bind(user.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(n.rows_affected() == 1)
     }
 
-    async fn delete_sessions_except(&self, user: UserId, keep: Option<SessionId>) -> StoreResult<u64> {
+    async fn delete_sessions_except(
+        &self,
+        user: UserId,
+        keep: Option<SessionId>,
+    ) -> StoreResult<u64> {
         let n = sqlx::query("delete from sessions where user_id = $1 and id <> $2")
             .bind(user.0)
             .bind(keep.map_or(-1, |s| s.0))
@@ -353,17 +452,27 @@ impl Store for SqlStore {
         Ok(ApiTokenId(row.try_get("id").map_err(db)?))
     }
 
-    async fn api_token_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<(ApiTokenSummary, User)>> {
+    async fn api_token_by_hash(
+        &self,
+        hash: &SecretHash,
+    ) -> StoreResult<Option<(ApiTokenSummary, User)>> {
         let row = sqlx::query(&format!("select {TOKEN_COLUMNS}, {USER_COLUMNS} from api_tokens t join users u on u.id = t.user_id where t.token_hash = $1"))
             .bind(&hash.0)
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;
-        row.map(|r| Ok((token_from(&r)?, user_from(&r)?))).transpose().map_err(db)
+        row.map(|r| Ok((token_from(&r)?, user_from(&r)?)))
+            .transpose()
+            .map_err(db)
     }
 
     async fn touch_api_token(&self, id: ApiTokenId, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("update api_tokens set last_used_at = $1 where id = $2").bind(ms(now)).bind(id.0).execute(&self.pool).await.map_err(db)?;
+        sqlx::query("update api_tokens set last_used_at = $1 where id = $2")
+            .bind(ms(now))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 
@@ -373,23 +482,40 @@ impl Store for SqlStore {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        rows.iter().map(token_from).collect::<Result<_, _>>().map_err(db)
+        rows.iter()
+            .map(token_from)
+            .collect::<Result<_, _>>()
+            .map_err(db)
     }
 
     async fn delete_api_token(&self, user: UserId, id: ApiTokenId) -> StoreResult<bool> {
-        let n = sqlx::query("delete from api_tokens where id = $1 and user_id = $2").bind(id.0).bind(user.0).execute(&self.pool).await.map_err(db)?;
+        let n = sqlx::query("delete from api_tokens where id = $1 and user_id = $2")
+            .bind(id.0)
+            .bind(user.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(n.rows_affected() == 1)
     }
 
     async fn record_failure(&self, keys: &[String], now: Timestamp) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         for key in keys {
-            sqlx::query("insert into login_failures (key, at) values ($1, $2)").bind(key).bind(ms(now)).execute(&mut *tx).await.map_err(db)?;
+            sqlx::query("insert into login_failures (key, at) values ($1, $2)")
+                .bind(key)
+                .bind(ms(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
         }
         tx.commit().await.map_err(db)
     }
 
-    async fn failures_since(&self, key: &str, since: Timestamp) -> StoreResult<(u64, Option<Timestamp>)> {
+    async fn failures_since(
+        &self,
+        key: &str,
+        since: Timestamp,
+    ) -> StoreResult<(u64, Option<Timestamp>)> {
         let row = sqlx::query("select count(*) as n, min(at) as oldest from login_failures where key = $1 and at > $2")
             .bind(key)
             .bind(ms(since))
@@ -402,18 +528,30 @@ impl Store for SqlStore {
     }
 
     async fn clear_failures(&self, key: &str) -> StoreResult<()> {
-        sqlx::query("delete from login_failures where key = $1").bind(key).execute(&self.pool).await.map_err(db)?;
+        sqlx::query("delete from login_failures where key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 
     async fn prune_failures(&self, before: Timestamp) -> StoreResult<u64> {
-        let n = sqlx::query("delete from login_failures where at <= $1").bind(ms(before)).execute(&self.pool).await.map_err(db)?;
+        let n = sqlx::query("delete from login_failures where at <= $1")
+            .bind(ms(before))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(n.rows_affected())
     }
 
     async fn create_invite(&self, new: &NewInvite) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query("delete from invites where inviter_id = $1 and used_at is null").bind(new.inviter.0).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query("delete from invites where inviter_id = $1 and used_at is null")
+            .bind(new.inviter.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         sqlx::query("insert into invites (inviter_id, token_hash, code_hash, created_at, expires_at) values ($1, $2, $3, $4, $5)")
             .bind(new.inviter.0)
             .bind(&new.token_hash.0)
@@ -426,7 +564,11 @@ impl Store for SqlStore {
         tx.commit().await.map_err(db)
     }
 
-    async fn open_invite_of(&self, inviter: UserId, now: Timestamp) -> StoreResult<Option<InviteRecord>> {
+    async fn open_invite_of(
+        &self,
+        inviter: UserId,
+        now: Timestamp,
+    ) -> StoreResult<Option<InviteRecord>> {
         let row = sqlx::query(&format!("{INVITE_SELECT} where i.inviter_id = $1 and i.used_at is null and i.expires_at > $2 order by i.id desc limit 1"))
             .bind(inviter.0)
             .bind(ms(now))
@@ -437,22 +579,35 @@ impl Store for SqlStore {
     }
 
     async fn invite_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<InviteRecord>> {
-        let row = sqlx::query(&format!("{INVITE_SELECT} where i.token_hash = $1 or i.code_hash = $1"))
-            .bind(&hash.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+        let row = sqlx::query(&format!(
+            "{INVITE_SELECT} where i.token_hash = $1 or i.code_hash = $1"
+        ))
+        .bind(&hash.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
         row.as_ref().map(invite_from).transpose().map_err(db)
     }
 
     async fn cancel_invites_of(&self, inviter: UserId) -> StoreResult<u64> {
-        let n = sqlx::query("delete from invites where inviter_id = $1 and used_at is null").bind(inviter.0).execute(&self.pool).await.map_err(db)?;
+        let n = sqlx::query("delete from invites where inviter_id = $1 and used_at is null")
+            .bind(inviter.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(n.rows_affected())
     }
 
-    async fn redeem_invite(&self, hash: &SecretHash, joiner: UserId, now: Timestamp) -> StoreResult<Result<CoupleId, RedeemFailure>> {
+    async fn redeem_invite(
+        &self,
+        hash: &SecretHash,
+        joiner: UserId,
+        now: Timestamp,
+    ) -> StoreResult<Result<CoupleId, RedeemFailure>> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let outcome = Self::redeem_in(&mut tx, hash, joiner.0, ms(now)).await.map_err(db)?;
+        let outcome = Self::redeem_in(&mut tx, hash, joiner.0, ms(now))
+            .await
+            .map_err(db)?;
         if outcome.is_ok() {
             tx.commit().await.map_err(db)?;
         } else {
@@ -463,22 +618,34 @@ impl Store for SqlStore {
 
     async fn dissolve_couple(&self, couple: CoupleId, now: Timestamp) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let ended = sqlx::query("update couples set ended_at = $1 where id = $2 and ended_at is null")
+        let ended =
+            sqlx::query("update couples set ended_at = $1 where id = $2 and ended_at is null")
+                .bind(ms(now))
+                .bind(couple.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?
+                .rows_affected();
+        if ended != 1 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("update users set couple_id = null, updated_at = $1 where couple_id = $2")
             .bind(ms(now))
             .bind(couple.0)
             .execute(&mut *tx)
             .await
-            .map_err(db)?
-            .rows_affected();
-        if ended != 1 {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query("update users set couple_id = null, updated_at = $1 where couple_id = $2").bind(ms(now)).bind(couple.0).execute(&mut *tx).await.map_err(db)?;
+            .map_err(db)?;
         tx.commit().await.map_err(db)
     }
 
     async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>> {
-        let row = sqlx::query("select created_at from couples where id = $1 and ended_at is null").bind(couple.0).fetch_optional(&self.pool).await.map_err(db)?;
-        row.map(|r| r.try_get::<i64, _>("created_at").map(ts)).transpose().map_err(db)
+        let row = sqlx::query("select created_at from couples where id = $1 and ended_at is null")
+            .bind(couple.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.map(|r| r.try_get::<i64, _>("created_at").map(ts))
+            .transpose()
+            .map_err(db)
     }
 }

@@ -60,8 +60,15 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
 
     let mut new_csrf_cookie = None;
     let csrf = match &user {
-        Some(Authenticated { via: Via::Session { csrf_token, .. }, .. }) => csrf_token.clone(),
-        _ => match jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() >= 32 && v.len() <= 64) {
+        Some(Authenticated {
+            via: Via::Session { csrf_token, .. },
+            ..
+        }) => csrf_token.clone(),
+        _ => match jar
+            .get(CSRF_COOKIE)
+            .map(|c| c.value().to_owned())
+            .filter(|v| v.len() >= 32 && v.len() <= 64)
+        {
             Some(value) => value,
             None => {
                 let value = Secret::generate("").expose().to_owned();
@@ -73,10 +80,11 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         },
     };
 
+    let layout = crate::pages::Layout::new(user.as_ref(), &CsrfToken(csrf.clone()), "");
     req.extensions_mut().insert(MaybeUser(user));
     req.extensions_mut().insert(CsrfToken(csrf));
     req.extensions_mut().insert(ClientInfo(client));
-    let mut response = next.run(req).await;
+    let mut response = crate::error::with_layout(next.run(req).await, layout);
     if let Some(c) = new_csrf_cookie {
         set_cookie(&mut response, c);
     }
@@ -93,18 +101,45 @@ fn client_info(state: &AppState, req: &Request) -> Client {
     let forwarded = state
         .config
         .trust_proxy
-        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|s| s.trim().to_owned()))
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .split(',')
+                .next()
+                .map(|s| s.trim().to_owned())
+        })
         .flatten();
     let ip = forwarded
-        .or_else(|| req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .or_else(|| {
+            req.extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })
         .unwrap_or_else(|| "unknown".into());
-    let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     Client { ip, user_agent }
 }
 
 /// A cookie with Tend's defaults: HttpOnly, SameSite=Lax, Secure behind HTTPS.
-pub fn cookie(state: &AppState, name: &'static str, value: String, max_age_days: Option<i64>) -> Cookie<'static> {
-    let mut c = Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(state.config.secure_cookies()).build();
+pub fn cookie(
+    state: &AppState,
+    name: &'static str,
+    value: String,
+    max_age_days: Option<i64>,
+) -> Cookie<'static> {
+    let mut c = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies())
+        .build();
     if let Some(days) = max_age_days {
         c.set_max_age(Some(time_days(days)));
     }
@@ -131,21 +166,33 @@ pub fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
 impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<MaybeUser>().cloned().unwrap_or_default())
+        Ok(parts
+            .extensions
+            .get::<MaybeUser>()
+            .cloned()
+            .unwrap_or_default())
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<CsrfToken>().cloned().unwrap_or(CsrfToken(String::new())))
+        Ok(parts
+            .extensions
+            .get::<CsrfToken>()
+            .cloned()
+            .unwrap_or(CsrfToken(String::new())))
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<ClientInfo>().cloned().unwrap_or_default())
+        Ok(parts
+            .extensions
+            .get::<ClientInfo>()
+            .cloned()
+            .unwrap_or_default())
     }
 }
 
@@ -156,10 +203,23 @@ pub struct SignedIn(pub Authenticated);
 impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match parts.extensions.get::<MaybeUser>().and_then(|m| m.0.clone()) {
-            Some(user @ Authenticated { via: Via::Session { .. }, .. }) => Ok(SignedIn(user)),
+        match parts
+            .extensions
+            .get::<MaybeUser>()
+            .and_then(|m| m.0.clone())
+        {
+            Some(
+                user @ Authenticated {
+                    via: Via::Session { .. },
+                    ..
+                },
+            ) => Ok(SignedIn(user)),
             _ => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/today");
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/today");
                 let target = if parts.method == axum::http::Method::GET {
                     format!("/login?next={}", urlencode(next))
                 } else {
@@ -178,8 +238,17 @@ pub struct ApiCaller(pub Authenticated);
 impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match parts.extensions.get::<MaybeUser>().and_then(|m| m.0.clone()) {
-            Some(user @ Authenticated { via: Via::ApiToken { .. }, .. }) => Ok(ApiCaller(user)),
+        match parts
+            .extensions
+            .get::<MaybeUser>()
+            .and_then(|m| m.0.clone())
+        {
+            Some(
+                user @ Authenticated {
+                    via: Via::ApiToken { .. },
+                    ..
+                },
+            ) => Ok(ApiCaller(user)),
             _ => Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
@@ -190,7 +259,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
 }
 
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
 }
 
 /// A URL-encoded form whose CSRF token has been checked. Wrong content types, oversized or
@@ -211,12 +282,21 @@ where
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let expected = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        let expected = req
+            .extensions()
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
         let is_form = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")));
+            .is_some_and(|v| {
+                v.split(';').next().is_some_and(|m| {
+                    m.trim()
+                        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+                })
+            });
         if !is_form {
             return Err(PageError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -226,12 +306,22 @@ where
         }
         let body = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "That’s a lot of text", "What you sent is larger than Tend accepts. Please shorten it and try again.")
+                PageError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "That’s a lot of text",
+                    "What you sent is larger than Tend accepts. Please shorten it and try again.",
+                )
             } else {
-                PageError::new(StatusCode::BAD_REQUEST, "That didn’t work", "We couldn’t read what your browser sent. Please try again.")
+                PageError::new(
+                    StatusCode::BAD_REQUEST,
+                    "That didn’t work",
+                    "We couldn’t read what your browser sent. Please try again.",
+                )
             }
         })?;
-        let sent: CsrfField = serde_urlencoded::from_bytes(&body).unwrap_or(CsrfField { csrf: String::new() });
+        let sent: CsrfField = serde_urlencoded::from_bytes(&body).unwrap_or(CsrfField {
+            csrf: String::new(),
+        });
         if expected.is_empty() || !secret::same(&sent.csrf, &expected) {
             return Err(PageError::new(
                 StatusCode::FORBIDDEN,

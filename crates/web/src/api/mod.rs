@@ -38,7 +38,12 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("tend_…").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("tend_…")
+                    .build(),
+            ),
         );
     }
 }
@@ -54,14 +59,29 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(match rejection {
-                JsonRejection::MissingJsonContentType(_) => {
-                    ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content-type", "Send the body as JSON with `Content-Type: application/json`.")
-                }
-                JsonRejection::JsonSyntaxError(e) => ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", format!("The body is not valid JSON: {}", e.body_text())),
-                JsonRejection::JsonDataError(e) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", format!("The JSON does not have the expected fields: {}", e.body_text())),
-                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "The body is larger than Tend accepts.")
-                }
+                JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "content-type",
+                    "Send the body as JSON with `Content-Type: application/json`.",
+                ),
+                JsonRejection::JsonSyntaxError(e) => ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed-json",
+                    format!("The body is not valid JSON: {}", e.body_text()),
+                ),
+                JsonRejection::JsonDataError(e) => ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation",
+                    format!(
+                        "The JSON does not have the expected fields: {}",
+                        e.body_text()
+                    ),
+                ),
+                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too-large",
+                    "The body is larger than Tend accepts.",
+                ),
                 other => ApiError::new(StatusCode::BAD_REQUEST, "bad-request", other.body_text()),
             }),
         }

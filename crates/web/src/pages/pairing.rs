@@ -10,8 +10,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tend_domain::couple::{self, CreatedInvite, InviteRecord, Join, Standing, UNPAIR_RULE, Us};
 use tend_domain::Error;
+use tend_domain::couple::{self, CreatedInvite, InviteRecord, Join, Standing, UNPAIR_RULE, Us};
 
 use super::when;
 
@@ -40,16 +40,31 @@ pub struct DoneQuery {
     pub done: Option<String>,
 }
 
-async fn pair_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, new_invite: Option<ShownInvite>, join_value: String, errors: FormErrors, notice: Option<&'static str>) -> Result<Response, PageError> {
+async fn pair_page(
+    state: &AppState,
+    me: &SignedIn,
+    csrf: &CsrfToken,
+    new_invite: Option<ShownInvite>,
+    join_value: String,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+) -> Result<Response, PageError> {
     let tz = me.0.user.time_zone.clone();
     let (us, open_invite) = match couple::standing(&state.ctx, &me.0.user).await? {
         Standing::Paired(us) => (Some(us), None),
         Standing::Single { open_invite } => (None, open_invite),
     };
-    let status = if errors.any() { errors.status } else { StatusCode::OK };
+    let status = if errors.any() {
+        errors.status
+    } else {
+        StatusCode::OK
+    };
     let page = PairPage {
         layout: Layout::new(Some(&me.0), csrf, "pair"),
-        open_invite_expires: open_invite.as_ref().map(|i| when(i.expires_at, &tz)).unwrap_or_default(),
+        open_invite_expires: open_invite
+            .as_ref()
+            .map(|i| when(i.expires_at, &tz))
+            .unwrap_or_default(),
         us,
         open_invite,
         new_invite,
@@ -60,8 +75,22 @@ async fn pair_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, new_invite
     Ok((status, render(&page)).into_response())
 }
 
-pub async fn show(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken, Query(q): Query<DoneQuery>) -> Result<Response, PageError> {
-    pair_page(&state, &me, &csrf, None, String::new(), FormErrors::default(), notice(q.done.as_deref())).await
+pub async fn show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    pair_page(
+        &state,
+        &me,
+        &csrf,
+        None,
+        String::new(),
+        FormErrors::default(),
+        notice(q.done.as_deref()),
+    )
+    .await
 }
 
 /// The address people reach this Tend at, for links they can send.
@@ -69,41 +98,109 @@ pub fn base_url(config: &WebConfig, headers: &HeaderMap) -> String {
     if let Some(base) = &config.base_url {
         return base.trim_end_matches('/').to_owned();
     }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))).unwrap_or("localhost");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
     let proto = config
         .trust_proxy
-        .then(|| headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()))
+        .then(|| {
+            headers
+                .get("x-forwarded-proto")
+                .and_then(|h| h.to_str().ok())
+        })
         .flatten()
         .filter(|p| *p == "https")
         .unwrap_or("http");
     format!("{proto}://{host}")
 }
 
-pub fn shown(invite: &CreatedInvite, base: &str, tz: &tend_domain::time::TimeZoneName) -> ShownInvite {
-    ShownInvite { link: format!("{base}/join/{}", invite.token.expose()), code: invite.code.clone(), expires: when(invite.expires_at, tz) }
-}
-
-pub async fn create_invite(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken, headers: HeaderMap, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, PageError> {
-    match couple::create_invite(&state.ctx, &me.0.user).await {
-        Ok(invite) => {
-            let shown = shown(&invite, &base_url(&state.config, &headers), &me.0.user.time_zone);
-            pair_page(&state, &me, &csrf, Some(shown), String::new(), FormErrors::default(), None).await
-        }
-        Err(e) => pair_page(&state, &me, &csrf, None, String::new(), FormErrors::from_error(e)?, None).await,
+pub fn shown(
+    invite: &CreatedInvite,
+    base: &str,
+    tz: &tend_domain::time::TimeZoneName,
+) -> ShownInvite {
+    ShownInvite {
+        link: format!("{base}/join/{}", invite.token.expose()),
+        code: invite.code.clone(),
+        expires: when(invite.expires_at, tz),
     }
 }
 
-pub async fn cancel_invite(State(state): State<AppState>, me: SignedIn, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, PageError> {
+pub async fn create_invite(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    headers: HeaderMap,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    match couple::create_invite(&state.ctx, &me.0.user).await {
+        Ok(invite) => {
+            let shown = shown(
+                &invite,
+                &base_url(&state.config, &headers),
+                &me.0.user.time_zone,
+            );
+            pair_page(
+                &state,
+                &me,
+                &csrf,
+                Some(shown),
+                String::new(),
+                FormErrors::default(),
+                None,
+            )
+            .await
+        }
+        Err(e) => {
+            pair_page(
+                &state,
+                &me,
+                &csrf,
+                None,
+                String::new(),
+                FormErrors::from_error(e)?,
+                None,
+            )
+            .await
+        }
+    }
+}
+
+pub async fn cancel_invite(
+    State(state): State<AppState>,
+    me: SignedIn,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
     couple::cancel_invite(&state.ctx, &me.0.user).await?;
     Ok(Redirect::to("/pair?done=invite-cancelled").into_response())
 }
 
-pub async fn join(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken, client: ClientInfo, CsrfForm(form): CsrfForm<Join>) -> Result<Response, PageError> {
+pub async fn join(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    CsrfForm(form): CsrfForm<Join>,
+) -> Result<Response, PageError> {
     match couple::join(&state.ctx, &me.0.user, form.clone(), &client.0.ip).await {
         Ok(_) => Ok(Redirect::to("/today?done=paired").into_response()),
         Err(e) => {
             let value = form.invite.chars().take(200).collect();
-            pair_page(&state, &me, &csrf, None, value, FormErrors::from_error(e)?, None).await
+            pair_page(
+                &state,
+                &me,
+                &csrf,
+                None,
+                value,
+                FormErrors::from_error(e)?,
+                None,
+            )
+            .await
         }
     }
 }
@@ -119,29 +216,49 @@ pub struct JoinPage {
 }
 
 /// Where an invite link lands: who is inviting, and how to accept.
-pub async fn invitation(State(state): State<AppState>, user: MaybeUser, csrf: CsrfToken, Path(token): Path<String>) -> Result<Response, PageError> {
+pub async fn invitation(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    csrf: CsrfToken,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
     let layout = Layout::of(&user, &csrf, "pair");
     let viewer = user.0.as_ref().map(|u| &u.user);
     let preview = match couple::preview_invite(&state.ctx, &token, viewer).await {
         Ok(p) => p,
         Err(Error::NotFound) => {
-            return Err(PageError::new(StatusCode::NOT_FOUND, "We don’t know that invite", couple::INVITE_UNKNOWN).with_layout(layout));
+            return Err(PageError::new(
+                StatusCode::NOT_FOUND,
+                "We don’t know that invite",
+                couple::INVITE_UNKNOWN,
+            ));
         }
         Err(e) => return Err(e.into()),
     };
-    let status = if preview.problem.is_some() { StatusCode::GONE } else { StatusCode::OK };
-    let page = JoinPage { layout, token, inviter: preview.inviter_name, problem: preview.problem.map(str::to_owned), signed_in: user.0.is_some() };
+    let status = if preview.problem.is_some() {
+        StatusCode::GONE
+    } else {
+        StatusCode::OK
+    };
+    let page = JoinPage {
+        layout,
+        token,
+        inviter: preview.inviter_name,
+        problem: preview.problem.map(str::to_owned),
+        signed_in: user.0.is_some(),
+    };
     Ok((status, render(&page)).into_response())
 }
 
-pub async fn accept(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken, client: ClientInfo, Path(token): Path<String>, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, PageError> {
-    match couple::join(&state.ctx, &me.0.user, Join { invite: token.clone() }, &client.0.ip).await {
-        Ok(_) => Ok(Redirect::to("/today?done=paired").into_response()),
-        Err(e) => {
-            let layout = Layout::new(Some(&me.0), &csrf, "pair");
-            Err(PageError::from(e).with_layout(layout))
-        }
-    }
+pub async fn accept(
+    State(state): State<AppState>,
+    me: SignedIn,
+    client: ClientInfo,
+    Path(token): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    couple::join(&state.ctx, &me.0.user, Join { invite: token }, &client.0.ip).await?;
+    Ok(Redirect::to("/today?done=paired").into_response())
 }
 
 #[derive(Template)]
@@ -152,14 +269,25 @@ pub struct UnpairPage {
     pub rules: &'static [&'static str],
 }
 
-pub async fn unpair_form(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken) -> Result<Response, PageError> {
+pub async fn unpair_form(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
     let layout = Layout::new(Some(&me.0), &csrf, "settings");
-    let us = couple::us(&state.ctx, &me.0.user).await.map_err(|e| PageError::from(e).with_layout(layout.clone()))?;
-    Ok(render(&UnpairPage { layout, partner: us.partner.display_name, rules: &UNPAIR_RULE }))
+    let us = couple::us(&state.ctx, &me.0.user).await?;
+    Ok(render(&UnpairPage {
+        layout,
+        partner: us.partner.display_name,
+        rules: &UNPAIR_RULE,
+    }))
 }
 
-pub async fn unpair(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, PageError> {
-    let layout = Layout::new(Some(&me.0), &csrf, "settings");
-    couple::unpair(&state.ctx, &me.0.user).await.map_err(|e| PageError::from(e).with_layout(layout))?;
+pub async fn unpair(
+    State(state): State<AppState>,
+    me: SignedIn,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    couple::unpair(&state.ctx, &me.0.user).await?;
     Ok(Redirect::to("/pair?done=unpaired").into_response())
 }

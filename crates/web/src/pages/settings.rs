@@ -1,6 +1,6 @@
 //! Settings: profile and time zone, password, sessions, API tokens, and the couple.
 
-use super::{FormErrors, Layout, notice, when};
+use super::{FormErrors, Layout, notice, parse_id, when};
 use crate::AppState;
 use crate::auth::{CsrfForm, CsrfToken, SignedIn};
 use crate::error::{PageError, render};
@@ -67,14 +67,25 @@ struct Variant {
     notice: Option<&'static str>,
 }
 
-async fn settings_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Variant) -> Result<Response, PageError> {
+async fn settings_page(
+    state: &AppState,
+    me: &SignedIn,
+    csrf: &CsrfToken,
+    v: Variant,
+) -> Result<Response, PageError> {
     let user = &me.0.user;
     let tz = &user.time_zone;
     let current = me.0.session_id();
     let sessions = auth::sessions(&state.ctx, user)
         .await?
         .into_iter()
-        .map(|s| SessionRow { current: Some(s.id) == current, device: device(&s.user_agent), ip: s.ip, last_seen: when(s.last_seen_at, tz), id: s.id })
+        .map(|s| SessionRow {
+            current: Some(s.id) == current,
+            device: device(&s.user_agent),
+            ip: s.ip,
+            last_seen: when(s.last_seen_at, tz),
+            id: s.id,
+        })
         .collect();
     let tokens = auth::api_tokens(&state.ctx, user)
         .await?
@@ -84,17 +95,27 @@ async fn settings_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Var
             name: t.name,
             hint: t.hint,
             created: when(t.created_at, tz),
-            last_used: t.last_used_at.map(|at| when(at, tz)).unwrap_or_else(|| "never".into()),
+            last_used: t
+                .last_used_at
+                .map(|at| when(at, tz))
+                .unwrap_or_else(|| "never".into()),
         })
         .collect();
     let partner = match user.couple_id {
         Some(_) => Some(couple::us(&state.ctx, user).await?.partner.display_name),
         None => None,
     };
-    let status = [&v.profile_errors, &v.password_errors, &v.token_errors].iter().find(|e| e.any()).map_or(StatusCode::OK, |e| e.status);
+    let status = [&v.profile_errors, &v.password_errors, &v.token_errors]
+        .iter()
+        .find(|e| e.any())
+        .map_or(StatusCode::OK, |e| e.status);
     let page = SettingsPage {
         layout: Layout::new(Some(&me.0), csrf, "settings"),
-        profile: v.profile.unwrap_or_else(|| ProfileValues { display_name: user.display_name.clone(), email: user.email.clone(), time_zone: tz.as_str().to_owned() }),
+        profile: v.profile.unwrap_or_else(|| ProfileValues {
+            display_name: user.display_name.clone(),
+            email: user.email.clone(),
+            time_zone: tz.as_str().to_owned(),
+        }),
         zones: all_zone_names(),
         sessions,
         tokens,
@@ -110,8 +131,14 @@ async fn settings_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Var
 
 /// A short, human name for a browser from its user agent.
 fn device(user_agent: &str) -> String {
-    let browser = ["Edg", "Firefox", "Chrome", "Safari"].into_iter().find(|b| user_agent.contains(b)).map(|b| if b == "Edg" { "Edge" } else { b });
-    let system = ["iPhone", "iPad", "Android", "Windows", "Mac OS", "Linux"].into_iter().find(|s| user_agent.contains(s)).map(|s| if s == "Mac OS" { "Mac" } else { s });
+    let browser = ["Edg", "Firefox", "Chrome", "Safari"]
+        .into_iter()
+        .find(|b| user_agent.contains(b))
+        .map(|b| if b == "Edg" { "Edge" } else { b });
+    let system = ["iPhone", "iPad", "Android", "Windows", "Mac OS", "Linux"]
+        .into_iter()
+        .find(|s| user_agent.contains(s))
+        .map(|s| if s == "Mac OS" { "Mac" } else { s });
     match (browser, system) {
         (Some(b), Some(s)) => format!("{b} on {s}"),
         (Some(b), None) => b.to_owned(),
@@ -121,8 +148,22 @@ fn device(user_agent: &str) -> String {
     }
 }
 
-pub async fn show(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken, Query(q): Query<DoneQuery>) -> Result<Response, PageError> {
-    settings_page(&state, &me, &csrf, Variant { notice: notice(q.done.as_deref()), ..Variant::default() }).await
+pub async fn show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    settings_page(
+        &state,
+        &me,
+        &csrf,
+        Variant {
+            notice: notice(q.done.as_deref()),
+            ..Variant::default()
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -135,8 +176,17 @@ pub struct ProfileForm {
     time_zone: String,
 }
 
-pub async fn update_profile(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken, CsrfForm(form): CsrfForm<ProfileForm>) -> Result<Response, PageError> {
-    let update = ProfileUpdate { display_name: Some(form.display_name.clone()), email: Some(form.email.clone()), time_zone: Some(form.time_zone.clone()) };
+pub async fn update_profile(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<Response, PageError> {
+    let update = ProfileUpdate {
+        display_name: Some(form.display_name.clone()),
+        email: Some(form.email.clone()),
+        time_zone: Some(form.time_zone.clone()),
+    };
     match account::update_profile(&state.ctx, &me.0.user, update).await {
         Ok(_) => Ok(Redirect::to("/settings?done=profile").into_response()),
         Err(e) => {
@@ -145,19 +195,51 @@ pub async fn update_profile(State(state): State<AppState>, me: SignedIn, csrf: C
                 email: form.email.chars().take(300).collect(),
                 time_zone: form.time_zone.chars().take(64).collect(),
             };
-            settings_page(&state, &me, &csrf, Variant { profile: Some(shown), profile_errors: FormErrors::from_error(e)?, ..Variant::default() }).await
+            settings_page(
+                &state,
+                &me,
+                &csrf,
+                Variant {
+                    profile: Some(shown),
+                    profile_errors: FormErrors::from_error(e)?,
+                    ..Variant::default()
+                },
+            )
+            .await
         }
     }
 }
 
-pub async fn change_password(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken, CsrfForm(form): CsrfForm<PasswordChange>) -> Result<Response, PageError> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    CsrfForm(form): CsrfForm<PasswordChange>,
+) -> Result<Response, PageError> {
     match account::change_password(&state.ctx, &me.0.user, me.0.session_id(), form).await {
         Ok(()) => Ok(Redirect::to("/settings?done=password").into_response()),
-        Err(e) => settings_page(&state, &me, &csrf, Variant { password_errors: FormErrors::from_error(e)?, ..Variant::default() }).await,
+        Err(e) => {
+            settings_page(
+                &state,
+                &me,
+                &csrf,
+                Variant {
+                    password_errors: FormErrors::from_error(e)?,
+                    ..Variant::default()
+                },
+            )
+            .await
+        }
     }
 }
 
-pub async fn revoke_session(State(state): State<AppState>, me: SignedIn, Path(id): Path<i64>, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, PageError> {
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
     auth::revoke_session(&state.ctx, &me.0.user, SessionId(id)).await?;
     if me.0.session_id() == Some(SessionId(id)) {
         return Ok(Redirect::to("/login?done=logged-out").into_response());
@@ -165,17 +247,48 @@ pub async fn revoke_session(State(state): State<AppState>, me: SignedIn, Path(id
     Ok(Redirect::to("/settings?done=session").into_response())
 }
 
-pub async fn create_token(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken, CsrfForm(form): CsrfForm<NewToken>) -> Result<Response, PageError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    CsrfForm(form): CsrfForm<NewToken>,
+) -> Result<Response, PageError> {
     match auth::create_api_token(&state.ctx, &me.0.user, form).await {
         Ok(created) => {
             let new_token = Some((created.name, created.token.expose().to_owned()));
-            settings_page(&state, &me, &csrf, Variant { new_token, ..Variant::default() }).await
+            settings_page(
+                &state,
+                &me,
+                &csrf,
+                Variant {
+                    new_token,
+                    ..Variant::default()
+                },
+            )
+            .await
         }
-        Err(e) => settings_page(&state, &me, &csrf, Variant { token_errors: FormErrors::from_error(e)?, ..Variant::default() }).await,
+        Err(e) => {
+            settings_page(
+                &state,
+                &me,
+                &csrf,
+                Variant {
+                    token_errors: FormErrors::from_error(e)?,
+                    ..Variant::default()
+                },
+            )
+            .await
+        }
     }
 }
 
-pub async fn revoke_token(State(state): State<AppState>, me: SignedIn, Path(id): Path<i64>, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, PageError> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
     auth::revoke_api_token(&state.ctx, &me.0.user, ApiTokenId(id)).await?;
     Ok(Redirect::to("/settings?done=token").into_response())
 }
@@ -188,7 +301,10 @@ mod tests {
     fn devices_get_short_names() {
         let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
         assert_eq!(device(iphone), "Safari on iPhone");
-        assert_eq!(device("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"), "Firefox on Linux");
+        assert_eq!(
+            device("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"),
+            "Firefox on Linux"
+        );
         assert_eq!(device(""), "Unknown device");
         assert_eq!(device("curl/8.0"), "curl/8.0");
     }

@@ -52,12 +52,17 @@ fn greeting(hour: i8) -> &'static str {
     }
 }
 
-pub async fn show(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken, Query(q): Query<DoneQuery>) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
     if me.0.user.couple_id.is_none() {
         return Ok(Redirect::to("/pair").into_response());
     }
     let layout = Layout::new(Some(&me.0), &csrf, "today");
-    let us = couple::us(&state.ctx, &me.0.user).await.map_err(|e| PageError::from(e).with_layout(layout.clone()))?;
+    let us = couple::us(&state.ctx, &me.0.user).await?;
     let now = state.ctx.now();
     let my_date = us.me.time_zone.today(now);
     let page = TodayPage {
@@ -66,7 +71,11 @@ pub async fn show(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken, 
         same_day: my_date == us.partner.time_zone.today(now),
         me: PartnerDay::of(&us.me, now),
         partner: PartnerDay::of(&us.partner, now),
-        since: us.since.to_zoned(us.me.time_zone.zone()).strftime("%-d %B %Y").to_string(),
+        since: us
+            .since
+            .to_zoned(us.me.time_zone.zone())
+            .strftime("%-d %B %Y")
+            .to_string(),
         notice: notice(q.done.as_deref()),
     };
     Ok(render(&page))

@@ -45,15 +45,44 @@ pub struct SignedInView {
         (status = 409, description = "Registration closed", body = Problem),
         (status = 422, description = "Invalid fields", body = Problem),
     ))]
-pub async fn sign_up(State(state): State<AppState>, ApiJson(body): ApiJson<SignUpBody>) -> Result<(StatusCode, Json<SignedInView>), ApiError> {
-    let form = SignUp { display_name: body.display_name, email: body.email, password: body.password, time_zone: body.time_zone, invite: body.invite };
+pub async fn sign_up(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SignUpBody>,
+) -> Result<(StatusCode, Json<SignedInView>), ApiError> {
+    let form = SignUp {
+        display_name: body.display_name,
+        email: body.email,
+        password: body.password,
+        time_zone: body.time_zone,
+        invite: body.invite,
+    };
     let signed_up = account::sign_up(&state.ctx, form).await?;
     let user = match signed_up.couple {
-        Some(_) => state.ctx.store.user(signed_up.user.id).await.map_err(tend_domain::Error::from)?.unwrap_or(signed_up.user),
+        Some(_) => state
+            .ctx
+            .store
+            .user(signed_up.user.id)
+            .await
+            .map_err(tend_domain::Error::from)?
+            .unwrap_or(signed_up.user),
         None => signed_up.user,
     };
-    let token = auth::create_api_token(&state.ctx, &user, NewToken { name: body.token_name.unwrap_or_else(|| "API sign-up".into()) }).await?;
-    Ok((StatusCode::CREATED, Json(SignedInView { user: UserView::from(&user), token: token.token.expose().to_owned(), token_id: token.id.0 })))
+    let token = auth::create_api_token(
+        &state.ctx,
+        &user,
+        NewToken {
+            name: body.token_name.unwrap_or_else(|| "API sign-up".into()),
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SignedInView {
+            user: UserView::from(&user),
+            token: token.token.expose().to_owned(),
+            token_id: token.id.0,
+        }),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -73,16 +102,45 @@ pub struct LogInBody {
         (status = 401, description = "Wrong email or password", body = Problem),
         (status = 429, description = "Too many failures; see Retry-After", body = Problem),
     ))]
-pub async fn log_in(State(state): State<AppState>, client: ClientInfo, ApiJson(body): ApiJson<LogInBody>) -> Result<(StatusCode, Json<SignedInView>), ApiError> {
-    let user = auth::log_in(&state.ctx, LogIn { email: body.email, password: body.password }, &client.0).await?;
-    let token = auth::create_api_token(&state.ctx, &user, NewToken { name: body.token_name.unwrap_or_else(|| "API log-in".into()) }).await?;
-    Ok((StatusCode::CREATED, Json(SignedInView { user: UserView::from(&user), token: token.token.expose().to_owned(), token_id: token.id.0 })))
+pub async fn log_in(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiJson(body): ApiJson<LogInBody>,
+) -> Result<(StatusCode, Json<SignedInView>), ApiError> {
+    let user = auth::log_in(
+        &state.ctx,
+        LogIn {
+            email: body.email,
+            password: body.password,
+        },
+        &client.0,
+    )
+    .await?;
+    let token = auth::create_api_token(
+        &state.ctx,
+        &user,
+        NewToken {
+            name: body.token_name.unwrap_or_else(|| "API log-in".into()),
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SignedInView {
+            user: UserView::from(&user),
+            token: token.token.expose().to_owned(),
+            token_id: token.id.0,
+        }),
+    ))
 }
 
 /// Revokes the token this request was made with.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Done), (status = 401, body = Problem)))]
-pub async fn log_out(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<Done>, ApiError> {
+pub async fn log_out(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+) -> Result<Json<Done>, ApiError> {
     if let Via::ApiToken { id } = me.via {
         auth::revoke_api_token(&state.ctx, &me.user, id).await?;
     }
@@ -106,8 +164,16 @@ pub struct ProfileBody {
 /// Changes display name, email or time zone; absent fields stay as they are.
 #[utoipa::path(patch, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])), request_body = ProfileBody,
     responses((status = 200, body = UserView), (status = 422, body = Problem)))]
-pub async fn update_me(State(state): State<AppState>, ApiCaller(me): ApiCaller, ApiJson(body): ApiJson<ProfileBody>) -> Result<Json<UserView>, ApiError> {
-    let update = ProfileUpdate { display_name: body.display_name, email: body.email, time_zone: body.time_zone };
+pub async fn update_me(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+    ApiJson(body): ApiJson<ProfileBody>,
+) -> Result<Json<UserView>, ApiError> {
+    let update = ProfileUpdate {
+        display_name: body.display_name,
+        email: body.email,
+        time_zone: body.time_zone,
+    };
     let user = account::update_profile(&state.ctx, &me.user, update).await?;
     Ok(Json(UserView::from(&user)))
 }
@@ -122,7 +188,20 @@ pub struct PasswordBody {
 /// Changes the password; every browser session is signed out. API tokens stay valid.
 #[utoipa::path(put, path = "/api/v1/me/password", tag = "accounts", security(("bearer" = [])), request_body = PasswordBody,
     responses((status = 200, body = Done), (status = 422, body = Problem)))]
-pub async fn change_password(State(state): State<AppState>, ApiCaller(me): ApiCaller, ApiJson(body): ApiJson<PasswordBody>) -> Result<Json<Done>, ApiError> {
-    account::change_password(&state.ctx, &me.user, None, PasswordChange { current_password: body.current_password, new_password: body.new_password }).await?;
+pub async fn change_password(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> Result<Json<Done>, ApiError> {
+    account::change_password(
+        &state.ctx,
+        &me.user,
+        None,
+        PasswordChange {
+            current_password: body.current_password,
+            new_password: body.new_password,
+        },
+    )
+    .await?;
     Ok(Done::json())
 }

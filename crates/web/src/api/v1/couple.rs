@@ -30,7 +30,10 @@ pub struct CoupleView {
 /// The caller's couple, or their open invite.
 #[utoipa::path(get, path = "/api/v1/couple", tag = "couple", security(("bearer" = [])),
     responses((status = 200, body = CoupleView), (status = 401, body = Problem)))]
-pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<CoupleView>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+) -> Result<Json<CoupleView>, ApiError> {
     let now = state.ctx.now();
     let rule = UNPAIR_RULE.iter().map(|s| s.to_string()).collect();
     Ok(Json(match couple::standing(&state.ctx, &me.user).await? {
@@ -57,7 +60,10 @@ pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Re
 /// see `unpair_rule` in `GET /api/v1/couple`.
 #[utoipa::path(delete, path = "/api/v1/couple", tag = "couple", security(("bearer" = [])),
     responses((status = 200, body = Done), (status = 409, description = "Not paired", body = Problem)))]
-pub async fn unpair(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<Done>, ApiError> {
+pub async fn unpair(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+) -> Result<Json<Done>, ApiError> {
     couple::unpair(&state.ctx, &me.user).await?;
     Ok(Done::json())
 }
@@ -76,16 +82,34 @@ pub struct InviteView {
 /// code are shown only here.
 #[utoipa::path(post, path = "/api/v1/invites", tag = "couple", security(("bearer" = [])),
     responses((status = 201, body = InviteView), (status = 409, description = "Already paired", body = Problem)))]
-pub async fn create_invite(State(state): State<AppState>, ApiCaller(me): ApiCaller, headers: HeaderMap) -> Result<(StatusCode, Json<InviteView>), ApiError> {
+pub async fn create_invite(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<InviteView>), ApiError> {
     let invite = couple::create_invite(&state.ctx, &me.user).await?;
-    let link = format!("{}/join/{}", base_url(&state.config, &headers), invite.token.expose());
-    Ok((StatusCode::CREATED, Json(InviteView { link, code: invite.code, expires_at: invite.expires_at })))
+    let link = format!(
+        "{}/join/{}",
+        base_url(&state.config, &headers),
+        invite.token.expose()
+    );
+    Ok((
+        StatusCode::CREATED,
+        Json(InviteView {
+            link,
+            code: invite.code,
+            expires_at: invite.expires_at,
+        }),
+    ))
 }
 
 /// Cancels the caller's open invite.
 #[utoipa::path(delete, path = "/api/v1/invites", tag = "couple", security(("bearer" = [])),
     responses((status = 200, body = Done)))]
-pub async fn cancel_invite(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<Done>, ApiError> {
+pub async fn cancel_invite(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+) -> Result<Json<Done>, ApiError> {
     couple::cancel_invite(&state.ctx, &me.user).await?;
     Ok(Done::json())
 }
@@ -103,9 +127,16 @@ pub struct InvitePreviewView {
 #[utoipa::path(get, path = "/api/v1/invites/{invite}", tag = "couple",
     params(("invite" = String, Path, description = "The invite token or code")),
     responses((status = 200, body = InvitePreviewView), (status = 404, body = Problem)))]
-pub async fn preview_invite(State(state): State<AppState>, Path(invite): Path<String>) -> Result<Json<InvitePreviewView>, ApiError> {
+pub async fn preview_invite(
+    State(state): State<AppState>,
+    Path(invite): Path<String>,
+) -> Result<Json<InvitePreviewView>, ApiError> {
     let preview = couple::preview_invite(&state.ctx, &invite, None).await?;
-    Ok(Json(InvitePreviewView { inviter: preview.inviter_name, expires_at: preview.expires_at, problem: preview.problem.map(str::to_owned) }))
+    Ok(Json(InvitePreviewView {
+        inviter: preview.inviter_name,
+        expires_at: preview.expires_at,
+        problem: preview.problem.map(str::to_owned),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -117,8 +148,21 @@ pub struct JoinBody {
 /// Joins the partner who sent the invite.
 #[utoipa::path(post, path = "/api/v1/couple/join", tag = "couple", security(("bearer" = [])), request_body = JoinBody,
     responses((status = 200, body = CoupleView), (status = 422, description = "Unknown, used or expired invite", body = Problem), (status = 429, body = Problem)))]
-pub async fn join(State(state): State<AppState>, ApiCaller(me): ApiCaller, client: ClientInfo, ApiJson(body): ApiJson<JoinBody>) -> Result<Json<CoupleView>, ApiError> {
-    let us = couple::join(&state.ctx, &me.user, Join { invite: body.invite }, &client.0.ip).await?;
+pub async fn join(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+    client: ClientInfo,
+    ApiJson(body): ApiJson<JoinBody>,
+) -> Result<Json<CoupleView>, ApiError> {
+    let us = couple::join(
+        &state.ctx,
+        &me.user,
+        Join {
+            invite: body.invite,
+        },
+        &client.0.ip,
+    )
+    .await?;
     let now = state.ctx.now();
     Ok(Json(CoupleView {
         paired: true,

@@ -35,7 +35,14 @@ impl From<&GuidePage> for GuidePageView {
             slug: p.slug.clone(),
             title: p.title.clone(),
             summary: p.summary.clone(),
-            sections: p.sections.iter().map(|s| GuideSectionView { heading: s.heading.clone(), paragraphs: s.paragraphs.clone() }).collect(),
+            sections: p
+                .sections
+                .iter()
+                .map(|s| GuideSectionView {
+                    heading: s.heading.clone(),
+                    paragraphs: s.paragraphs.clone(),
+                })
+                .collect(),
             sources: p.sources.iter().map(|s| s.citation.clone()).collect(),
         }
     }
@@ -44,7 +51,16 @@ impl From<&GuidePage> for GuidePageView {
 /// The guide's pages, in reading order.
 #[utoipa::path(get, path = "/api/v1/learn", tag = "learn", responses((status = 200, body = Vec<GuideSummary>)))]
 pub async fn list() -> Json<Vec<GuideSummary>> {
-    Json(content::guide().iter().map(|p| GuideSummary { slug: p.slug.clone(), title: p.title.clone(), summary: p.summary.clone() }).collect())
+    Json(
+        content::guide()
+            .iter()
+            .map(|p| GuideSummary {
+                slug: p.slug.clone(),
+                title: p.title.clone(),
+                summary: p.summary.clone(),
+            })
+            .collect(),
+    )
 }
 
 /// One page of the guide.
@@ -52,5 +68,7 @@ pub async fn list() -> Json<Vec<GuideSummary>> {
     params(("slug" = String, Path)),
     responses((status = 200, body = GuidePageView), (status = 404, body = Problem)))]
 pub async fn show(Path(slug): Path<String>) -> Result<Json<GuidePageView>, ApiError> {
-    content::guide_page(&slug).map(|p| Json(GuidePageView::from(p))).ok_or_else(ApiError::not_found)
+    content::guide_page(&slug)
+        .map(|p| Json(GuidePageView::from(p)))
+        .ok_or_else(ApiError::not_found)
 }

@@ -72,7 +72,12 @@ pub struct PartnerView {
 
 impl PartnerView {
     pub fn of(u: &User, now: jiff::Timestamp) -> Self {
-        Self { id: u.id.0, display_name: u.display_name.clone(), time_zone: u.time_zone.as_str().to_owned(), today: u.time_zone.today(now) }
+        Self {
+            id: u.id.0,
+            display_name: u.display_name.clone(),
+            time_zone: u.time_zone.as_str().to_owned(),
+            today: u.time_zone.today(now),
+        }
     }
 }
 

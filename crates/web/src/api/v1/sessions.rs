@@ -29,12 +29,22 @@ pub struct SessionView {
 /// The caller's signed-in browsers.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", security(("bearer" = [])),
     responses((status = 200, body = Vec<SessionView>), (status = 401, body = Problem)))]
-pub async fn list_sessions(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<Vec<SessionView>>, ApiError> {
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+) -> Result<Json<Vec<SessionView>>, ApiError> {
     let sessions = auth::sessions(&state.ctx, &me.user).await?;
     Ok(Json(
         sessions
             .into_iter()
-            .map(|s| SessionView { id: s.id.0, user_agent: s.user_agent, ip: s.ip, created_at: s.created_at, last_seen_at: s.last_seen_at, expires_at: s.expires_at })
+            .map(|s| SessionView {
+                id: s.id.0,
+                user_agent: s.user_agent,
+                ip: s.ip,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                expires_at: s.expires_at,
+            })
             .collect(),
     ))
 }
@@ -43,7 +53,11 @@ pub async fn list_sessions(State(state): State<AppState>, ApiCaller(me): ApiCall
 #[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "sessions", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Session id")),
     responses((status = 200, body = Done), (status = 404, body = Problem)))]
-pub async fn revoke_session(State(state): State<AppState>, ApiCaller(me): ApiCaller, Path(id): Path<String>) -> Result<Json<Done>, ApiError> {
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Done>, ApiError> {
     auth::revoke_session(&state.ctx, &me.user, SessionId(parse_id(&id)?)).await?;
     Ok(Done::json())
 }
@@ -65,7 +79,10 @@ pub struct TokenView {
 /// The caller's personal access tokens (never the secrets themselves).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "sessions", security(("bearer" = [])),
     responses((status = 200, body = Vec<TokenView>), (status = 401, body = Problem)))]
-pub async fn list_tokens(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<Vec<TokenView>>, ApiError> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+) -> Result<Json<Vec<TokenView>>, ApiError> {
     let current = match me.via {
         Via::ApiToken { id } => Some(id),
         Via::Session { .. } => None,
@@ -74,7 +91,14 @@ pub async fn list_tokens(State(state): State<AppState>, ApiCaller(me): ApiCaller
     Ok(Json(
         tokens
             .into_iter()
-            .map(|t| TokenView { current: Some(t.id) == current, id: t.id.0, name: t.name, hint: t.hint, created_at: t.created_at, last_used_at: t.last_used_at })
+            .map(|t| TokenView {
+                current: Some(t.id) == current,
+                id: t.id.0,
+                name: t.name,
+                hint: t.hint,
+                created_at: t.created_at,
+                last_used_at: t.last_used_at,
+            })
             .collect(),
     ))
 }
@@ -96,16 +120,32 @@ pub struct CreatedTokenView {
 /// Creates a personal access token.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "sessions", security(("bearer" = [])), request_body = NewTokenBody,
     responses((status = 201, body = CreatedTokenView), (status = 422, body = Problem)))]
-pub async fn create_token(State(state): State<AppState>, ApiCaller(me): ApiCaller, ApiJson(body): ApiJson<NewTokenBody>) -> Result<(StatusCode, Json<CreatedTokenView>), ApiError> {
-    let created = auth::create_api_token(&state.ctx, &me.user, NewToken { name: body.name }).await?;
-    Ok((StatusCode::CREATED, Json(CreatedTokenView { id: created.id.0, name: created.name, token: created.token.expose().to_owned() })))
+pub async fn create_token(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+    ApiJson(body): ApiJson<NewTokenBody>,
+) -> Result<(StatusCode, Json<CreatedTokenView>), ApiError> {
+    let created =
+        auth::create_api_token(&state.ctx, &me.user, NewToken { name: body.name }).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedTokenView {
+            id: created.id.0,
+            name: created.name,
+            token: created.token.expose().to_owned(),
+        }),
+    ))
 }
 
 /// Revokes one of the caller's tokens.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "sessions", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Token id")),
     responses((status = 200, body = Done), (status = 404, body = Problem)))]
-pub async fn revoke_token(State(state): State<AppState>, ApiCaller(me): ApiCaller, Path(id): Path<String>) -> Result<Json<Done>, ApiError> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Done>, ApiError> {
     auth::revoke_api_token(&state.ctx, &me.user, ApiTokenId(parse_id(&id)?)).await?;
     Ok(Done::json())
 }
