@@ -322,7 +322,9 @@ async fn settings_change_profile_password_and_sessions(db: TestDb) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.expect("body");
     assert!(
-        html.contains("what to call you") && html.contains("value=\"Nowhere/Land\"") == false,
+        html.contains("what to call you")
+            && !html.contains("Nowhere/Land")
+            && html.contains("<option selected>Pacific/Auckland</option>"),
         "errors shown; unknown zones are not options"
     );
 

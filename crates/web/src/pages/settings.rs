@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tend_domain::account::{self, PasswordChange, ProfileUpdate};
 use tend_domain::auth::{self, NewToken};
-use tend_domain::time::all_zone_names;
+use tend_domain::time::{TimeZoneName, all_zone_names};
 use tend_domain::{ApiTokenId, SessionId, couple};
 
 pub struct SessionRow {
@@ -193,7 +193,11 @@ pub async fn update_profile(
             let shown = ProfileValues {
                 display_name: form.display_name.chars().take(200).collect(),
                 email: form.email.chars().take(300).collect(),
-                time_zone: form.time_zone.chars().take(64).collect(),
+                // An unknown zone cannot be shown in the picker: keep the one on file.
+                time_zone: match TimeZoneName::parse(&form.time_zone) {
+                    Ok(zone) => zone.as_str().to_owned(),
+                    Err(_) => me.0.user.time_zone.as_str().to_owned(),
+                },
             };
             settings_page(
                 &state,

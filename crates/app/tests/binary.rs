@@ -1,0 +1,346 @@
+//! The `tend` binary as a host runs it: zero-config SQLite, the CLI tools, graceful
+//! shutdown, and several nodes sharing one PostgreSQL.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tend");
+
+fn tend(data: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("TEND_DATA_DIR", data)
+        .env("TEND_LOG", "warn")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run tend");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A running `tend serve` on a free port.
+struct Node {
+    child: Child,
+    base: String,
+}
+
+impl Node {
+    fn start(data: &Path, env: &[(&str, &str)]) -> Node {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .env("TEND_DATA_DIR", data)
+            .env("TEND_ADDR", "127.0.0.1:0")
+            .env("TEND_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn tend serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("tend serve printed its address")
+                .expect("line");
+            if let Some(rest) = line.strip_prefix("Tend is running at ") {
+                break rest.trim().to_owned();
+            }
+        };
+        Node { child, base }
+    }
+
+    /// Sends SIGTERM and waits; true when the process exited cleanly.
+    fn stop(mut self) -> bool {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        self.child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+    let mut r = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .json(&body);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let r = r.send().await.expect("post");
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(base: &str, path: &str, token: &str) -> (StatusCode, Value) {
+    let r = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("get");
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn zero_config_sqlite_with_demo_reset_and_backup() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let (ok, out, err) = tend(&data, &["migrate"], &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("up to date"));
+    assert!(
+        data.join("tend.db").exists(),
+        "one database file in the data folder"
+    );
+
+    let (ok, out, err) = tend(&data, &["demo"], &[]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("alex@demo.tend") && out.contains("sam@demo.tend"),
+        "{out}"
+    );
+    let (ok, out, _) = tend(&data, &["demo"], &[]);
+    assert!(ok && out.contains("already"), "demo is repeatable: {out}");
+
+    let (ok, out, err) = tend(&data, &["user", "reset-password", "Alex@Demo.Tend"], &[]);
+    assert!(ok, "{err}");
+    let password = out
+        .lines()
+        .next()
+        .and_then(|l| l.rsplit(": ").next())
+        .expect("password printed")
+        .to_owned();
+    assert_eq!(password.len(), 16);
+    let (ok, _, err) = tend(
+        &data,
+        &["user", "reset-password", "nobody@example.org"],
+        &[],
+    );
+    assert!(!ok && err.contains("no account"), "{err}");
+
+    let node = Node::start(&data, &[]);
+    let health = reqwest::get(format!("{}/healthz", node.base))
+        .await
+        .expect("healthz");
+    assert_eq!(health.status(), StatusCode::OK);
+    let (status, login) = post(
+        &node.base,
+        "/api/v1/auth/login",
+        None,
+        json!({"email": "alex@demo.tend", "password": password}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    let token = login["token"].as_str().expect("token");
+    let (_, couple) = get(&node.base, "/api/v1/couple", token).await;
+    assert_eq!(couple["partner"]["display_name"].as_str(), Some("Sam"));
+    let since: jiff::Timestamp = couple["since"]
+        .as_str()
+        .expect("since")
+        .parse()
+        .expect("timestamp");
+    assert!(
+        jiff::Timestamp::now().duration_since(since).as_hours() >= 24 * 27,
+        "a few weeks of history"
+    );
+
+    // An online backup while serving, which opens as a database of its own.
+    let backup = dir.path().join("backup.db");
+    let (ok, out, err) = tend(&data, &["backup", backup.to_str().expect("utf8")], &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Backed up"));
+    let (ok, _, err) = tend(&data, &["backup", backup.to_str().expect("utf8")], &[]);
+    assert!(
+        !ok && err.contains("already exists"),
+        "never overwrites: {err}"
+    );
+    let restored = dir.path().join("restored");
+    std::fs::create_dir_all(&restored).expect("dir");
+    std::fs::copy(&backup, restored.join("tend.db")).expect("copy");
+    let (ok, out, _) = tend(&restored, &["demo"], &[]);
+    assert!(
+        ok && out.contains("already"),
+        "the copy holds the demo couple: {out}"
+    );
+
+    assert!(
+        node.stop(),
+        "SIGTERM shuts down gracefully with exit code 0"
+    );
+}
+
+#[test]
+fn bad_configuration_is_explained() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (ok, _, err) = tend(
+        dir.path(),
+        &["migrate"],
+        &[("TEND_REGISTRATION", "sometimes")],
+    );
+    assert!(!ok && err.contains("TEND_REGISTRATION"), "{err}");
+    let (ok, _, err) = tend(
+        dir.path(),
+        &["migrate"],
+        &[("TEND_DATABASE_URL", "mysql://x")],
+    );
+    assert!(!ok && err.contains("sqlite: or postgres:"), "{err}");
+    let (ok, _, err) = tend(
+        dir.path(),
+        &["migrate"],
+        &[("TEND_BASE_URL", "tend.example.org")],
+    );
+    assert!(!ok && err.contains("TEND_BASE_URL"), "{err}");
+}
+
+/// Two nodes on one PostgreSQL behave as one instance.
+#[tokio::test]
+async fn two_nodes_on_one_postgres_serve_one_couple() {
+    let Some(db) = tend_store::testing::postgres().await else {
+        eprintln!("TEND_TEST_POSTGRES_URL unset: skipped");
+        return;
+    };
+    let schema = db.config.schema.clone().expect("schema");
+    let sep = if db.config.url.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let url = format!("{}{sep}options=-c%20search_path%3D{schema}", db.config.url);
+    let dir = tempfile::tempdir().expect("dir");
+    let env = [("TEND_DATABASE_URL", url.as_str())];
+    let one = Node::start(dir.path(), &env);
+    let two = Node::start(dir.path(), &env);
+
+    // Alex signs up on node one and invites; Sam joins through node two.
+    let (status, alex) = post(&one.base, "/api/v1/auth/signup", None, json!({"display_name": "Alex", "email": "alex@example.org", "password": "a long enough password", "time_zone": "Europe/Berlin"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{alex}");
+    let alex = alex["token"].as_str().expect("token").to_owned();
+    let (_, invite) = post(&one.base, "/api/v1/invites", Some(&alex), json!({})).await;
+    let (status, sam) = post(&two.base, "/api/v1/auth/signup", None, json!({"display_name": "Sam", "email": "sam@example.org", "password": "a long enough password", "time_zone": "Asia/Tokyo", "invite": invite["code"]})).await;
+    assert_eq!(status, StatusCode::CREATED, "{sam}");
+    let sam = sam["token"].as_str().expect("token").to_owned();
+
+    // A change made through one node is seen through the other.
+    let (_, today) = get(&one.base, "/api/v1/today", &alex).await;
+    assert_eq!(today["partner"]["display_name"].as_str(), Some("Sam"));
+    let r = reqwest::Client::new()
+        .patch(format!("{}/api/v1/me", two.base))
+        .bearer_auth(&sam)
+        .json(&json!({"display_name": "Samira"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, today) = get(&one.base, "/api/v1/today", &alex).await;
+    assert_eq!(today["partner"]["display_name"].as_str(), Some("Samira"));
+
+    // A browser session made on one node works on the other, CSRF token and all.
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let browser = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let login_page = browser
+        .get(format!("{}/login", one.base))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    let csrf = between(&login_page, "name=\"csrf\" value=\"");
+    let r = browser
+        .post(format!("{}/login", one.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "alex@example.org"),
+            ("password", "a long enough password"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let session = {
+        use reqwest::cookie::CookieStore;
+        let header = jar
+            .cookies(&one.base.parse().expect("url"))
+            .expect("cookies");
+        header
+            .to_str()
+            .expect("ascii")
+            .split("; ")
+            .find_map(|c| c.strip_prefix("tend_session="))
+            .expect("session cookie")
+            .to_owned()
+    };
+    let other = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let settings = other
+        .get(format!("{}/settings", two.base))
+        .header("cookie", format!("tend_session={session}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(settings.status(), StatusCode::OK);
+    let html = settings.text().await.expect("body");
+    let csrf = between(&html, "name=\"csrf\" value=\"");
+    let r = other
+        .post(format!("{}/settings/tokens", two.base))
+        .header("cookie", format!("tend_session={session}"))
+        .form(&[("csrf", csrf.as_str()), ("name", "made on node two")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, tokens) = get(&one.base, "/api/v1/tokens", &alex).await;
+    assert!(
+        tokens
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|t| t["name"] == "made on node two")
+    );
+
+    // Log-in throttling counts failures from both nodes together.
+    for i in 0..5 {
+        let node = if i % 2 == 0 { &one.base } else { &two.base };
+        let (status, _) = post(
+            node,
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "sam@example.org", "password": "wrong guess"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = post(
+        &one.base,
+        "/api/v1/auth/login",
+        None,
+        json!({"email": "sam@example.org", "password": "a long enough password"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    assert!(one.stop() && two.stop(), "both shut down gracefully");
+}
+
+fn between(html: &str, marker: &str) -> String {
+    let start = html.find(marker).expect("marker") + marker.len();
+    html[start..].split('"').next().expect("value").to_owned()
+}
