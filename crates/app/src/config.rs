@@ -13,6 +13,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     addr: Option<String>,
     database_url: Option<String>,
+    database_schema: Option<String>,
     registration: Option<String>,
     base_url: Option<String>,
     trust_proxy: Option<bool>,
@@ -25,6 +26,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub addr: String,
     pub database_url: Option<String>,
+    pub database_schema: Option<String>,
     pub registration: Registration,
     pub base_url: Option<String>,
     pub trust_proxy: bool,
@@ -88,6 +90,7 @@ impl Config {
                 .or(file.addr)
                 .unwrap_or_else(|| "127.0.0.1:8080".into()),
             database_url: env("TEND_DATABASE_URL")?.or(file.database_url),
+            database_schema: env("TEND_DATABASE_SCHEMA")?.or(file.database_schema),
             registration,
             base_url,
             trust_proxy,

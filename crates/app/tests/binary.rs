@@ -212,14 +212,11 @@ async fn two_nodes_on_one_postgres_serve_one_couple() {
         return;
     };
     let schema = db.config.schema.clone().expect("schema");
-    let sep = if db.config.url.contains('?') {
-        '&'
-    } else {
-        '?'
-    };
-    let url = format!("{}{sep}options=-c%20search_path%3D{schema}", db.config.url);
     let dir = tempfile::tempdir().expect("dir");
-    let env = [("TEND_DATABASE_URL", url.as_str())];
+    let env = [
+        ("TEND_DATABASE_URL", db.config.url.as_str()),
+        ("TEND_DATABASE_SCHEMA", schema.as_str()),
+    ];
     let one = Node::start(dir.path(), &env);
     let two = Node::start(dir.path(), &env);
 
