@@ -88,7 +88,10 @@ fn init_logging(config: &Config) {
 
 async fn open_store(config: &Config) -> anyhow::Result<SqlStore> {
     let store_config = match &config.database_url {
-        Some(url) => StoreConfig { schema: config.database_schema.clone(), ..StoreConfig::from_url(url.clone()) },
+        Some(url) => StoreConfig {
+            schema: config.database_schema.clone(),
+            ..StoreConfig::from_url(url.clone())
+        },
         None => {
             std::fs::create_dir_all(&config.data_dir)
                 .with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
