@@ -41,8 +41,7 @@ fn env(name: &str) -> anyhow::Result<Option<String>> {
     let file_var = format!("{name}_FILE");
     match std::env::var(&file_var) {
         Ok(path) if !path.is_empty() => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {file_var}={path}"))?;
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {file_var}={path}"))?;
             Ok(Some(text.trim().to_owned()))
         }
         _ => Ok(None),
@@ -53,50 +52,38 @@ impl Config {
     pub fn load() -> anyhow::Result<Self> {
         let file: FileConfig = match env("TEND_CONFIG")? {
             Some(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading config file {path}"))?;
+                let text = std::fs::read_to_string(&path).with_context(|| format!("reading config file {path}"))?;
                 toml::from_str(&text).with_context(|| format!("in config file {path}"))?
             }
             None => FileConfig::default(),
         };
         let registration = match env("TEND_REGISTRATION")?.or(file.registration) {
-            Some(mode) => mode
-                .parse()
-                .map_err(anyhow::Error::msg)
-                .context("TEND_REGISTRATION")?,
+            Some(mode) => mode.parse().map_err(anyhow::Error::msg).context("TEND_REGISTRATION")?,
             None => Registration::default(),
         };
         let trust_proxy = match env("TEND_TRUST_PROXY")? {
             Some(v) => matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"),
             None => file.trust_proxy.unwrap_or(false),
         };
-        let base_url = env("TEND_BASE_URL")?
-            .or(file.base_url)
-            .map(|u| u.trim_end_matches('/').to_owned());
+        let base_url = env("TEND_BASE_URL")?.or(file.base_url).map(|u| u.trim_end_matches('/').to_owned());
         if let Some(url) = &base_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
             bail!("TEND_BASE_URL must start with http:// or https://, got {url:?}");
         }
-        let log_format = env("TEND_LOG_FORMAT")?
-            .or(file.log_format)
-            .unwrap_or_else(|| "pretty".into());
+        let log_format = env("TEND_LOG_FORMAT")?.or(file.log_format).unwrap_or_else(|| "pretty".into());
         Ok(Self {
             data_dir: env("TEND_DATA_DIR")?
                 .map(PathBuf::from)
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from("./data")),
-            addr: env("TEND_ADDR")?
-                .or(file.addr)
-                .unwrap_or_else(|| "127.0.0.1:8080".into()),
+            addr: env("TEND_ADDR")?.or(file.addr).unwrap_or_else(|| "127.0.0.1:8080".into()),
             database_url: env("TEND_DATABASE_URL")?.or(file.database_url),
             database_schema: env("TEND_DATABASE_SCHEMA")?.or(file.database_schema),
             registration,
             base_url,
             trust_proxy,
-            log: env("TEND_LOG")?
-                .or(file.log)
-                .unwrap_or_else(|| "info".into()),
+            log: env("TEND_LOG")?.or(file.log).unwrap_or_else(|| "info".into()),
             log_json: log_format.eq_ignore_ascii_case("json"),
         })
     }

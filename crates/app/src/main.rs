@@ -17,11 +17,7 @@ use tend_web::{AppState, WebConfig};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(
-    name = "tend",
-    version,
-    about = "Tend: small daily practices for two partners, on a machine you trust."
-)]
+#[command(name = "tend", version, about = "Tend: small daily practices for two partners, on a machine you trust.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -76,50 +72,41 @@ async fn main() -> std::process::ExitCode {
 
 fn init_logging(config: &Config) {
     let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if config.log_json {
-        builder.json().init()
-    } else {
-        builder.init()
-    }
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_json { builder.json().init() } else { builder.init() }
 }
 
-async fn open_store(config: &Config) -> anyhow::Result<SqlStore> {
+async fn open_store(config: &Config) -> anyhow::Result<(SqlStore, StoreConfig)> {
     let store_config = match &config.database_url {
-        Some(url) => StoreConfig {
-            schema: config.database_schema.clone(),
-            ..StoreConfig::from_url(url.clone())
-        },
+        Some(url) => StoreConfig { schema: config.database_schema.clone(), ..StoreConfig::from_url(url.clone()) },
         None => {
             std::fs::create_dir_all(&config.data_dir)
                 .with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
             StoreConfig::sqlite_in(&config.data_dir)
         }
     };
-    let store = SqlStore::connect(&store_config)
-        .await
-        .context("connecting to the database")?;
+    let store = SqlStore::connect(&store_config).await.context("connecting to the database")?;
     store.migrate().await.context("migrating the database")?;
-    Ok(store)
+    Ok((store, store_config))
 }
 
-fn context(store: SqlStore, config: &Config) -> Ctx {
-    Ctx {
-        store: Arc::new(store),
+/// The use cases' world: the store, the real clock, and live events that fit the database.
+async fn context(config: &Config) -> anyhow::Result<(Ctx, SqlStore)> {
+    let (store, store_config) = open_store(config).await?;
+    let events = tend_store::events::for_store(&store, &store_config).await;
+    let ctx = Ctx {
+        store: Arc::new(store.clone()),
         clock: Arc::new(SystemClock),
-        policy: Policy {
-            registration: config.registration,
-        },
-    }
+        events,
+        policy: Policy { registration: config.registration },
+    };
+    Ok((ctx, store))
 }
 
 async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo } => {
-            let store = open_store(&config).await?;
-            let ctx = context(store.clone(), &config);
+            let (ctx, store) = context(&config).await?;
             if demo {
                 print_demo(&ctx).await?;
             }
@@ -132,11 +119,9 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("The database is up to date.");
             Ok(())
         }
-        Command::Demo => print_demo(&context(open_store(&config).await?, &config)).await,
-        Command::User {
-            command: UserCommand::ResetPassword { email },
-        } => {
-            let ctx = context(open_store(&config).await?, &config);
+        Command::Demo => print_demo(&context(&config).await?.0).await,
+        Command::User { command: UserCommand::ResetPassword { email } } => {
+            let (ctx, _) = context(&config).await?;
             match account::reset_password(&ctx, &email).await {
                 Ok(password) => {
                     println!("New password for {email}: {password}");
@@ -152,7 +137,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             }
         }
         Command::Backup { path } => {
-            let store = open_store(&config).await?;
+            let (store, _) = open_store(&config).await?;
             store.backup_to(&path).await?;
             println!("Backed up to {}", path.display());
             Ok(())
@@ -161,26 +146,14 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
 }
 
 const DEMO: [Person<'static>; 2] = [
-    Person {
-        name: "Alex",
-        email: "alex@demo.tend",
-        password: "alex-demo-password",
-        time_zone: "Europe/Berlin",
-    },
-    Person {
-        name: "Sam",
-        email: "sam@demo.tend",
-        password: "sam-demo-password",
-        time_zone: "Europe/Berlin",
-    },
+    Person { name: "Alex", email: "alex@demo.tend", password: "alex-demo-password", time_zone: "Europe/Berlin" },
+    Person { name: "Sam", email: "sam@demo.tend", password: "sam-demo-password", time_zone: "Europe/Berlin" },
 ];
 
 /// Creates the demo couple unless it exists, then prints how to log in as each partner.
 async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
     if ctx.store.user_by_email(DEMO[0].email).await?.is_none() {
-        fixtures::paired_couple(ctx, &DEMO[0], &DEMO[1], 4)
-            .await
-            .context("creating the demo couple")?;
+        fixtures::paired_couple(ctx, &DEMO[0], &DEMO[1], 4).await.context("creating the demo couple")?;
         println!("Created the demo couple, together for four weeks.");
     } else {
         for person in &DEMO {
@@ -189,37 +162,24 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
         println!("The demo couple is here already; their passwords are as below.");
     }
     for person in &DEMO {
-        println!(
-            "  {}: log in with {} / {}",
-            person.name, person.email, person.password
-        );
+        println!("  {}: log in with {} / {}", person.name, person.email, person.password);
     }
     Ok(())
 }
 
 async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
-    let web = WebConfig {
-        base_url: config.base_url.clone(),
-        trust_proxy: config.trust_proxy,
-    };
-    let app = tend_web::router(AppState {
-        ctx: ctx.clone(),
-        config: Arc::new(web),
-    });
-    let listener = tokio::net::TcpListener::bind(&config.addr)
-        .await
-        .with_context(|| format!("listening on {}", config.addr))?;
+    let web = WebConfig { base_url: config.base_url.clone(), trust_proxy: config.trust_proxy };
+    let app = tend_web::router(AppState { ctx: ctx.clone(), config: Arc::new(web) });
+    let listener =
+        tokio::net::TcpListener::bind(&config.addr).await.with_context(|| format!("listening on {}", config.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "Tend is listening");
     println!("Tend is running at http://{addr}");
 
     let housekeeping = tokio::spawn(housekeeping(ctx));
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     housekeeping.abort();
     tracing::info!("stopped");
     Ok(())

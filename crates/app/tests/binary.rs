@@ -45,10 +45,7 @@ impl Node {
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let base = loop {
-            let line = lines
-                .next()
-                .expect("tend serve printed its address")
-                .expect("line");
+            let line = lines.next().expect("tend serve printed its address").expect("line");
             if let Some(rest) = line.strip_prefix("Tend is running at ") {
                 break rest.trim().to_owned();
             }
@@ -58,10 +55,7 @@ impl Node {
 
     /// Sends SIGTERM and waits; true when the process exited cleanly.
     fn stop(mut self) -> bool {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill");
         self.child.wait().map(|s| s.success()).unwrap_or(false)
     }
 }
@@ -73,9 +67,7 @@ impl Drop for Node {
 }
 
 async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-    let mut r = reqwest::Client::new()
-        .post(format!("{base}{path}"))
-        .json(&body);
+    let mut r = reqwest::Client::new().post(format!("{base}{path}")).json(&body);
     if let Some(t) = token {
         r = r.bearer_auth(t);
     }
@@ -84,12 +76,7 @@ async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> (Stat
 }
 
 async fn get(base: &str, path: &str, token: &str) -> (StatusCode, Value) {
-    let r = reqwest::Client::new()
-        .get(format!("{base}{path}"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("get");
+    let r = reqwest::Client::new().get(format!("{base}{path}")).bearer_auth(token).send().await.expect("get");
     (r.status(), r.json().await.unwrap_or(Value::Null))
 }
 
@@ -100,61 +87,32 @@ async fn zero_config_sqlite_with_demo_reset_and_backup() {
     let (ok, out, err) = tend(&data, &["migrate"], &[]);
     assert!(ok, "{err}");
     assert!(out.contains("up to date"));
-    assert!(
-        data.join("tend.db").exists(),
-        "one database file in the data folder"
-    );
+    assert!(data.join("tend.db").exists(), "one database file in the data folder");
 
     let (ok, out, err) = tend(&data, &["demo"], &[]);
     assert!(ok, "{err}");
-    assert!(
-        out.contains("alex@demo.tend") && out.contains("sam@demo.tend"),
-        "{out}"
-    );
+    assert!(out.contains("alex@demo.tend") && out.contains("sam@demo.tend"), "{out}");
     let (ok, out, _) = tend(&data, &["demo"], &[]);
     assert!(ok && out.contains("already"), "demo is repeatable: {out}");
 
     let (ok, out, err) = tend(&data, &["user", "reset-password", "Alex@Demo.Tend"], &[]);
     assert!(ok, "{err}");
-    let password = out
-        .lines()
-        .next()
-        .and_then(|l| l.rsplit(": ").next())
-        .expect("password printed")
-        .to_owned();
+    let password = out.lines().next().and_then(|l| l.rsplit(": ").next()).expect("password printed").to_owned();
     assert_eq!(password.len(), 16);
-    let (ok, _, err) = tend(
-        &data,
-        &["user", "reset-password", "nobody@example.org"],
-        &[],
-    );
+    let (ok, _, err) = tend(&data, &["user", "reset-password", "nobody@example.org"], &[]);
     assert!(!ok && err.contains("no account"), "{err}");
 
     let node = Node::start(&data, &[]);
-    let health = reqwest::get(format!("{}/healthz", node.base))
-        .await
-        .expect("healthz");
+    let health = reqwest::get(format!("{}/healthz", node.base)).await.expect("healthz");
     assert_eq!(health.status(), StatusCode::OK);
-    let (status, login) = post(
-        &node.base,
-        "/api/v1/auth/login",
-        None,
-        json!({"email": "alex@demo.tend", "password": password}),
-    )
-    .await;
+    let (status, login) =
+        post(&node.base, "/api/v1/auth/login", None, json!({"email": "alex@demo.tend", "password": password})).await;
     assert_eq!(status, StatusCode::CREATED, "{login}");
     let token = login["token"].as_str().expect("token");
     let (_, couple) = get(&node.base, "/api/v1/couple", token).await;
     assert_eq!(couple["partner"]["display_name"].as_str(), Some("Sam"));
-    let since: jiff::Timestamp = couple["since"]
-        .as_str()
-        .expect("since")
-        .parse()
-        .expect("timestamp");
-    assert!(
-        jiff::Timestamp::now().duration_since(since).as_hours() >= 24 * 27,
-        "a few weeks of history"
-    );
+    let since: jiff::Timestamp = couple["since"].as_str().expect("since").parse().expect("timestamp");
+    assert!(jiff::Timestamp::now().duration_since(since).as_hours() >= 24 * 27, "a few weeks of history");
 
     // An online backup while serving, which opens as a database of its own.
     let backup = dir.path().join("backup.db");
@@ -162,45 +120,24 @@ async fn zero_config_sqlite_with_demo_reset_and_backup() {
     assert!(ok, "{err}");
     assert!(out.contains("Backed up"));
     let (ok, _, err) = tend(&data, &["backup", backup.to_str().expect("utf8")], &[]);
-    assert!(
-        !ok && err.contains("already exists"),
-        "never overwrites: {err}"
-    );
+    assert!(!ok && err.contains("already exists"), "never overwrites: {err}");
     let restored = dir.path().join("restored");
     std::fs::create_dir_all(&restored).expect("dir");
     std::fs::copy(&backup, restored.join("tend.db")).expect("copy");
     let (ok, out, _) = tend(&restored, &["demo"], &[]);
-    assert!(
-        ok && out.contains("already"),
-        "the copy holds the demo couple: {out}"
-    );
+    assert!(ok && out.contains("already"), "the copy holds the demo couple: {out}");
 
-    assert!(
-        node.stop(),
-        "SIGTERM shuts down gracefully with exit code 0"
-    );
+    assert!(node.stop(), "SIGTERM shuts down gracefully with exit code 0");
 }
 
 #[test]
 fn bad_configuration_is_explained() {
     let dir = tempfile::tempdir().expect("dir");
-    let (ok, _, err) = tend(
-        dir.path(),
-        &["migrate"],
-        &[("TEND_REGISTRATION", "sometimes")],
-    );
+    let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_REGISTRATION", "sometimes")]);
     assert!(!ok && err.contains("TEND_REGISTRATION"), "{err}");
-    let (ok, _, err) = tend(
-        dir.path(),
-        &["migrate"],
-        &[("TEND_DATABASE_URL", "mysql://x")],
-    );
+    let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_DATABASE_URL", "mysql://x")]);
     assert!(!ok && err.contains("sqlite: or postgres:"), "{err}");
-    let (ok, _, err) = tend(
-        dir.path(),
-        &["migrate"],
-        &[("TEND_BASE_URL", "tend.example.org")],
-    );
+    let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_BASE_URL", "tend.example.org")]);
     assert!(!ok && err.contains("TEND_BASE_URL"), "{err}");
 }
 
@@ -213,10 +150,7 @@ async fn two_nodes_on_one_postgres_serve_one_couple() {
     };
     let schema = db.config.schema.clone().expect("schema");
     let dir = tempfile::tempdir().expect("dir");
-    let env = [
-        ("TEND_DATABASE_URL", db.config.url.as_str()),
-        ("TEND_DATABASE_SCHEMA", schema.as_str()),
-    ];
+    let env = [("TEND_DATABASE_URL", db.config.url.as_str()), ("TEND_DATABASE_SCHEMA", schema.as_str())];
     let one = Node::start(dir.path(), &env);
     let two = Node::start(dir.path(), &env);
 
@@ -250,31 +184,18 @@ async fn two_nodes_on_one_postgres_serve_one_couple() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let login_page = browser
-        .get(format!("{}/login", one.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let login_page = browser.get(format!("{}/login", one.base)).send().await.expect("get").text().await.expect("body");
     let csrf = between(&login_page, "name=\"csrf\" value=\"");
     let r = browser
         .post(format!("{}/login", one.base))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", "alex@example.org"),
-            ("password", "a long enough password"),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("email", "alex@example.org"), ("password", "a long enough password")])
         .send()
         .await
         .expect("login");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let session = {
         use reqwest::cookie::CookieStore;
-        let header = jar
-            .cookies(&one.base.parse().expect("url"))
-            .expect("cookies");
+        let header = jar.cookies(&one.base.parse().expect("url")).expect("cookies");
         header
             .to_str()
             .expect("ascii")
@@ -283,10 +204,7 @@ async fn two_nodes_on_one_postgres_serve_one_couple() {
             .expect("session cookie")
             .to_owned()
     };
-    let other = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let other = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let settings = other
         .get(format!("{}/settings", two.base))
         .header("cookie", format!("tend_session={session}"))
@@ -305,24 +223,14 @@ async fn two_nodes_on_one_postgres_serve_one_couple() {
         .expect("post");
     assert_eq!(r.status(), StatusCode::OK);
     let (_, tokens) = get(&one.base, "/api/v1/tokens", &alex).await;
-    assert!(
-        tokens
-            .as_array()
-            .expect("list")
-            .iter()
-            .any(|t| t["name"] == "made on node two")
-    );
+    assert!(tokens.as_array().expect("list").iter().any(|t| t["name"] == "made on node two"));
 
     // Log-in throttling counts failures from both nodes together.
     for i in 0..5 {
         let node = if i % 2 == 0 { &one.base } else { &two.base };
-        let (status, _) = post(
-            node,
-            "/api/v1/auth/login",
-            None,
-            json!({"email": "sam@example.org", "password": "wrong guess"}),
-        )
-        .await;
+        let (status, _) =
+            post(node, "/api/v1/auth/login", None, json!({"email": "sam@example.org", "password": "wrong guess"}))
+                .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     let (status, _) = post(

@@ -42,31 +42,21 @@ pub fn parse_email(s: &str) -> Result<String, String> {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
                 && !domain.contains("..")
-                && !email
-                    .chars()
-                    .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
                 && local.len() <= 64
         }
         None => false,
     };
-    if valid {
-        Ok(email)
-    } else {
-        Err("That doesn’t look like an email address, like name@example.org.".into())
-    }
+    if valid { Ok(email) } else { Err("That doesn’t look like an email address, like name@example.org.".into()) }
 }
 
 pub fn parse_new_password(s: &str) -> Result<String, String> {
     let count = s.chars().count();
     if count < PASSWORD_MIN {
-        return Err(format!(
-            "Please use at least {PASSWORD_MIN} characters; a few words strung together work well."
-        ));
+        return Err(format!("Please use at least {PASSWORD_MIN} characters; a few words strung together work well."));
     }
     if count > PASSWORD_MAX {
-        return Err(format!(
-            "Please keep your password under {PASSWORD_MAX} characters."
-        ));
+        return Err(format!("Please keep your password under {PASSWORD_MAX} characters."));
     }
     Ok(s.to_owned())
 }
@@ -101,22 +91,16 @@ pub async fn sign_up(ctx: &Ctx, form: SignUp) -> Result<SignedUp> {
     let email = errors.take("email", parse_email(&form.email));
     let password = errors.take("password", parse_new_password(&form.password));
     let time_zone = errors.take("time_zone", TimeZoneName::parse(&form.time_zone));
-    let invite = form
-        .invite
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let invite = form.invite.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let invite_hash = match invite {
         Some(presented) => errors.take(
             "invite",
-            crate::couple::invite_hash(presented)
-                .ok_or_else(|| crate::couple::INVITE_UNKNOWN.to_owned()),
+            crate::couple::invite_hash(presented).ok_or_else(|| crate::couple::INVITE_UNKNOWN.to_owned()),
         ),
         None => None,
     };
     errors.into_result()?;
-    let (Some(display_name), Some(email), Some(password), Some(time_zone)) =
-        (display_name, email, password, time_zone)
+    let (Some(display_name), Some(email), Some(password), Some(time_zone)) = (display_name, email, password, time_zone)
     else {
         return Err(Error::Internal("validated fields missing".into()));
     };
@@ -126,25 +110,16 @@ pub async fn sign_up(ctx: &Ctx, form: SignUp) -> Result<SignedUp> {
         (None, Registration::InviteOnly) => Gate::FirstAccount,
     };
     let password_hash = password::hash(password).await?;
-    let record = NewUserRecord {
-        email,
-        display_name,
-        password_hash,
-        time_zone,
-    };
+    let record = NewUserRecord { email, display_name, password_hash, time_zone };
     match ctx.store.register(&record, &gate, ctx.now()).await? {
         RegisterOutcome::Created { user, couple } => Ok(SignedUp { user, couple }),
-        RegisterOutcome::EmailTaken => Err(Error::field(
-            "email",
-            "There is already an account with this email. Log in instead?",
-        )),
+        RegisterOutcome::EmailTaken => {
+            Err(Error::field("email", "There is already an account with this email. Log in instead?"))
+        }
         RegisterOutcome::Closed => Err(Error::rejected(
             "This Tend is private: new accounts join through a partner’s invite. Ask your partner for their invite link or code.",
         )),
-        RegisterOutcome::Invite(failure) => Err(Error::field(
-            "invite",
-            crate::couple::redeem_message(failure),
-        )),
+        RegisterOutcome::Invite(failure) => Err(Error::field("invite", crate::couple::redeem_message(failure))),
     }
 }
 
@@ -174,34 +149,22 @@ pub struct ProfileUpdate {
     pub display_name: Option<String>,
     pub email: Option<String>,
     pub time_zone: Option<String>,
+    pub hide_counts: Option<bool>,
 }
 
 pub async fn update_profile(ctx: &Ctx, me: &User, form: ProfileUpdate) -> Result<User> {
     let mut errors = FieldErrors::default();
     let change = ProfileChange {
-        display_name: form
-            .display_name
-            .as_deref()
-            .and_then(|s| errors.take("display_name", parse_display_name(s))),
-        email: form
-            .email
-            .as_deref()
-            .and_then(|s| errors.take("email", parse_email(s))),
-        time_zone: form
-            .time_zone
-            .as_deref()
-            .and_then(|s| errors.take("time_zone", TimeZoneName::parse(s))),
+        display_name: form.display_name.as_deref().and_then(|s| errors.take("display_name", parse_display_name(s))),
+        email: form.email.as_deref().and_then(|s| errors.take("email", parse_email(s))),
+        time_zone: form.time_zone.as_deref().and_then(|s| errors.take("time_zone", TimeZoneName::parse(s))),
+        hide_counts: form.hide_counts,
     };
     errors.into_result()?;
-    ctx.store
-        .update_profile(me.id, &change, ctx.now())
-        .await
-        .map_err(|e| match e {
-            crate::StoreError::Conflict(_) => {
-                Error::field("email", "Another account already uses this email.")
-            }
-            other => other.into(),
-        })
+    ctx.store.update_profile(me.id, &change, ctx.now()).await.map_err(|e| match e {
+        crate::StoreError::Conflict(_) => Error::field("email", "Another account already uses this email."),
+        other => other.into(),
+    })
 }
 
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -220,24 +183,14 @@ pub async fn change_password(
     keep_session: Option<crate::SessionId>,
     form: PasswordChange,
 ) -> Result<()> {
-    let new =
-        parse_new_password(&form.new_password).map_err(|m| Error::field("new_password", m))?;
-    let stored = ctx
-        .store
-        .password_hash(me.id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let new = parse_new_password(&form.new_password).map_err(|m| Error::field("new_password", m))?;
+    let stored = ctx.store.password_hash(me.id).await?.ok_or(Error::NotFound)?;
     if !password::verify(form.current_password, stored).await {
-        return Err(Error::field(
-            "current_password",
-            "That isn’t your current password.",
-        ));
+        return Err(Error::field("current_password", "That isn’t your current password."));
     }
     let hash = password::hash(new).await?;
     ctx.store.set_password_hash(me.id, &hash, ctx.now()).await?;
-    ctx.store
-        .delete_sessions_except(me.id, keep_session)
-        .await?;
+    ctx.store.delete_sessions_except(me.id, keep_session).await?;
     Ok(())
 }
 
@@ -245,16 +198,10 @@ pub async fn change_password(
 /// the password to hand over.
 pub async fn reset_password(ctx: &Ctx, email: &str) -> Result<String> {
     let email = parse_email(email).map_err(|m| Error::field("email", m))?;
-    let user = ctx
-        .store
-        .user_by_email(&email)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let user = ctx.store.user_by_email(&email).await?.ok_or(Error::NotFound)?;
     let password = secret::Secret::generate("").expose()[..16].to_owned();
     let hash = password::hash(password.clone()).await?;
-    ctx.store
-        .set_password_hash(user.id, &hash, ctx.now())
-        .await?;
+    ctx.store.set_password_hash(user.id, &hash, ctx.now()).await?;
     ctx.store.delete_sessions_except(user.id, None).await?;
     auth::revoke_all_api_tokens(ctx, &user).await?;
     Ok(password)
@@ -269,19 +216,13 @@ mod tests {
         assert_eq!(parse_display_name("  Sam   Lee "), Ok("Sam Lee".into()));
         assert!(parse_display_name("   ").is_err());
         assert!(parse_display_name(&"x".repeat(NAME_MAX + 1)).is_err());
-        assert_eq!(
-            parse_display_name(&"é".repeat(NAME_MAX)).map(|n| n.chars().count()),
-            Ok(NAME_MAX)
-        );
+        assert_eq!(parse_display_name(&"é".repeat(NAME_MAX)).map(|n| n.chars().count()), Ok(NAME_MAX));
         assert!(parse_display_name("a\u{7}b").is_err());
     }
 
     #[test]
     fn emails_are_checked_for_typos_only() {
-        assert_eq!(
-            parse_email(" Sam@Example.ORG "),
-            Ok("sam@example.org".into())
-        );
+        assert_eq!(parse_email(" Sam@Example.ORG "), Ok("sam@example.org".into()));
         for bad in [
             "",
             "sam",
@@ -302,10 +243,7 @@ mod tests {
     fn passwords_need_ten_characters() {
         assert!(parse_new_password("123456789").is_err());
         assert!(parse_new_password("1234567890").is_ok());
-        assert!(
-            parse_new_password("ééééééééé").is_err(),
-            "characters, not bytes"
-        );
+        assert!(parse_new_password("ééééééééé").is_err(), "characters, not bytes");
         assert!(parse_new_password(&"x".repeat(PASSWORD_MAX + 1)).is_err());
     }
 }

@@ -19,16 +19,12 @@ pub mod password {
     //! argon2id with the crate's recommended parameters, off the async threads.
     use crate::error::{Error, Result};
     use argon2::Argon2;
-    use argon2::password_hash::{
-        PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
-    };
+    use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 
     pub async fn hash(password: String) -> Result<String> {
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
-            Argon2::default()
-                .hash_password(password.as_bytes(), &salt)
-                .map(|h| h.to_string())
+            Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
         })
         .await
         .map_err(|e| Error::Internal(e.to_string()))?
@@ -38,11 +34,8 @@ pub mod password {
     /// False for a wrong password and for a stored hash that cannot be read.
     pub async fn verify(password: String, stored: String) -> bool {
         tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&stored).is_ok_and(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
+            PasswordHash::new(&stored)
+                .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         })
         .await
         .unwrap_or(false)
@@ -106,11 +99,7 @@ pub async fn log_in(ctx: &Ctx, form: LogIn, client: &Client) -> Result<User> {
         Some(u) => ctx.store.password_hash(u.id).await?,
         None => None,
     };
-    let ok = password::verify(
-        form.password,
-        stored.unwrap_or_else(|| password::decoy().to_owned()),
-    )
-    .await;
+    let ok = password::verify(form.password, stored.unwrap_or_else(|| password::decoy().to_owned())).await;
     match user {
         Some(user) if ok => {
             ctx.store.clear_failures(&keys.account).await?;
@@ -145,11 +134,7 @@ pub async fn start_session(ctx: &Ctx, user: &User, client: &Client) -> Result<St
         expires_at: now.saturating_add(SESSION_IDLE).unwrap_or(now),
     };
     let id = ctx.store.create_session(&new).await?;
-    Ok(StartedSession {
-        id,
-        token,
-        csrf_token,
-    })
+    Ok(StartedSession { id, token, csrf_token })
 }
 
 /// The signed-in person behind a request, however they proved it.
@@ -177,29 +162,13 @@ impl Authenticated {
 /// Finds the live session for a cookie value, sliding its expiry forward now and then.
 pub async fn by_session_token(ctx: &Ctx, token: &str) -> Result<Option<Authenticated>> {
     let now = ctx.now();
-    let Some((session, csrf_token, user)) = ctx
-        .store
-        .session_by_token(&SecretHash::of(token), now)
-        .await?
-    else {
+    let Some((session, csrf_token, user)) = ctx.store.session_by_token(&SecretHash::of(token), now).await? else {
         return Ok(None);
     };
     if now.duration_since(session.last_seen_at) > SESSION_TOUCH_EVERY {
-        ctx.store
-            .touch_session(
-                session.id,
-                now,
-                now.saturating_add(SESSION_IDLE).unwrap_or(now),
-            )
-            .await?;
+        ctx.store.touch_session(session.id, now, now.saturating_add(SESSION_IDLE).unwrap_or(now)).await?;
     }
-    Ok(Some(Authenticated {
-        user,
-        via: Via::Session {
-            id: session.id,
-            csrf_token,
-        },
-    }))
+    Ok(Some(Authenticated { user, via: Via::Session { id: session.id, csrf_token } }))
 }
 
 pub async fn by_api_token(ctx: &Ctx, token: &str) -> Result<Option<Authenticated>> {
@@ -210,16 +179,10 @@ pub async fn by_api_token(ctx: &Ctx, token: &str) -> Result<Option<Authenticated
         return Ok(None);
     };
     let now = ctx.now();
-    if summary
-        .last_used_at
-        .is_none_or(|t| now.duration_since(t) > SESSION_TOUCH_EVERY)
-    {
+    if summary.last_used_at.is_none_or(|t| now.duration_since(t) > SESSION_TOUCH_EVERY) {
         ctx.store.touch_api_token(summary.id, now).await?;
     }
-    Ok(Some(Authenticated {
-        user,
-        via: Via::ApiToken { id: summary.id },
-    }))
+    Ok(Some(Authenticated { user, via: Via::ApiToken { id: summary.id } }))
 }
 
 pub async fn end_session(ctx: &Ctx, me: &User, id: SessionId) -> Result<()> {
@@ -233,11 +196,7 @@ pub async fn sessions(ctx: &Ctx, me: &User) -> Result<Vec<SessionSummary>> {
 
 /// Revokes one of the caller's own sessions; someone else's is "not found".
 pub async fn revoke_session(ctx: &Ctx, me: &User, id: SessionId) -> Result<()> {
-    if ctx.store.delete_session(me.id, id).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound)
-    }
+    if ctx.store.delete_session(me.id, id).await? { Ok(()) } else { Err(Error::NotFound) }
 }
 
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -259,9 +218,7 @@ pub fn parse_token_name(s: &str) -> Result<String, String> {
         return Err("Please name the token after what will use it, such as “my script”.".into());
     }
     if name.chars().count() > TOKEN_NAME_MAX {
-        return Err(format!(
-            "Please keep the name to {TOKEN_NAME_MAX} characters."
-        ));
+        return Err(format!("Please keep the name to {TOKEN_NAME_MAX} characters."));
     }
     Ok(name)
 }
@@ -269,11 +226,7 @@ pub fn parse_token_name(s: &str) -> Result<String, String> {
 pub async fn create_api_token(ctx: &Ctx, me: &User, form: NewToken) -> Result<CreatedToken> {
     let name = parse_token_name(&form.name).map_err(|m| Error::field("name", m))?;
     let token = Secret::generate(API_TOKEN_PREFIX);
-    let hint = token
-        .expose()
-        .chars()
-        .take(API_TOKEN_PREFIX.len() + 4)
-        .collect();
+    let hint = token.expose().chars().take(API_TOKEN_PREFIX.len() + 4).collect();
     let id = ctx
         .store
         .create_api_token(&NewApiToken {
@@ -292,11 +245,7 @@ pub async fn api_tokens(ctx: &Ctx, me: &User) -> Result<Vec<ApiTokenSummary>> {
 }
 
 pub async fn revoke_api_token(ctx: &Ctx, me: &User, id: ApiTokenId) -> Result<()> {
-    if ctx.store.delete_api_token(me.id, id).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound)
-    }
+    if ctx.store.delete_api_token(me.id, id).await? { Ok(()) } else { Err(Error::NotFound) }
 }
 
 pub async fn revoke_all_api_tokens(ctx: &Ctx, me: &User) -> Result<()> {
@@ -316,17 +265,12 @@ mod tests {
 
     #[tokio::test]
     async fn passwords_verify_only_themselves() {
-        let hash = password::hash("correct horse battery".into())
-            .await
-            .expect("hash");
+        let hash = password::hash("correct horse battery".into()).await.expect("hash");
         assert!(hash.starts_with("$argon2id$"));
         assert!(password::verify("correct horse battery".into(), hash.clone()).await);
         assert!(!password::verify("correct horse battery!".into(), hash).await);
         assert!(!password::verify("x".into(), "not a hash".into()).await);
-        assert!(
-            PasswordHash::new(password::decoy()).is_ok(),
-            "the decoy must parse so it costs a real verification"
-        );
+        assert!(PasswordHash::new(password::decoy()).is_ok(), "the decoy must parse so it costs a real verification");
     }
 
     use argon2::password_hash::PasswordHash;

@@ -32,22 +32,10 @@ pub struct Source {
 
 /// The guide's files, in the order they are read.
 const GUIDE_FILES: &[(&str, &str)] = &[
-    (
-        "01-emotional-intimacy.toml",
-        include_str!("../../../content/learn/01-emotional-intimacy.toml"),
-    ),
-    (
-        "02-six-kinds.toml",
-        include_str!("../../../content/learn/02-six-kinds.toml"),
-    ),
-    (
-        "03-small-daily-practices.toml",
-        include_str!("../../../content/learn/03-small-daily-practices.toml"),
-    ),
-    (
-        "04-how-tend-works.toml",
-        include_str!("../../../content/learn/04-how-tend-works.toml"),
-    ),
+    ("01-emotional-intimacy.toml", include_str!("../../../content/learn/01-emotional-intimacy.toml")),
+    ("02-six-kinds.toml", include_str!("../../../content/learn/02-six-kinds.toml")),
+    ("03-small-daily-practices.toml", include_str!("../../../content/learn/03-small-daily-practices.toml")),
+    ("04-how-tend-works.toml", include_str!("../../../content/learn/04-how-tend-works.toml")),
 ];
 
 /// The Learn guide, ordered. The files are checked by this crate's tests, so a bad file
@@ -55,13 +43,36 @@ const GUIDE_FILES: &[(&str, &str)] = &[
 pub fn guide() -> &'static [GuidePage] {
     static GUIDE: OnceLock<Vec<GuidePage>> = OnceLock::new();
     GUIDE.get_or_init(|| {
-        let mut pages: Vec<GuidePage> = GUIDE_FILES
-            .iter()
-            .filter_map(|(_, text)| toml::from_str(text).ok())
-            .collect();
+        let mut pages: Vec<GuidePage> = GUIDE_FILES.iter().filter_map(|(_, text)| toml::from_str(text).ok()).collect();
         pages.sort_by_key(|p| p.order);
         pages
     })
+}
+
+/// A sentence opening for an appreciation, to finish in one's own words.
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Starter {
+    pub id: String,
+    pub kind: crate::appreciation::Kind,
+    pub text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StarterFile {
+    starters: Vec<Starter>,
+}
+
+const STARTERS: &str = include_str!("../../../content/appreciations/starters.toml");
+
+pub fn starters() -> &'static [Starter] {
+    static STARTER_LIST: OnceLock<Vec<Starter>> = OnceLock::new();
+    STARTER_LIST.get_or_init(|| toml::from_str::<StarterFile>(STARTERS).map(|f| f.starters).unwrap_or_default())
+}
+
+pub fn starter(id: &str) -> Option<&'static Starter> {
+    starters().iter().find(|s| s.id == id)
 }
 
 pub fn guide_page(slug: &str) -> Option<&'static GuidePage> {
@@ -84,43 +95,40 @@ mod tests {
             .collect();
         on_disk.sort();
         let listed: Vec<String> = GUIDE_FILES.iter().map(|(n, _)| n.to_string()).collect();
-        assert_eq!(
-            on_disk, listed,
-            "GUIDE_FILES must list every file in content/learn"
-        );
+        assert_eq!(on_disk, listed, "GUIDE_FILES must list every file in content/learn");
 
         let mut slugs = HashSet::new();
         for (name, text) in GUIDE_FILES {
             let page: GuidePage = toml::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(slugs.insert(page.slug.clone()), "{name}: duplicate slug");
-            assert!(
-                page.slug
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '-'),
-                "{name}: slug"
-            );
-            assert!(
-                !page.title.is_empty() && page.title.len() < 80,
-                "{name}: title"
-            );
+            assert!(page.slug.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{name}: slug");
+            assert!(!page.title.is_empty() && page.title.len() < 80, "{name}: title");
             assert!(!page.sections.is_empty(), "{name}: no sections");
             for s in &page.sections {
-                assert!(
-                    !s.heading.is_empty() && !s.paragraphs.is_empty(),
-                    "{name}: empty section"
-                );
+                assert!(!s.heading.is_empty() && !s.paragraphs.is_empty(), "{name}: empty section");
                 for p in &s.paragraphs {
-                    assert!(
-                        !p.trim().is_empty() && p.len() < 800,
-                        "{name}: paragraph length"
-                    );
-                    assert!(
-                        !p.contains('<') && !p.contains("**"),
-                        "{name}: plain text only"
-                    );
+                    assert!(!p.trim().is_empty() && p.len() < 800, "{name}: paragraph length");
+                    assert!(!p.contains('<') && !p.contains("**"), "{name}: plain text only");
                 }
             }
         }
         assert_eq!(guide().len(), GUIDE_FILES.len());
+    }
+
+    #[test]
+    fn appreciation_starters_are_valid_and_distinct() {
+        let file: StarterFile = toml::from_str(STARTERS).expect("starters.toml parses");
+        assert_eq!(file.starters.len(), starters().len());
+        assert!(file.starters.len() >= 60);
+        let mut ids = HashSet::new();
+        let mut texts = HashSet::new();
+        for s in &file.starters {
+            assert!(ids.insert(s.id.clone()), "duplicate id {}", s.id);
+            assert!(s.id.starts_with(s.kind.as_str()), "{}: id names its kind", s.id);
+            assert!(texts.insert(s.text.to_lowercase()), "duplicate text {}", s.text);
+            let n = s.text.chars().count();
+            assert!((15..=100).contains(&n), "{}: length {n}", s.id);
+            assert!(s.text.ends_with('…'), "{}: a starter is an opening", s.id);
+        }
     }
 }

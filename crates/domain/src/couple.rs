@@ -12,8 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 
 pub const INVITE_LIFETIME: SignedDuration = SignedDuration::from_hours(24 * 7);
 pub const INVITE_PREFIX: &str = "inv_";
-pub const INVITE_UNKNOWN: &str =
-    "We don’t know that invite. Check the link or code with your partner.";
+pub const INVITE_UNKNOWN: &str = "We don’t know that invite. Check the link or code with your partner.";
 
 /// What happens to each partner's words when a couple unpairs. Shown before confirming, in
 /// the API description, and carried out by `unpair` exactly.
@@ -58,19 +57,11 @@ pub fn invite_hash(presented: &str) -> Option<SecretHash> {
 pub fn redeem_message(failure: RedeemFailure) -> &'static str {
     match failure {
         RedeemFailure::Unknown => INVITE_UNKNOWN,
-        RedeemFailure::Expired => {
-            "This invite has expired. Invites last 7 days; ask your partner for a new one."
-        }
+        RedeemFailure::Expired => "This invite has expired. Invites last 7 days; ask your partner for a new one.",
         RedeemFailure::Used => "This invite has already been used. Ask your partner for a new one.",
-        RedeemFailure::OwnInvite => {
-            "This is your own invite. Send it to your partner so they can join you."
-        }
-        RedeemFailure::InviterPaired => {
-            "The person who sent this invite is already paired with someone."
-        }
-        RedeemFailure::JoinerPaired => {
-            "You are already paired. To join someone else, unpair first in Settings."
-        }
+        RedeemFailure::OwnInvite => "This is your own invite. Send it to your partner so they can join you.",
+        RedeemFailure::InviterPaired => "The person who sent this invite is already paired with someone.",
+        RedeemFailure::JoinerPaired => "You are already paired. To join someone else, unpair first in Settings.",
     }
 }
 
@@ -93,67 +84,34 @@ pub enum Standing {
 pub async fn standing(ctx: &Ctx, me: &User) -> Result<Standing> {
     match me.couple_id {
         Some(_) => Ok(Standing::Paired(us(ctx, me).await?)),
-        None => Ok(Standing::Single {
-            open_invite: ctx.store.open_invite_of(me.id, ctx.now()).await?,
-        }),
+        None => Ok(Standing::Single { open_invite: ctx.store.open_invite_of(me.id, ctx.now()).await? }),
     }
 }
 
 /// The caller's couple; every couple-scoped use case starts here, so nothing can reach
 /// another couple's data.
 pub async fn us(ctx: &Ctx, me: &User) -> Result<Us> {
-    let couple_id = me
-        .couple_id
-        .ok_or_else(|| Error::rejected("You aren’t paired yet. Invite your partner first."))?;
+    let couple_id = me.couple_id.ok_or_else(|| Error::rejected("You aren’t paired yet. Invite your partner first."))?;
     let members = ctx.store.users_in_couple(couple_id).await?;
-    let me = members
-        .iter()
-        .find(|u| u.id == me.id)
-        .cloned()
-        .ok_or(Error::NotFound)?;
-    let partner = members
-        .into_iter()
-        .find(|u| u.id != me.id)
-        .ok_or(Error::NotFound)?;
-    let since = ctx
-        .store
-        .couple_since(couple_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok(Us {
-        couple_id,
-        me,
-        partner,
-        since,
-    })
+    let me = members.iter().find(|u| u.id == me.id).cloned().ok_or(Error::NotFound)?;
+    let partner = members.into_iter().find(|u| u.id != me.id).ok_or(Error::NotFound)?;
+    let since = ctx.store.couple_since(couple_id).await?.ok_or(Error::NotFound)?;
+    Ok(Us { couple_id, me, partner, since })
 }
 
 pub async fn create_invite(ctx: &Ctx, me: &User) -> Result<CreatedInvite> {
     if me.couple_id.is_some() {
-        return Err(Error::rejected(
-            "You are already paired, so there is no one left to invite.",
-        ));
+        return Err(Error::rejected("You are already paired, so there is no one left to invite."));
     }
     let token = Secret::generate(INVITE_PREFIX);
     let code = secret::invite_code();
     let now = ctx.now();
     let expires_at = now.saturating_add(INVITE_LIFETIME).unwrap_or(now);
-    let code_hash = invite_hash(&code)
-        .ok_or_else(|| Error::Internal("generated code does not parse".into()))?;
+    let code_hash = invite_hash(&code).ok_or_else(|| Error::Internal("generated code does not parse".into()))?;
     ctx.store
-        .create_invite(&NewInvite {
-            inviter: me.id,
-            token_hash: token.hash(),
-            code_hash,
-            now,
-            expires_at,
-        })
+        .create_invite(&NewInvite { inviter: me.id, token_hash: token.hash(), code_hash, now, expires_at })
         .await?;
-    Ok(CreatedInvite {
-        token,
-        code,
-        expires_at,
-    })
+    Ok(CreatedInvite { token, code, expires_at })
 }
 
 pub async fn cancel_invite(ctx: &Ctx, me: &User) -> Result<()> {
@@ -170,17 +128,9 @@ pub struct InvitePreview {
     pub problem: Option<&'static str>,
 }
 
-pub async fn preview_invite(
-    ctx: &Ctx,
-    presented: &str,
-    viewer: Option<&User>,
-) -> Result<InvitePreview> {
+pub async fn preview_invite(ctx: &Ctx, presented: &str, viewer: Option<&User>) -> Result<InvitePreview> {
     let hash = invite_hash(presented).ok_or(Error::NotFound)?;
-    let invite = ctx
-        .store
-        .invite_by_hash(&hash)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let invite = ctx.store.invite_by_hash(&hash).await?.ok_or(Error::NotFound)?;
     let failure = check_invite(&invite, viewer, ctx.now());
     Ok(InvitePreview {
         inviter_name: invite.inviter.display_name,
@@ -189,11 +139,7 @@ pub async fn preview_invite(
     })
 }
 
-fn check_invite(
-    invite: &InviteRecord,
-    joiner: Option<&User>,
-    now: Timestamp,
-) -> Option<RedeemFailure> {
+fn check_invite(invite: &InviteRecord, joiner: Option<&User>, now: Timestamp) -> Option<RedeemFailure> {
     if invite.used_at.is_some() {
         Some(RedeemFailure::Used)
     } else if invite.expires_at <= now {
@@ -222,16 +168,10 @@ pub async fn join(ctx: &Ctx, me: &User, form: Join, ip: &str) -> Result<Us> {
     let keys = throttle::invite_keys(me.id, ip);
     throttle::check(ctx, &keys).await?;
     if me.couple_id.is_some() {
-        return Err(Error::field(
-            "invite",
-            redeem_message(RedeemFailure::JoinerPaired),
-        ));
+        return Err(Error::field("invite", redeem_message(RedeemFailure::JoinerPaired)));
     }
     if form.invite.trim().is_empty() {
-        return Err(Error::field(
-            "invite",
-            "Please paste the invite link or type the code.",
-        ));
+        return Err(Error::field("invite", "Please paste the invite link or type the code."));
     }
     let Some(hash) = invite_hash(&form.invite) else {
         throttle::fail(ctx, &keys).await?;
@@ -276,6 +216,7 @@ mod tests {
             time_zone: TimeZoneName::default(),
             couple_id: couple.map(CoupleId),
             created_at: Timestamp::UNIX_EPOCH,
+            hide_counts: false,
         }
     }
 
@@ -285,9 +226,7 @@ mod tests {
             id: InviteId(1),
             inviter,
             created_at: now,
-            expires_at: now
-                .saturating_add(SignedDuration::from_hours(expires_in_hours))
-                .expect("in range"),
+            expires_at: now.saturating_add(SignedDuration::from_hours(expires_in_hours)).expect("in range"),
             used_at: used.then_some(now),
         }
     }
@@ -296,18 +235,9 @@ mod tests {
     fn invites_are_checked_in_a_sensible_order() {
         let now = Timestamp::UNIX_EPOCH;
         let joiner = user(2, None);
-        assert_eq!(
-            check_invite(&invite(user(1, None), 1, false), Some(&joiner), now),
-            None
-        );
-        assert_eq!(
-            check_invite(&invite(user(1, None), 1, true), Some(&joiner), now),
-            Some(RedeemFailure::Used)
-        );
-        assert_eq!(
-            check_invite(&invite(user(1, None), 0, false), Some(&joiner), now),
-            Some(RedeemFailure::Expired)
-        );
+        assert_eq!(check_invite(&invite(user(1, None), 1, false), Some(&joiner), now), None);
+        assert_eq!(check_invite(&invite(user(1, None), 1, true), Some(&joiner), now), Some(RedeemFailure::Used));
+        assert_eq!(check_invite(&invite(user(1, None), 0, false), Some(&joiner), now), Some(RedeemFailure::Expired));
         assert_eq!(
             check_invite(&invite(user(1, Some(9)), 1, false), Some(&joiner), now),
             Some(RedeemFailure::InviterPaired)
@@ -317,17 +247,10 @@ mod tests {
             Some(RedeemFailure::OwnInvite)
         );
         assert_eq!(
-            check_invite(
-                &invite(user(1, None), 1, false),
-                Some(&user(3, Some(4))),
-                now
-            ),
+            check_invite(&invite(user(1, None), 1, false), Some(&user(3, Some(4))), now),
             Some(RedeemFailure::JoinerPaired)
         );
-        assert_eq!(
-            check_invite(&invite(user(1, None), 1, false), None, now),
-            None
-        );
+        assert_eq!(check_invite(&invite(user(1, None), 1, false), None, now), None);
     }
 
     #[test]
@@ -337,10 +260,7 @@ mod tests {
         assert_eq!(invite_hash(&url), Some(token.hash()));
         assert_eq!(invite_hash(token.expose()), Some(token.hash()));
         let code = secret::invite_code();
-        assert_eq!(
-            invite_hash(&code),
-            invite_hash(&code.to_lowercase().replace('-', " "))
-        );
+        assert_eq!(invite_hash(&code), invite_hash(&code.to_lowercase().replace('-', " ")));
         assert_ne!(invite_hash(&code), None);
         assert_eq!(invite_hash("hello"), None);
     }

@@ -62,18 +62,12 @@ pub struct FieldError {
 
 impl FieldErrors {
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field,
-            message: message.into(),
-        });
+        self.0.push(FieldError { field, message: message.into() });
     }
 
     /// The first message for `field`, for showing beside it.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -85,11 +79,7 @@ impl FieldErrors {
     }
 
     /// Collects the result of parsing one field, remembering its error.
-    pub fn take<T>(
-        &mut self,
-        field: &'static str,
-        parsed: std::result::Result<T, String>,
-    ) -> Option<T> {
+    pub fn take<T>(&mut self, field: &'static str, parsed: std::result::Result<T, String>) -> Option<T> {
         match parsed {
             Ok(v) => Some(v),
             Err(msg) => {
@@ -101,10 +91,6 @@ impl FieldErrors {
 
     /// `Ok(())` when nothing was wrong.
     pub fn into_result(self) -> Result<()> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Invalid(self))
-        }
+        if self.is_empty() { Ok(()) } else { Err(Error::Invalid(self)) }
     }
 }

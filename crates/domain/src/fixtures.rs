@@ -27,23 +27,13 @@ pub async fn paired_couple(ctx: &Ctx, a: &Person<'_>, b: &Person<'_>, weeks: i64
         .map_err(|e| Error::Internal(e.to_string()))?;
     let past = Ctx {
         clock: Arc::new(ManualClock::new(then)),
-        policy: Policy {
-            registration: Registration::Open,
-        },
+        policy: Policy { registration: Registration::Open },
         ..ctx.clone()
     };
     let first = sign_up(&past, a).await?;
     let invite = couple::create_invite(&past, &first).await?;
     let second = sign_up(&past, b).await?;
-    couple::join(
-        &past,
-        &second,
-        Join {
-            invite: invite.token.expose().to_owned(),
-        },
-        "fixture",
-    )
-    .await?;
+    couple::join(&past, &second, Join { invite: invite.token.expose().to_owned() }, "fixture").await?;
     let first = ctx.store.user(first.id).await?.ok_or(Error::NotFound)?;
     couple::us(ctx, &first).await
 }
@@ -61,14 +51,8 @@ async fn sign_up(ctx: &Ctx, p: &Person<'_>) -> Result<User> {
 
 /// Sets a fixture person's password back to the known one.
 pub async fn set_password(ctx: &Ctx, p: &Person<'_>) -> Result<()> {
-    let user = ctx
-        .store
-        .user_by_email(p.email)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let user = ctx.store.user_by_email(p.email).await?.ok_or(Error::NotFound)?;
     let hash = crate::auth::password::hash(p.password.into()).await?;
-    ctx.store
-        .set_password_hash(user.id, &hash, ctx.now())
-        .await?;
+    ctx.store.set_password_hash(user.id, &hash, ctx.now()).await?;
     Ok(())
 }

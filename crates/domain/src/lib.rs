@@ -4,11 +4,14 @@
 //! takes the caller and scopes the work to the caller's couple; handlers only translate.
 
 pub mod account;
+pub mod appreciation;
 pub mod auth;
+pub mod check_in;
 pub mod clock;
 pub mod content;
 pub mod couple;
 pub mod error;
+pub mod events;
 pub mod fixtures;
 pub mod ids;
 pub mod secret;
@@ -26,12 +29,18 @@ pub use store::{Store, StoreError};
 pub struct Ctx {
     pub store: std::sync::Arc<dyn Store>,
     pub clock: std::sync::Arc<dyn Clock>,
+    pub events: std::sync::Arc<dyn events::Events>,
     pub policy: Policy,
 }
 
 impl Ctx {
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
+    }
+
+    /// Tells the couple's open pages that something changed.
+    pub async fn notify(&self, couple: CoupleId, kind: events::EventKind) {
+        self.events.publish(events::CoupleEvent { couple, kind }).await;
     }
 }
 
@@ -57,9 +66,7 @@ impl std::str::FromStr for Registration {
         match s.trim().to_ascii_lowercase().as_str() {
             "invite" | "invite-only" | "closed" => Ok(Self::InviteOnly),
             "open" => Ok(Self::Open),
-            other => Err(format!(
-                "unknown registration mode {other:?}: use \"invite\" or \"open\""
-            )),
+            other => Err(format!("unknown registration mode {other:?}: use \"invite\" or \"open\"")),
         }
     }
 }

@@ -56,30 +56,21 @@ pub const CODE_LEN: usize = 10;
 /// wrong guess counts toward the same throttle as a failed log-in.
 pub fn invite_code() -> String {
     let mut rng = rand::rng();
-    let raw: String = (0..CODE_LEN)
-        .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
-        .collect();
+    let raw: String = (0..CODE_LEN).map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char).collect();
     format!("{}-{}-{}", &raw[0..4], &raw[4..8], &raw[8..])
 }
 
 /// The canonical form of a code as someone typed it: case, spaces and dashes ignored.
 /// `None` when it cannot be a code at all.
 pub fn normalize_code(typed: &str) -> Option<String> {
-    let code: String = typed
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let code: String =
+        typed.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
     (code.len() == CODE_LEN && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
 }
 
 /// A constant-time comparison for CSRF tokens and the like.
 pub fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
@@ -103,20 +94,10 @@ mod tests {
         let code = invite_code();
         assert_eq!(code.len(), CODE_LEN + 2);
         let canonical = normalize_code(&code).expect("a generated code is valid");
-        assert_eq!(
-            normalize_code(&code.to_lowercase()),
-            Some(canonical.clone())
-        );
-        assert_eq!(
-            normalize_code(&format!("  {} ", canonical)),
-            Some(canonical)
-        );
+        assert_eq!(normalize_code(&code.to_lowercase()), Some(canonical.clone()));
+        assert_eq!(normalize_code(&format!("  {} ", canonical)), Some(canonical));
         assert_eq!(normalize_code("ABCD"), None);
-        assert_eq!(
-            normalize_code("ABCD-EFGH-I0"),
-            None,
-            "I and 0 are not in the alphabet"
-        );
+        assert_eq!(normalize_code("ABCD-EFGH-I0"), None, "I and 0 are not in the alphabet");
     }
 
     #[test]

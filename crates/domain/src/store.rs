@@ -5,13 +5,16 @@
 //! conditions they check (an invite still unused, a person still unpaired) are decided by the
 //! use cases in this crate and only *guaranteed* by the store against races.
 
+use crate::appreciation::{Appreciation, AppreciationRecord, Filter, Reaction};
 use crate::auth::{ApiTokenSummary, SessionSummary};
+use crate::check_in::{CheckIn, CheckInRecord};
 use crate::couple::InviteRecord;
 use crate::ids::{ApiTokenId, CoupleId, SessionId, UserId};
 use crate::secret::SecretHash;
 use crate::time::TimeZoneName;
 use async_trait::async_trait;
 use jiff::Timestamp;
+use jiff::civil::Date;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum StoreError {
@@ -35,6 +38,8 @@ pub struct User {
     pub time_zone: TimeZoneName,
     pub couple_id: Option<CoupleId>,
     pub created_at: Timestamp,
+    /// Hide counts of days in the rhythm view, for a partner who prefers not to see them.
+    pub hide_counts: bool,
 }
 
 /// What a new account is made of, already parsed and hashed.
@@ -70,10 +75,7 @@ pub enum RedeemFailure {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum RegisterOutcome {
-    Created {
-        user: User,
-        couple: Option<CoupleId>,
-    },
+    Created { user: User, couple: Option<CoupleId> },
     EmailTaken,
     Closed,
     Invite(RedeemFailure),
@@ -113,6 +115,7 @@ pub struct ProfileChange {
     pub display_name: Option<String>,
     pub email: Option<String>,
     pub time_zone: Option<TimeZoneName>,
+    pub hide_counts: Option<bool>,
 }
 
 #[async_trait]
@@ -123,23 +126,13 @@ pub trait Store: Send + Sync {
     // Accounts
     /// True once the first account exists.
     async fn is_founded(&self) -> StoreResult<bool>;
-    async fn register(
-        &self,
-        new: &NewUserRecord,
-        gate: &Gate,
-        now: Timestamp,
-    ) -> StoreResult<RegisterOutcome>;
+    async fn register(&self, new: &NewUserRecord, gate: &Gate, now: Timestamp) -> StoreResult<RegisterOutcome>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
     async fn password_hash(&self, id: UserId) -> StoreResult<Option<String>>;
     async fn set_password_hash(&self, id: UserId, hash: &str, now: Timestamp) -> StoreResult<()>;
     /// Fails with `Conflict` when the new email belongs to someone else.
-    async fn update_profile(
-        &self,
-        id: UserId,
-        change: &ProfileChange,
-        now: Timestamp,
-    ) -> StoreResult<User>;
+    async fn update_profile(&self, id: UserId, change: &ProfileChange, now: Timestamp) -> StoreResult<User>;
     async fn users_in_couple(&self, couple: CoupleId) -> StoreResult<Vec<User>>;
 
     // Sessions
@@ -150,28 +143,16 @@ pub trait Store: Send + Sync {
         hash: &SecretHash,
         now: Timestamp,
     ) -> StoreResult<Option<(SessionSummary, String, User)>>;
-    async fn touch_session(
-        &self,
-        id: SessionId,
-        now: Timestamp,
-        expires_at: Timestamp,
-    ) -> StoreResult<()>;
+    async fn touch_session(&self, id: SessionId, now: Timestamp, expires_at: Timestamp) -> StoreResult<()>;
     async fn sessions_of(&self, user: UserId, now: Timestamp) -> StoreResult<Vec<SessionSummary>>;
     /// Deletes the user's session `id`; false when there was none of theirs.
     async fn delete_session(&self, user: UserId, id: SessionId) -> StoreResult<bool>;
     /// Deletes every session of the user except `keep`.
-    async fn delete_sessions_except(
-        &self,
-        user: UserId,
-        keep: Option<SessionId>,
-    ) -> StoreResult<u64>;
+    async fn delete_sessions_except(&self, user: UserId, keep: Option<SessionId>) -> StoreResult<u64>;
 
     // API tokens
     async fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiTokenId>;
-    async fn api_token_by_hash(
-        &self,
-        hash: &SecretHash,
-    ) -> StoreResult<Option<(ApiTokenSummary, User)>>;
+    async fn api_token_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<(ApiTokenSummary, User)>>;
     async fn touch_api_token(&self, id: ApiTokenId, now: Timestamp) -> StoreResult<()>;
     async fn api_tokens_of(&self, user: UserId) -> StoreResult<Vec<ApiTokenSummary>>;
     async fn delete_api_token(&self, user: UserId, id: ApiTokenId) -> StoreResult<bool>;
@@ -179,11 +160,7 @@ pub trait Store: Send + Sync {
     // Log-in throttling, shared by every node.
     async fn record_failure(&self, keys: &[String], now: Timestamp) -> StoreResult<()>;
     /// How many failures `key` has since `since`, and the oldest of them.
-    async fn failures_since(
-        &self,
-        key: &str,
-        since: Timestamp,
-    ) -> StoreResult<(u64, Option<Timestamp>)>;
+    async fn failures_since(&self, key: &str, since: Timestamp) -> StoreResult<(u64, Option<Timestamp>)>;
     async fn clear_failures(&self, key: &str) -> StoreResult<()>;
     /// Drops failures older than `before`; housekeeping.
     async fn prune_failures(&self, before: Timestamp) -> StoreResult<u64>;
@@ -191,11 +168,7 @@ pub trait Store: Send + Sync {
     // Pairing
     /// Creates an invite, replacing any unused one of the same inviter.
     async fn create_invite(&self, new: &NewInvite) -> StoreResult<()>;
-    async fn open_invite_of(
-        &self,
-        inviter: UserId,
-        now: Timestamp,
-    ) -> StoreResult<Option<InviteRecord>>;
+    async fn open_invite_of(&self, inviter: UserId, now: Timestamp) -> StoreResult<Option<InviteRecord>>;
     async fn invite_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<InviteRecord>>;
     async fn cancel_invites_of(&self, inviter: UserId) -> StoreResult<u64>;
     /// Redeems the invite for `joiner` and creates the couple, atomically.
@@ -208,4 +181,27 @@ pub trait Store: Send + Sync {
     /// Ends the couple: both partners leave it; see `couple::UNPAIR_RULE`.
     async fn dissolve_couple(&self, couple: CoupleId, now: Timestamp) -> StoreResult<()>;
     async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>>;
+
+    // Daily connection
+    /// Inserts or replaces the author's check-in for its day.
+    async fn upsert_check_in(&self, record: &CheckInRecord) -> StoreResult<()>;
+    /// The couple's check-ins with days from `from` to `to`, inclusive.
+    async fn check_ins_between(&self, couple: CoupleId, from: Date, to: Date) -> StoreResult<Vec<CheckIn>>;
+    async fn create_appreciation(&self, record: &AppreciationRecord) -> StoreResult<Appreciation>;
+    async fn appreciation(&self, couple: CoupleId, id: i64) -> StoreResult<Option<Appreciation>>;
+    /// Sets the reaction and reply, only for the recipient; false when nothing matched.
+    async fn react_to_appreciation(
+        &self,
+        couple: CoupleId,
+        id: i64,
+        recipient: UserId,
+        reaction: Option<Reaction>,
+        reply: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Newest first.
+    async fn appreciations(&self, couple: CoupleId, filter: &Filter) -> StoreResult<Vec<Appreciation>>;
+    /// When the user last looked at Today, for "new since your last visit".
+    async fn seen_at(&self, user: UserId) -> StoreResult<Option<Timestamp>>;
+    async fn set_seen_at(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
 }

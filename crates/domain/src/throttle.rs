@@ -20,18 +20,12 @@ pub struct Keys {
 }
 
 pub fn login_keys(email: &str, ip: &str) -> Keys {
-    Keys {
-        account: format!("login:{email}"),
-        address: format!("addr:{ip}"),
-    }
+    Keys { account: format!("login:{email}"), address: format!("addr:{ip}") }
 }
 
 /// Wrong invite codes count against the address, like wrong passwords.
 pub fn invite_keys(user: crate::UserId, ip: &str) -> Keys {
-    Keys {
-        account: format!("invite:{user}"),
-        address: format!("addr:{ip}"),
-    }
+    Keys { account: format!("invite:{user}"), address: format!("addr:{ip}") }
 }
 
 /// Refuses while either key is over its limit, saying how long to wait.
@@ -39,32 +33,19 @@ pub async fn check(ctx: &Ctx, keys: &Keys) -> Result<()> {
     let now = ctx.now();
     let since = now.checked_sub(WINDOW).unwrap_or(now);
     let mut wait = 0u64;
-    for (key, limit) in [
-        (&keys.account, ACCOUNT_LIMIT),
-        (&keys.address, ADDRESS_LIMIT),
-    ] {
+    for (key, limit) in [(&keys.account, ACCOUNT_LIMIT), (&keys.address, ADDRESS_LIMIT)] {
         let (count, oldest) = ctx.store.failures_since(key, since).await?;
         if count >= limit {
-            let frees_at = oldest
-                .and_then(|t| t.checked_add(WINDOW).ok())
-                .unwrap_or(now);
+            let frees_at = oldest.and_then(|t| t.checked_add(WINDOW).ok()).unwrap_or(now);
             let secs = frees_at.duration_since(now).as_secs().max(1);
             wait = wait.max(u64::try_from(secs).unwrap_or(1));
         }
     }
-    if wait > 0 {
-        Err(Error::Throttled {
-            retry_after_secs: wait,
-        })
-    } else {
-        Ok(())
-    }
+    if wait > 0 { Err(Error::Throttled { retry_after_secs: wait }) } else { Ok(()) }
 }
 
 pub async fn fail(ctx: &Ctx, keys: &Keys) -> Result<()> {
     let now = ctx.now();
-    ctx.store
-        .record_failure(&[keys.account.clone(), keys.address.clone()], now)
-        .await?;
+    ctx.store.record_failure(&[keys.account.clone(), keys.address.clone()], now).await?;
     Ok(())
 }

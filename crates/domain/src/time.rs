@@ -20,9 +20,7 @@ impl TimeZoneName {
         }
         match TimeZone::get(s) {
             Ok(tz) => Ok(Self(tz.iana_name().unwrap_or(s).to_owned())),
-            Err(_) => Err(format!(
-                "“{s}” is not a time zone we know. Try one like Europe/Berlin or America/Chicago."
-            )),
+            Err(_) => Err(format!("“{s}” is not a time zone we know. Try one like Europe/Berlin or America/Chicago.")),
         }
     }
 
@@ -56,12 +54,7 @@ pub fn all_zone_names() -> Vec<String> {
     let mut names: Vec<String> = jiff::tz::db()
         .available()
         .map(|n| n.to_string())
-        .filter(|n| {
-            n.contains('/')
-                && !n.starts_with("Etc/")
-                && !n.starts_with("posix/")
-                && !n.starts_with("right/")
-        })
+        .filter(|n| n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("posix/") && !n.starts_with("right/"))
         .collect();
     names.push("UTC".into());
     names.sort();
@@ -75,10 +68,7 @@ mod tests {
 
     #[test]
     fn known_zones_parse_and_unknown_ones_do_not() {
-        assert_eq!(
-            TimeZoneName::parse(" Europe/Berlin ").map(|z| z.0),
-            Ok("Europe/Berlin".into())
-        );
+        assert_eq!(TimeZoneName::parse(" Europe/Berlin ").map(|z| z.0), Ok("Europe/Berlin".into()));
         assert!(TimeZoneName::parse("Mars/Olympus_Mons").is_err());
         assert!(TimeZoneName::parse("").is_err());
         assert!(TimeZoneName::parse(&"A".repeat(100)).is_err());

@@ -6,6 +6,7 @@
 //! the query is written twice, side by side, chosen by [`Backend`]. Times are stored as Unix
 //! milliseconds and ids as 64-bit integers, the types both databases agree on.
 
+pub mod events;
 mod sql;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -40,11 +41,7 @@ impl StoreConfig {
     }
 
     pub fn from_url(url: String) -> Self {
-        Self {
-            url,
-            schema: None,
-            max_connections: 10,
-        }
+        Self { url, schema: None, max_connections: 10 }
     }
 
     pub fn backend(&self) -> Result<Backend, StoreError> {
@@ -53,9 +50,7 @@ impl StoreConfig {
         } else if self.url.starts_with("postgres:") || self.url.starts_with("postgresql:") {
             Ok(Backend::Postgres)
         } else {
-            Err(StoreError::Backend(
-                "the database URL must start with sqlite: or postgres:".into(),
-            ))
+            Err(StoreError::Backend("the database URL must start with sqlite: or postgres:".into()))
         }
     }
 }
@@ -71,22 +66,12 @@ impl SqlStore {
         let options = AnyConnectOptions::from_str(&config.url).map_err(backend_error)?;
         let schema = config.schema.clone();
         if let (Backend::Postgres, Some(schema)) = (backend, &schema) {
-            if !schema
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
-                return Err(StoreError::Backend(
-                    "schema names may hold only letters, digits and _".into(),
-                ));
+            if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(StoreError::Backend("schema names may hold only letters, digits and _".into()));
             }
-            let pool = AnyPoolOptions::new()
-                .max_connections(1)
-                .connect_with(options.clone())
-                .await
-                .map_err(backend_error)?;
-            pool.execute(format!("create schema if not exists {schema}").as_str())
-                .await
-                .map_err(backend_error)?;
+            let pool =
+                AnyPoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(backend_error)?;
+            pool.execute(format!("create schema if not exists {schema}").as_str()).await.map_err(backend_error)?;
             pool.close().await;
         }
         let pool = AnyPoolOptions::new()
@@ -110,8 +95,7 @@ impl SqlStore {
                         }
                         Backend::Postgres => {
                             if let Some(schema) = schema {
-                                conn.execute(format!("set search_path to {schema}").as_str())
-                                    .await?;
+                                conn.execute(format!("set search_path to {schema}").as_str()).await?;
                             }
                         }
                     }
@@ -130,33 +114,19 @@ impl SqlStore {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator
-            .run(self.pool())
-            .await
-            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))
+        migrator.run(self.pool()).await.map_err(|e| StoreError::Backend(format!("migration failed: {e}")))
     }
 
     /// A consistent copy of a running SQLite database, written to `path`.
     pub async fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
         if self.backend() != Backend::Sqlite {
-            return Err(StoreError::Backend(
-                "backup copies SQLite databases; for PostgreSQL use pg_dump".into(),
-            ));
+            return Err(StoreError::Backend("backup copies SQLite databases; for PostgreSQL use pg_dump".into()));
         }
         if path.exists() {
-            return Err(StoreError::Conflict(format!(
-                "{} already exists; choose a new file name",
-                path.display()
-            )));
+            return Err(StoreError::Conflict(format!("{} already exists; choose a new file name", path.display())));
         }
-        let target = path
-            .to_str()
-            .ok_or_else(|| StoreError::Backend("the backup path must be valid UTF-8".into()))?;
-        sqlx::query("vacuum into $1")
-            .bind(target)
-            .execute(self.pool())
-            .await
-            .map_err(backend_error)?;
+        let target = path.to_str().ok_or_else(|| StoreError::Backend("the backup path must be valid UTF-8".into()))?;
+        sqlx::query("vacuum into $1").bind(target).execute(self.pool()).await.map_err(backend_error)?;
         Ok(())
     }
 

@@ -3,14 +3,17 @@
 use crate::{Backend, backend_error};
 use async_trait::async_trait;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
+use tend_domain::appreciation::{self, Appreciation, AppreciationRecord, Filter, Reaction};
 use tend_domain::auth::{ApiTokenSummary, SessionSummary};
+use tend_domain::check_in::{CheckIn, CheckInRecord};
 use tend_domain::couple::InviteRecord;
 use tend_domain::secret::SecretHash;
 use tend_domain::store::{
-    Gate, NewApiToken, NewInvite, NewSession, NewUserRecord, ProfileChange, RedeemFailure,
-    RegisterOutcome, StoreResult, User,
+    Gate, NewApiToken, NewInvite, NewSession, NewUserRecord, ProfileChange, RedeemFailure, RegisterOutcome,
+    StoreResult, User,
 };
 use tend_domain::time::TimeZoneName;
 use tend_domain::{ApiTokenId, CoupleId, InviteId, SessionId, Store, StoreError, UserId};
@@ -51,7 +54,7 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
-const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at";
+const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at, u.hide_counts";
 
 fn user_from(row: &AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
@@ -61,6 +64,7 @@ fn user_from(row: &AnyRow) -> Result<User, sqlx::Error> {
         time_zone: TimeZoneName::from_stored(row.try_get("time_zone")?),
         couple_id: row.try_get::<Option<i64>, _>("couple_id")?.map(CoupleId),
         created_at: ts(row.try_get("created_at")?),
+        hide_counts: row.try_get::<i64, _>("hide_counts")? != 0,
     })
 }
 
@@ -88,7 +92,8 @@ fn token_from(row: &AnyRow) -> Result<ApiTokenSummary, sqlx::Error> {
     })
 }
 
-const TOKEN_COLUMNS: &str = "t.id as t_id, t.name as t_name, t.hint as t_hint, t.created_at as t_created_at, t.last_used_at as t_last_used_at";
+const TOKEN_COLUMNS: &str =
+    "t.id as t_id, t.name as t_name, t.hint as t_hint, t.created_at as t_created_at, t.last_used_at as t_last_used_at";
 
 fn invite_from(row: &AnyRow) -> Result<InviteRecord, sqlx::Error> {
     Ok(InviteRecord {
@@ -101,19 +106,58 @@ fn invite_from(row: &AnyRow) -> Result<InviteRecord, sqlx::Error> {
 }
 
 const INVITE_SELECT: &str = "select i.id as i_id, i.created_at as i_created_at, i.expires_at as i_expires_at, \
-     i.used_at as i_used_at, u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at \
+     i.used_at as i_used_at, u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at, u.hide_counts \
      from invites i join users u on u.id = i.inviter_id";
+
+fn check_in_from(row: &AnyRow) -> Result<CheckIn, sqlx::Error> {
+    let day: String = row.try_get("day")?;
+    Ok(CheckIn {
+        author: UserId(row.try_get("author_id")?),
+        day: day.parse().map_err(|e: jiff::Error| sqlx::Error::Decode(e.into()))?,
+        high: row.try_get("high")?,
+        low: row.try_get("low")?,
+        closeness: u8::try_from(row.try_get::<i64, _>("closeness")?).unwrap_or(4),
+        need: row.try_get("need")?,
+        created_at: ts(row.try_get("created_at")?),
+        updated_at: ts(row.try_get("updated_at")?),
+    })
+}
+
+const APPRECIATION_COLUMNS: &str =
+    "id, author_id, recipient_id, kind, body, starter_id, created_at, reaction, reply, reacted_at";
+
+fn appreciation_from(row: &AnyRow) -> Result<Appreciation, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    let reaction: Option<String> = row.try_get("reaction")?;
+    Ok(Appreciation {
+        id: row.try_get("id")?,
+        author: UserId(row.try_get("author_id")?),
+        recipient: UserId(row.try_get("recipient_id")?),
+        kind: appreciation::Kind::parse(&kind)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown kind {kind}").into()))?,
+        body: row.try_get("body")?,
+        starter_id: row.try_get("starter_id")?,
+        created_at: ts(row.try_get("created_at")?),
+        reaction: reaction.as_deref().and_then(Reaction::parse),
+        reply: row.try_get("reply")?,
+        reacted_at: row.try_get::<Option<i64>, _>("reacted_at")?.map(ts),
+    })
+}
+
+/// `%text%` for LIKE, with the wildcards in `text` itself taken literally.
+fn like_pattern(text: &str) -> String {
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 impl SqlStore {
     async fn user_in(tx: &mut Tx<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
-        let row = sqlx::query(&format!(
-            "select {USER_COLUMNS} from users u where u.id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let row = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.id = $1"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
         row.as_ref().map(user_from).transpose()
     }
 
@@ -136,10 +180,12 @@ impl SqlStore {
         .fetch_optional(&mut **tx)
         .await?;
         let Some(claimed) = claimed else {
-            let row = sqlx::query("select inviter_id, used_at, expires_at from invites where token_hash = $1 or code_hash = $1")
-                .bind(&hash.0)
-                .fetch_optional(&mut **tx)
-                .await?;
+            let row = sqlx::query(
+                "select inviter_id, used_at, expires_at from invites where token_hash = $1 or code_hash = $1",
+            )
+            .bind(&hash.0)
+            .fetch_optional(&mut **tx)
+            .await?;
             let failure = match row {
                 None => RedeemFailure::Unknown,
                 Some(r) if r.try_get::<Option<i64>, _>("used_at")?.is_some() => RedeemFailure::Used,
@@ -154,24 +200,19 @@ impl SqlStore {
             .fetch_one(&mut **tx)
             .await?
             .try_get("id")?;
-        let joined = sqlx::query("update users set couple_id = $1, updated_at = $2 where id in ($3, $4) and couple_id is null")
-            .bind(couple)
-            .bind(now)
-            .bind(inviter)
-            .bind(joiner)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
+        let joined =
+            sqlx::query("update users set couple_id = $1, updated_at = $2 where id in ($3, $4) and couple_id is null")
+                .bind(couple)
+                .bind(now)
+                .bind(inviter)
+                .bind(joiner)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
         if joined != 2 {
             // Whoever was not moved into the new couple was already in another one.
-            let joiner_moved = Self::user_in(tx, joiner)
-                .await?
-                .is_some_and(|u| u.couple_id == Some(CoupleId(couple)));
-            return Ok(Err(if joiner_moved {
-                RedeemFailure::InviterPaired
-            } else {
-                RedeemFailure::JoinerPaired
-            }));
+            let joiner_moved = Self::user_in(tx, joiner).await?.is_some_and(|u| u.couple_id == Some(CoupleId(couple)));
+            return Ok(Err(if joiner_moved { RedeemFailure::InviterPaired } else { RedeemFailure::JoinerPaired }));
         }
         // The joiner's own invite, if any, has nobody left to invite.
         sqlx::query("delete from invites where inviter_id in ($1, $2) and used_at is null")
@@ -186,31 +227,21 @@ impl SqlStore {
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("select 1")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db)?;
+        sqlx::query("select 1").fetch_one(&self.pool).await.map_err(db)?;
         Ok(())
     }
 
-    async fn register(
-        &self,
-        new: &NewUserRecord,
-        gate: &Gate,
-        now: Timestamp,
-    ) -> StoreResult<RegisterOutcome> {
+    async fn register(&self, new: &NewUserRecord, gate: &Gate, now: Timestamp) -> StoreResult<RegisterOutcome> {
         let now = ms(now);
         let mut tx = self.pool.begin().await.map_err(db)?;
         // Writing first takes SQLite's write lock at once, so this transaction never has to
         // upgrade a read lock (which can fail under contention).
-        let founded = sqlx::query(
-            "insert into instance (id, founded_at) values (1, $1) on conflict (id) do nothing",
-        )
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?
-        .rows_affected()
+        let founded = sqlx::query("insert into instance (id, founded_at) values (1, $1) on conflict (id) do nothing")
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected()
             == 1;
         if matches!(gate, Gate::FirstAccount) && !founded {
             return Ok(RegisterOutcome::Closed);
@@ -232,49 +263,37 @@ impl Store for SqlStore {
             Err(e) => return Err(db(e)),
         };
         let couple = match gate {
-            Gate::Invite(hash) => {
-                match Self::redeem_in(&mut tx, hash, id, now).await.map_err(db)? {
-                    Ok(couple) => Some(couple),
-                    Err(failure) => return Ok(RegisterOutcome::Invite(failure)),
-                }
-            }
+            Gate::Invite(hash) => match Self::redeem_in(&mut tx, hash, id, now).await.map_err(db)? {
+                Ok(couple) => Some(couple),
+                Err(failure) => return Ok(RegisterOutcome::Invite(failure)),
+            },
             Gate::FirstAccount | Gate::Open => None,
         };
-        let user = Self::user_in(&mut tx, id)
-            .await
-            .map_err(db)?
-            .ok_or(StoreError::NotFound)?;
+        let user = Self::user_in(&mut tx, id).await.map_err(db)?.ok_or(StoreError::NotFound)?;
         tx.commit().await.map_err(db)?;
         Ok(RegisterOutcome::Created { user, couple })
     }
 
     async fn is_founded(&self) -> StoreResult<bool> {
-        let row = sqlx::query("select count(*) as n from instance")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db)?;
+        let row = sqlx::query("select count(*) as n from instance").fetch_one(&self.pool).await.map_err(db)?;
         Ok(row.try_get::<i64, _>("n").map_err(db)? > 0)
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        let row = sqlx::query(&format!(
-            "select {USER_COLUMNS} from users u where u.id = $1"
-        ))
-        .bind(id.0)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
+        let row = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
         row.as_ref().map(user_from).transpose().map_err(db)
     }
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
-        let row = sqlx::query(&format!(
-            "select {USER_COLUMNS} from users u where u.email = $1"
-        ))
-        .bind(email)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
+        let row = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.email = $1"))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
         row.as_ref().map(user_from).transpose().map_err(db)
     }
 
@@ -284,9 +303,7 @@ impl Store for SqlStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;
-        row.map(|r| r.try_get("password_hash"))
-            .transpose()
-            .map_err(db)
+        row.map(|r| r.try_get("password_hash")).transpose().map_err(db)
     }
 
     async fn set_password_hash(&self, id: UserId, hash: &str, now: Timestamp) -> StoreResult<()> {
@@ -298,26 +315,18 @@ impl Store for SqlStore {
             .await
             .map_err(db)?
             .rows_affected();
-        if n == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::NotFound)
-        }
+        if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
     }
 
-    async fn update_profile(
-        &self,
-        id: UserId,
-        change: &ProfileChange,
-        now: Timestamp,
-    ) -> StoreResult<User> {
+    async fn update_profile(&self, id: UserId, change: &ProfileChange, now: Timestamp) -> StoreResult<User> {
         let result = sqlx::query(
             "update users set display_name = coalesce($1, display_name), email = coalesce($2, email), \
-             time_zone = coalesce($3, time_zone), updated_at = $4 where id = $5",
+             time_zone = coalesce($3, time_zone), hide_counts = coalesce($4, hide_counts), updated_at = $5 where id = $6",
         )
         .bind(change.display_name.as_deref())
         .bind(change.email.as_deref())
         .bind(change.time_zone.as_ref().map(|z| z.as_str()))
+        .bind(change.hide_counts.map(i64::from))
         .bind(ms(now))
         .bind(id.0)
         .execute(&self.pool)
@@ -334,17 +343,12 @@ impl Store for SqlStore {
     }
 
     async fn users_in_couple(&self, couple: CoupleId) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query(&format!(
-            "select {USER_COLUMNS} from users u where u.couple_id = $1 order by u.id"
-        ))
-        .bind(couple.0)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        rows.iter()
-            .map(user_from)
-            .collect::<Result<_, _>>()
-            .map_err(db)
+        let rows = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.couple_id = $1 order by u.id"))
+            .bind(couple.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(user_from).collect::<Result<_, _>>().map_err(db)
     }
 
     async fn create_session(&self, new: &NewSession) -> StoreResult<SessionId> {
@@ -379,17 +383,10 @@ impl Store for SqlStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        row.map(|r| Ok((session_from(&r)?, r.try_get("csrf_token")?, user_from(&r)?)))
-            .transpose()
-            .map_err(db)
+        row.map(|r| Ok((session_from(&r)?, r.try_get("csrf_token")?, user_from(&r)?))).transpose().map_err(db)
     }
 
-    async fn touch_session(
-        &self,
-        id: SessionId,
-        now: Timestamp,
-        expires_at: Timestamp,
-    ) -> StoreResult<()> {
+    async fn touch_session(&self, id: SessionId, now: Timestamp, expires_at: Timestamp) -> StoreResult<()> {
         sqlx::query("update sessions set last_seen_at = $1, expires_at = $2 where id = $3")
             .bind(ms(now))
             .bind(ms(expires_at))
@@ -409,10 +406,7 @@ impl Store for SqlStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter()
-            .map(session_from)
-            .collect::<Result<_, _>>()
-            .map_err(db)
+        rows.iter().map(session_from).collect::<Result<_, _>>().map_err(db)
     }
 
     async fn delete_session(&self, user: UserId, id: SessionId) -> StoreResult<bool> {
@@ -425,11 +419,7 @@ impl Store for SqlStore {
         Ok(n.rows_affected() == 1)
     }
 
-    async fn delete_sessions_except(
-        &self,
-        user: UserId,
-        keep: Option<SessionId>,
-    ) -> StoreResult<u64> {
+    async fn delete_sessions_except(&self, user: UserId, keep: Option<SessionId>) -> StoreResult<u64> {
         let n = sqlx::query("delete from sessions where user_id = $1 and id <> $2")
             .bind(user.0)
             .bind(keep.map_or(-1, |s| s.0))
@@ -452,18 +442,13 @@ impl Store for SqlStore {
         Ok(ApiTokenId(row.try_get("id").map_err(db)?))
     }
 
-    async fn api_token_by_hash(
-        &self,
-        hash: &SecretHash,
-    ) -> StoreResult<Option<(ApiTokenSummary, User)>> {
+    async fn api_token_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<(ApiTokenSummary, User)>> {
         let row = sqlx::query(&format!("select {TOKEN_COLUMNS}, {USER_COLUMNS} from api_tokens t join users u on u.id = t.user_id where t.token_hash = $1"))
             .bind(&hash.0)
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;
-        row.map(|r| Ok((token_from(&r)?, user_from(&r)?)))
-            .transpose()
-            .map_err(db)
+        row.map(|r| Ok((token_from(&r)?, user_from(&r)?))).transpose().map_err(db)
     }
 
     async fn touch_api_token(&self, id: ApiTokenId, now: Timestamp) -> StoreResult<()> {
@@ -477,15 +462,14 @@ impl Store for SqlStore {
     }
 
     async fn api_tokens_of(&self, user: UserId) -> StoreResult<Vec<ApiTokenSummary>> {
-        let rows = sqlx::query(&format!("select {TOKEN_COLUMNS} from api_tokens t where t.user_id = $1 order by t.created_at desc, t.id desc"))
-            .bind(user.0)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter()
-            .map(token_from)
-            .collect::<Result<_, _>>()
-            .map_err(db)
+        let rows = sqlx::query(&format!(
+            "select {TOKEN_COLUMNS} from api_tokens t where t.user_id = $1 order by t.created_at desc, t.id desc"
+        ))
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(token_from).collect::<Result<_, _>>().map_err(db)
     }
 
     async fn delete_api_token(&self, user: UserId, id: ApiTokenId) -> StoreResult<bool> {
@@ -511,11 +495,7 @@ impl Store for SqlStore {
         tx.commit().await.map_err(db)
     }
 
-    async fn failures_since(
-        &self,
-        key: &str,
-        since: Timestamp,
-    ) -> StoreResult<(u64, Option<Timestamp>)> {
+    async fn failures_since(&self, key: &str, since: Timestamp) -> StoreResult<(u64, Option<Timestamp>)> {
         let row = sqlx::query("select count(*) as n, min(at) as oldest from login_failures where key = $1 and at > $2")
             .bind(key)
             .bind(ms(since))
@@ -528,11 +508,7 @@ impl Store for SqlStore {
     }
 
     async fn clear_failures(&self, key: &str) -> StoreResult<()> {
-        sqlx::query("delete from login_failures where key = $1")
-            .bind(key)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
+        sqlx::query("delete from login_failures where key = $1").bind(key).execute(&self.pool).await.map_err(db)?;
         Ok(())
     }
 
@@ -564,11 +540,7 @@ impl Store for SqlStore {
         tx.commit().await.map_err(db)
     }
 
-    async fn open_invite_of(
-        &self,
-        inviter: UserId,
-        now: Timestamp,
-    ) -> StoreResult<Option<InviteRecord>> {
+    async fn open_invite_of(&self, inviter: UserId, now: Timestamp) -> StoreResult<Option<InviteRecord>> {
         let row = sqlx::query(&format!("{INVITE_SELECT} where i.inviter_id = $1 and i.used_at is null and i.expires_at > $2 order by i.id desc limit 1"))
             .bind(inviter.0)
             .bind(ms(now))
@@ -579,13 +551,11 @@ impl Store for SqlStore {
     }
 
     async fn invite_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<InviteRecord>> {
-        let row = sqlx::query(&format!(
-            "{INVITE_SELECT} where i.token_hash = $1 or i.code_hash = $1"
-        ))
-        .bind(&hash.0)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
+        let row = sqlx::query(&format!("{INVITE_SELECT} where i.token_hash = $1 or i.code_hash = $1"))
+            .bind(&hash.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
         row.as_ref().map(invite_from).transpose().map_err(db)
     }
 
@@ -605,9 +575,7 @@ impl Store for SqlStore {
         now: Timestamp,
     ) -> StoreResult<Result<CoupleId, RedeemFailure>> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let outcome = Self::redeem_in(&mut tx, hash, joiner.0, ms(now))
-            .await
-            .map_err(db)?;
+        let outcome = Self::redeem_in(&mut tx, hash, joiner.0, ms(now)).await.map_err(db)?;
         if outcome.is_ok() {
             tx.commit().await.map_err(db)?;
         } else {
@@ -618,14 +586,13 @@ impl Store for SqlStore {
 
     async fn dissolve_couple(&self, couple: CoupleId, now: Timestamp) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let ended =
-            sqlx::query("update couples set ended_at = $1 where id = $2 and ended_at is null")
-                .bind(ms(now))
-                .bind(couple.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?
-                .rows_affected();
+        let ended = sqlx::query("update couples set ended_at = $1 where id = $2 and ended_at is null")
+            .bind(ms(now))
+            .bind(couple.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
         if ended != 1 {
             return Err(StoreError::NotFound);
         }
@@ -644,8 +611,134 @@ impl Store for SqlStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;
-        row.map(|r| r.try_get::<i64, _>("created_at").map(ts))
-            .transpose()
-            .map_err(db)
+        row.map(|r| r.try_get::<i64, _>("created_at").map(ts)).transpose().map_err(db)
+    }
+
+    async fn upsert_check_in(&self, r: &CheckInRecord) -> StoreResult<()> {
+        sqlx::query(
+            "insert into check_ins (couple_id, author_id, day, high, low, closeness, need, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+             on conflict (couple_id, author_id, day) do update set \
+             high = excluded.high, low = excluded.low, closeness = excluded.closeness, need = excluded.need, updated_at = excluded.updated_at",
+        )
+        .bind(r.couple.0)
+        .bind(r.author.0)
+        .bind(r.day.to_string())
+        .bind(&r.high)
+        .bind(&r.low)
+        .bind(i64::from(r.closeness))
+        .bind(&r.need)
+        .bind(ms(r.now))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn check_ins_between(&self, couple: CoupleId, from: Date, to: Date) -> StoreResult<Vec<CheckIn>> {
+        let rows = sqlx::query(
+            "select author_id, day, high, low, closeness, need, created_at, updated_at from check_ins \
+             where couple_id = $1 and day >= $2 and day <= $3 order by day desc, author_id",
+        )
+        .bind(couple.0)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(check_in_from).collect::<Result<_, _>>().map_err(db)
+    }
+
+    async fn create_appreciation(&self, r: &AppreciationRecord) -> StoreResult<Appreciation> {
+        let row = sqlx::query(&format!(
+            "insert into appreciations (couple_id, author_id, recipient_id, kind, body, starter_id, created_at, reply) \
+             values ($1, $2, $3, $4, $5, $6, $7, '') returning {APPRECIATION_COLUMNS}"
+        ))
+        .bind(r.couple.0)
+        .bind(r.author.0)
+        .bind(r.recipient.0)
+        .bind(r.kind.as_str())
+        .bind(&r.body)
+        .bind(r.starter_id.as_deref())
+        .bind(ms(r.now))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        appreciation_from(&row).map_err(db)
+    }
+
+    async fn appreciation(&self, couple: CoupleId, id: i64) -> StoreResult<Option<Appreciation>> {
+        let row =
+            sqlx::query(&format!("select {APPRECIATION_COLUMNS} from appreciations where couple_id = $1 and id = $2"))
+                .bind(couple.0)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        row.as_ref().map(appreciation_from).transpose().map_err(db)
+    }
+
+    async fn react_to_appreciation(
+        &self,
+        couple: CoupleId,
+        id: i64,
+        recipient: UserId,
+        reaction: Option<Reaction>,
+        reply: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let n = sqlx::query(
+            "update appreciations set reaction = $1, reply = $2, reacted_at = $3 where couple_id = $4 and id = $5 and recipient_id = $6",
+        )
+        .bind(reaction.map(Reaction::as_str))
+        .bind(reply)
+        .bind(ms(now))
+        .bind(couple.0)
+        .bind(id)
+        .bind(recipient.0)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(n.rows_affected() == 1)
+    }
+
+    async fn appreciations(&self, couple: CoupleId, f: &Filter) -> StoreResult<Vec<Appreciation>> {
+        // Optional filters as "($n is null or …)" keep this one query for every combination.
+        let rows = sqlx::query(&format!(
+            "select {APPRECIATION_COLUMNS} from appreciations where couple_id = $1 \
+             and ($2 is null or author_id = $2) \
+             and ($3 is null or lower(body) like $3 escape '\\' or lower(reply) like $3 escape '\\') \
+             and ($4 is null or created_at >= $4) \
+             order by created_at desc, id desc limit $5 offset $6"
+        ))
+        .bind(couple.0)
+        .bind(f.author.map(|a| a.0))
+        .bind(f.query.as_deref().map(like_pattern))
+        .bind(f.since.map(ms))
+        .bind(i64::from(f.limit.max(1)))
+        .bind(i64::from(f.offset))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(appreciation_from).collect::<Result<_, _>>().map_err(db)
+    }
+
+    async fn seen_at(&self, user: UserId) -> StoreResult<Option<Timestamp>> {
+        let row = sqlx::query("select today_seen_at from users where id = $1")
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(row.and_then(|r| r.try_get::<Option<i64>, _>("today_seen_at").ok().flatten()).map(ts))
+    }
+
+    async fn set_seen_at(&self, user: UserId, at: Timestamp) -> StoreResult<()> {
+        sqlx::query("update users set today_seen_at = $1 where id = $2")
+            .bind(ms(at))
+            .bind(user.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
     }
 }

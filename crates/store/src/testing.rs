@@ -16,11 +16,7 @@ pub async fn sqlite() -> TestDb {
     let config = StoreConfig::sqlite_in(dir.path());
     let store = SqlStore::connect(&config).await.expect("sqlite connects");
     store.migrate().await.expect("sqlite migrates");
-    TestDb {
-        store,
-        config,
-        _dir: Some(dir),
-    }
+    TestDb { store, config, _dir: Some(dir) }
 }
 
 /// The PostgreSQL URL for tests. Unset means the PostgreSQL half is skipped, except under CI,
@@ -36,18 +32,10 @@ pub fn postgres_url() -> Option<String> {
 pub async fn postgres() -> Option<TestDb> {
     let url = postgres_url()?;
     let schema = format!("tend_test_{:016x}", rand::rng().random::<u64>());
-    let config = StoreConfig {
-        schema: Some(schema),
-        max_connections: 5,
-        ..StoreConfig::from_url(url)
-    };
+    let config = StoreConfig { schema: Some(schema), max_connections: 5, ..StoreConfig::from_url(url) };
     let store = SqlStore::connect(&config).await.expect("postgres connects");
     store.migrate().await.expect("postgres migrates");
-    Some(TestDb {
-        store,
-        config,
-        _dir: None,
-    })
+    Some(TestDb { store, config, _dir: None })
 }
 
 /// Runs an async test body once on SQLite and once on PostgreSQL (when configured).

@@ -15,21 +15,9 @@ struct Asset {
 }
 
 const FILES: &[(&str, &[u8], &str)] = &[
-    (
-        "app.css",
-        include_bytes!("../static/app.css"),
-        "text/css; charset=utf-8",
-    ),
-    (
-        "app.js",
-        include_bytes!("../static/app.js"),
-        "text/javascript; charset=utf-8",
-    ),
-    (
-        "icon.svg",
-        include_bytes!("../static/icon.svg"),
-        "image/svg+xml",
-    ),
+    ("app.css", include_bytes!("../static/app.css"), "text/css; charset=utf-8"),
+    ("app.js", include_bytes!("../static/app.js"), "text/javascript; charset=utf-8"),
+    ("icon.svg", include_bytes!("../static/icon.svg"), "image/svg+xml"),
 ];
 
 fn assets() -> &'static [Asset] {
@@ -43,11 +31,7 @@ fn assets() -> &'static [Asset] {
                     Some((stem, ext)) => format!("{stem}.{digest}.{ext}"),
                     None => format!("{name}.{digest}"),
                 };
-                Asset {
-                    hashed,
-                    body,
-                    content_type,
-                }
+                Asset { hashed, body, content_type }
             })
             .collect()
     })
@@ -66,18 +50,10 @@ pub fn url(name: &str) -> String {
 pub async fn serve(Path(name): Path<String>) -> Response {
     match assets().iter().find(|a| a.hashed == name) {
         Some(a) => (
-            [
-                (header::CONTENT_TYPE, a.content_type),
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-            ],
+            [(header::CONTENT_TYPE, a.content_type), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")],
             a.body,
         )
             .into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            [(header::CACHE_CONTROL, "no-store")],
-            "not found",
-        )
-            .into_response(),
+        None => (StatusCode::NOT_FOUND, [(header::CACHE_CONTROL, "no-store")], "not found").into_response(),
     }
 }

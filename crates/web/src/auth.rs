@@ -60,15 +60,8 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
 
     let mut new_csrf_cookie = None;
     let csrf = match &user {
-        Some(Authenticated {
-            via: Via::Session { csrf_token, .. },
-            ..
-        }) => csrf_token.clone(),
-        _ => match jar
-            .get(CSRF_COOKIE)
-            .map(|c| c.value().to_owned())
-            .filter(|v| v.len() >= 32 && v.len() <= 64)
-        {
+        Some(Authenticated { via: Via::Session { csrf_token, .. }, .. }) => csrf_token.clone(),
+        _ => match jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() >= 32 && v.len() <= 64) {
             Some(value) => value,
             None => {
                 let value = Secret::generate("").expose().to_owned();
@@ -101,39 +94,17 @@ fn client_info(state: &AppState, req: &Request) -> Client {
     let forwarded = state
         .config
         .trust_proxy
-        .then(|| {
-            req.headers()
-                .get("x-forwarded-for")?
-                .to_str()
-                .ok()?
-                .split(',')
-                .next()
-                .map(|s| s.trim().to_owned())
-        })
+        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|s| s.trim().to_owned()))
         .flatten();
     let ip = forwarded
-        .or_else(|| {
-            req.extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        })
+        .or_else(|| req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
         .unwrap_or_else(|| "unknown".into());
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     Client { ip, user_agent }
 }
 
 /// A cookie with Tend's defaults: HttpOnly, SameSite=Lax, Secure behind HTTPS.
-pub fn cookie(
-    state: &AppState,
-    name: &'static str,
-    value: String,
-    max_age_days: Option<i64>,
-) -> Cookie<'static> {
+pub fn cookie(state: &AppState, name: &'static str, value: String, max_age_days: Option<i64>) -> Cookie<'static> {
     let mut c = Cookie::build((name, value))
         .path("/")
         .http_only(true)
@@ -166,33 +137,21 @@ pub fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
 impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<MaybeUser>()
-            .cloned()
-            .unwrap_or_default())
+        Ok(parts.extensions.get::<MaybeUser>().cloned().unwrap_or_default())
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<CsrfToken>()
-            .cloned()
-            .unwrap_or(CsrfToken(String::new())))
+        Ok(parts.extensions.get::<CsrfToken>().cloned().unwrap_or(CsrfToken(String::new())))
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<ClientInfo>()
-            .cloned()
-            .unwrap_or_default())
+        Ok(parts.extensions.get::<ClientInfo>().cloned().unwrap_or_default())
     }
 }
 
@@ -203,23 +162,10 @@ pub struct SignedIn(pub Authenticated);
 impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match parts
-            .extensions
-            .get::<MaybeUser>()
-            .and_then(|m| m.0.clone())
-        {
-            Some(
-                user @ Authenticated {
-                    via: Via::Session { .. },
-                    ..
-                },
-            ) => Ok(SignedIn(user)),
+        match parts.extensions.get::<MaybeUser>().and_then(|m| m.0.clone()) {
+            Some(user @ Authenticated { via: Via::Session { .. }, .. }) => Ok(SignedIn(user)),
             _ => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/today");
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/today");
                 let target = if parts.method == axum::http::Method::GET {
                     format!("/login?next={}", urlencode(next))
                 } else {
@@ -238,17 +184,8 @@ pub struct ApiCaller(pub Authenticated);
 impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match parts
-            .extensions
-            .get::<MaybeUser>()
-            .and_then(|m| m.0.clone())
-        {
-            Some(
-                user @ Authenticated {
-                    via: Via::ApiToken { .. },
-                    ..
-                },
-            ) => Ok(ApiCaller(user)),
+        match parts.extensions.get::<MaybeUser>().and_then(|m| m.0.clone()) {
+            Some(user @ Authenticated { via: Via::ApiToken { .. }, .. }) => Ok(ApiCaller(user)),
             _ => Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
@@ -259,9 +196,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
 }
 
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .map(|e| e.trim_start_matches('=').to_owned())
-        .unwrap_or_default()
+    serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
 }
 
 /// A URL-encoded form whose CSRF token has been checked. Wrong content types, oversized or
@@ -282,21 +217,10 @@ where
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let expected = req
-            .extensions()
-            .get::<CsrfToken>()
-            .map(|t| t.0.clone())
-            .unwrap_or_default();
-        let is_form = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(';').next().is_some_and(|m| {
-                    m.trim()
-                        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-                })
-            });
+        let expected = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        let is_form = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+            v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        });
         if !is_form {
             return Err(PageError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -319,9 +243,7 @@ where
                 )
             }
         })?;
-        let sent: CsrfField = serde_urlencoded::from_bytes(&body).unwrap_or(CsrfField {
-            csrf: String::new(),
-        });
+        let sent: CsrfField = serde_urlencoded::from_bytes(&body).unwrap_or(CsrfField { csrf: String::new() });
         if expected.is_empty() || !secret::same(&sent.csrf, &expected) {
             return Err(PageError::new(
                 StatusCode::FORBIDDEN,
@@ -330,7 +252,11 @@ where
             ));
         }
         serde_urlencoded::from_bytes(&body).map(CsrfForm).map_err(|_| {
-            PageError::new(StatusCode::BAD_REQUEST, "That didn’t work", "Some of the form’s fields were not what we expected. Please go back and try again.")
+            PageError::new(
+                StatusCode::BAD_REQUEST,
+                "That didn’t work",
+                "Some of the form’s fields were not what we expected. Please go back and try again.",
+            )
         })
     }
 }

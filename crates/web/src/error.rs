@@ -55,12 +55,7 @@ struct ErrorContent {
 pub fn with_layout(mut response: Response, layout: Layout) -> Response {
     if let Some(content) = response.extensions_mut().remove::<ErrorContent>() {
         let status = response.status();
-        let page = ErrorPage {
-            layout,
-            status: status.as_u16(),
-            heading: content.heading,
-            message: content.message,
-        };
+        let page = ErrorPage { layout, status: status.as_u16(), heading: content.heading, message: content.message };
         let fresh = render(&page);
         *response.body_mut() = fresh.into_body();
     }
@@ -69,12 +64,7 @@ pub fn with_layout(mut response: Response, layout: Layout) -> Response {
 
 impl PageError {
     pub fn new(status: StatusCode, heading: &str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            heading: heading.into(),
-            message: message.into(),
-            retry_after: None,
-        }
+        Self { status, heading: heading.into(), message: message.into(), retry_after: None }
     }
 
     pub fn not_found() -> Self {
@@ -98,31 +88,19 @@ impl From<Error> for PageError {
         };
         let mut message = e.to_string();
         if let Error::Invalid(fields) = &e {
-            message = fields
-                .iter()
-                .map(|f| f.message.clone())
-                .collect::<Vec<_>>()
-                .join(" ");
+            message = fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" ");
         }
         let retry_after = match e {
             Error::Throttled { retry_after_secs } => Some(retry_after_secs),
             _ => None,
         };
-        Self {
-            status: status_of(&e),
-            heading: heading.into(),
-            message,
-            retry_after,
-        }
+        Self { status: status_of(&e), heading: heading.into(), message, retry_after }
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let content = ErrorContent {
-            heading: self.heading.clone(),
-            message: self.message.clone(),
-        };
+        let content = ErrorContent { heading: self.heading.clone(), message: self.message.clone() };
         let page = ErrorPage {
             layout: Layout::bare(),
             status: self.status.as_u16(),
@@ -132,9 +110,7 @@ impl IntoResponse for PageError {
         let mut response = (self.status, render(&page)).into_response();
         response.extensions_mut().insert(content);
         if let Some(secs) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
@@ -146,11 +122,7 @@ pub fn render<T: Template>(page: &T) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side.",
-            )
-                .into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()
         }
     }
 }
@@ -193,11 +165,7 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "There is nothing at this address.",
-        )
+        Self::new(StatusCode::NOT_FOUND, "not-found", "There is nothing at this address.")
     }
 }
 
@@ -224,36 +192,20 @@ impl From<Error> for ApiError {
 }
 
 fn field_problems(fields: &FieldErrors) -> Vec<ProblemField> {
-    fields
-        .iter()
-        .map(|f| ProblemField {
-            field: f.field.to_string(),
-            message: f.message.clone(),
-        })
-        .collect()
+    fields.iter().map(|f| ProblemField { field: f.field.to_string(), message: f.message.clone() }).collect()
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let retry_after = self.0.retry_after;
         let body = serde_json::to_vec(&self.0).unwrap_or_default();
-        let mut response = (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body,
-        )
-            .into_response();
+        let mut response = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         if let Some(secs) = retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

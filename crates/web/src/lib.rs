@@ -29,9 +29,7 @@ pub struct WebConfig {
 
 impl WebConfig {
     pub fn secure_cookies(&self) -> bool {
-        self.base_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("https://"))
+        self.base_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
 }
 

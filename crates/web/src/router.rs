@@ -18,9 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(api::v1::routes())
-        .split_for_parts();
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(api::v1::routes()).split_for_parts();
     let openapi_json = serde_json::to_value(&openapi).unwrap_or_default();
 
     let pages = Router::new()
@@ -32,19 +30,13 @@ pub fn router(state: AppState) -> Router {
         .route("/pair/invite", post(pairing::create_invite))
         .route("/pair/invite/cancel", post(pairing::cancel_invite))
         .route("/pair/join", post(pairing::join))
-        .route(
-            "/join/{token}",
-            get(pairing::invitation).post(pairing::accept),
-        )
+        .route("/join/{token}", get(pairing::invitation).post(pairing::accept))
         .route("/unpair", get(pairing::unpair_form).post(pairing::unpair))
         .route("/today", get(today::show))
         .route("/settings", get(settings::show))
         .route("/settings/profile", post(settings::update_profile))
         .route("/settings/password", post(settings::change_password))
-        .route(
-            "/settings/sessions/{id}/revoke",
-            post(settings::revoke_session),
-        )
+        .route("/settings/sessions/{id}/revoke", post(settings::revoke_session))
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/learn", get(learn::list))
@@ -53,10 +45,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(pages)
         .merge(api)
-        .route(
-            "/api/v1/openapi.json",
-            get(move || async move { Json(openapi_json.clone()) }),
-        )
+        .route("/api/v1/openapi.json", get(move || async move { Json(openapi_json.clone()) }))
         .route("/healthz", get(healthz))
         .route("/static/{name}", get(assets::serve))
         .fallback(not_found)
@@ -91,12 +80,7 @@ async fn not_found(uri: Uri) -> Response {
 async fn method_not_allowed(uri: Uri) -> Response {
     let message = "This address doesn’t take that kind of request.";
     if uri.path().starts_with("/api/") {
-        ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method-not-allowed",
-            message,
-        )
-        .into_response()
+        ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", message).into_response()
     } else {
         PageError::new(StatusCode::METHOD_NOT_ALLOWED, "That didn’t work", message).into_response()
     }

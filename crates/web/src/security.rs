@@ -16,19 +16,11 @@ pub fn layers() -> Vec<SetResponseHeaderLayer<HeaderValue>> {
         // Invite links carry a secret in the path: never leak it to another site.
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (
-            HeaderName::from_static("permissions-policy"),
-            "camera=(), microphone=(), geolocation=(), interest-cohort=()",
-        ),
-        (
-            HeaderName::from_static("cross-origin-opener-policy"),
-            "same-origin",
-        ),
+        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
     ];
     fixed
         .into_iter()
-        .map(|(name, value)| {
-            SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
-        })
+        .map(|(name, value)| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))
         .collect()
 }

@@ -15,25 +15,13 @@ async fn a_script_can_do_all_a_person_can(db: TestDb) {
     let (status, me) = alex.get("/api/v1/me").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        (
-            me["display_name"].as_str(),
-            me["paired"].as_bool(),
-            me["time_zone"].as_str()
-        ),
+        (me["display_name"].as_str(), me["paired"].as_bool(), me["time_zone"].as_str()),
         (Some("Alex"), Some(false), Some("America/Chicago"))
     );
 
-    let (status, body) = alex
-        .call(
-            reqwest::Method::PATCH,
-            "/api/v1/me",
-            Some(json!({"time_zone": "Asia/Kolkata"})),
-        )
-        .await;
-    assert_eq!(
-        (status, body["time_zone"].as_str()),
-        (StatusCode::OK, Some("Asia/Kolkata"))
-    );
+    let (status, body) =
+        alex.call(reqwest::Method::PATCH, "/api/v1/me", Some(json!({"time_zone": "Asia/Kolkata"}))).await;
+    assert_eq!((status, body["time_zone"].as_str()), (StatusCode::OK, Some("Asia/Kolkata")));
 
     // Invite, preview, join.
     let (status, invite) = alex.post("/api/v1/invites", json!({})).await;
@@ -42,75 +30,44 @@ async fn a_script_can_do_all_a_person_can(db: TestDb) {
     let token = link.rsplit('/').next().expect("token");
     let (status, preview) = api.get(&format!("/api/v1/invites/{token}")).await;
     assert_eq!(
-        (
-            status,
-            preview["inviter"].as_str(),
-            preview["problem"].is_null()
-        ),
+        (status, preview["inviter"].as_str(), preview["problem"].is_null()),
         (StatusCode::OK, Some("Alex"), true)
     );
     let (_, couple) = alex.get("/api/v1/couple").await;
-    assert_eq!(
-        (
-            couple["paired"].as_bool(),
-            couple["open_invite_expires_at"].is_string()
-        ),
-        (Some(false), true)
-    );
+    assert_eq!((couple["paired"].as_bool(), couple["open_invite_expires_at"].is_string()), (Some(false), true));
 
     // The second account joins by log-in: sign up through the invite is the other path.
     let sam = api.sign_up("Sam", "sam@example.org", Some(link)).await;
     let (status, today) = sam.get("/api/v1/today").await;
     assert_eq!(status, StatusCode::OK, "{today}");
     assert_eq!(
-        (
-            today["me"]["display_name"].as_str(),
-            today["partner"]["display_name"].as_str()
-        ),
+        (today["me"]["display_name"].as_str(), today["partner"]["display_name"].as_str()),
         (Some("Sam"), Some("Alex"))
     );
-    assert!(
-        today["partner"].get("email").is_none(),
-        "partners see names, not emails"
-    );
+    assert!(today["partner"].get("email").is_none(), "partners see names, not emails");
     let (_, couple) = alex.get("/api/v1/couple").await;
-    assert_eq!(
-        (
-            couple["paired"].as_bool(),
-            couple["partner"]["display_name"].as_str()
-        ),
-        (Some(true), Some("Sam"))
-    );
+    assert_eq!((couple["paired"].as_bool(), couple["partner"]["display_name"].as_str()), (Some(true), Some("Sam")));
     assert_eq!(couple["unpair_rule"].as_array().map(Vec::len), Some(4));
 
     // Log in for another token; list, revoke, log out.
-    let (status, login) = api.post("/api/v1/auth/login", json!({"email": "SAM@example.org", "password": "a long enough password", "token_name": "phone"})).await;
+    let (status, login) = api
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": "SAM@example.org", "password": "a long enough password", "token_name": "phone"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{login}");
     let sam2 = api.with_token(login["token"].as_str().expect("token"));
     let (_, tokens) = sam2.get("/api/v1/tokens").await;
     let tokens = tokens.as_array().expect("list").clone();
     assert_eq!(tokens.len(), 2);
-    assert!(
-        tokens
-            .iter()
-            .any(|t| t["name"] == "phone" && t["current"] == true)
-    );
-    assert!(
-        tokens.iter().all(|t| t.get("token").is_none()),
-        "secrets are never listed"
-    );
-    let (status, created) = sam2
-        .post("/api/v1/tokens", json!({"name": "backup script"}))
-        .await;
+    assert!(tokens.iter().any(|t| t["name"] == "phone" && t["current"] == true));
+    assert!(tokens.iter().all(|t| t.get("token").is_none()), "secrets are never listed");
+    let (status, created) = sam2.post("/api/v1/tokens", json!({"name": "backup script"})).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, _) = sam2
-        .delete(&format!("/api/v1/tokens/{}", created["id"]))
-        .await;
+    let (status, _) = sam2.delete(&format!("/api/v1/tokens/{}", created["id"])).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = api
-        .with_token(created["token"].as_str().expect("t"))
-        .get("/api/v1/me")
-        .await;
+    let (status, _) = api.with_token(created["token"].as_str().expect("t")).get("/api/v1/me").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _) = sam2.post("/api/v1/auth/logout", json!({})).await;
     assert_eq!(status, StatusCode::OK);
@@ -128,41 +85,31 @@ async fn a_script_can_do_all_a_person_can(db: TestDb) {
         (status, body["errors"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("current_password"))
     );
-    let (status, _) = sam.call(reqwest::Method::PUT, "/api/v1/me/password", Some(json!({"current_password": "a long enough password", "new_password": "a brand new password"}))).await;
+    let (status, _) = sam
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/me/password",
+            Some(json!({"current_password": "a long enough password", "new_password": "a brand new password"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        api.post(
-            "/api/v1/auth/login",
-            json!({"email": "sam@example.org", "password": "a brand new password"})
-        )
-        .await
-        .0,
+        api.post("/api/v1/auth/login", json!({"email": "sam@example.org", "password": "a brand new password"})).await.0,
         StatusCode::CREATED
     );
 
     // Sessions: a browser session shows up and can be revoked through the API.
     let browser = app.browser();
-    browser
-        .log_in("alex@example.org", "a long enough password")
-        .await;
+    browser.log_in("alex@example.org", "a long enough password").await;
     let (_, sessions) = alex.get("/api/v1/sessions").await;
     let id = sessions[0]["id"].as_i64().expect("id");
-    assert_eq!(
-        alex.delete(&format!("/api/v1/sessions/{id}")).await.0,
-        StatusCode::OK
-    );
-    assert_eq!(
-        location(&browser.get("/today").await),
-        "/login?next=%2Ftoday"
-    );
+    assert_eq!(alex.delete(&format!("/api/v1/sessions/{id}")).await.0, StatusCode::OK);
+    assert_eq!(location(&browser.get("/today").await), "/login?next=%2Ftoday");
 
     // Unpair.
     let (status, _) = sam.delete("/api/v1/couple").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        alex.get("/api/v1/couple").await.1["paired"].as_bool(),
-        Some(false)
-    );
+    assert_eq!(alex.get("/api/v1/couple").await.1["paired"].as_bool(), Some(false));
     let (status, body) = alex.get("/api/v1/today").await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(alex.delete("/api/v1/couple").await.0, StatusCode::CONFLICT);
@@ -171,23 +118,15 @@ async fn a_script_can_do_all_a_person_can(db: TestDb) {
     let (_, pages) = api.get("/api/v1/learn").await;
     assert_eq!(pages.as_array().map(Vec::len), Some(4));
     let (status, page) = api.get("/api/v1/learn/six-kinds").await;
-    assert_eq!(
-        (status, page["sections"].as_array().map(|s| !s.is_empty())),
-        (StatusCode::OK, Some(true))
-    );
+    assert_eq!((status, page["sections"].as_array().map(|s| !s.is_empty())), (StatusCode::OK, Some(true)));
     assert_eq!(api.get("/api/v1/learn/nope").await.0, StatusCode::NOT_FOUND);
 }
 
 async fn bad_input_gets_problem_documents(db: TestDb) {
     let app = spawn(db).await;
     let api = app.api();
-    let problem = |r: &reqwest::Response| {
-        r.headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned()
-    };
+    let problem =
+        |r: &reqwest::Response| r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
 
     let r = api
         .req(reqwest::Method::POST, "/api/v1/auth/signup")
@@ -196,13 +135,7 @@ async fn bad_input_gets_problem_documents(db: TestDb) {
         .send()
         .await
         .expect("send");
-    assert_eq!(
-        (r.status(), problem(&r)),
-        (
-            StatusCode::BAD_REQUEST,
-            "application/problem+json".to_owned()
-        )
-    );
+    assert_eq!((r.status(), problem(&r)), (StatusCode::BAD_REQUEST, "application/problem+json".to_owned()));
     let r = api
         .req(reqwest::Method::POST, "/api/v1/auth/signup")
         .body("display_name=x")
@@ -211,64 +144,37 @@ async fn bad_input_gets_problem_documents(db: TestDb) {
         .await
         .expect("send");
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, body) = api.post("/api/v1/auth/signup", json!({"display_name": "x"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, body) = api
-        .post("/api/v1/auth/signup", json!({"display_name": "x"}))
+        .post("/api/v1/auth/signup", json!({"display_name": 5, "email": [], "password": null, "time_zone": {}}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, body) = api
         .post(
             "/api/v1/auth/signup",
-            json!({"display_name": 5, "email": [], "password": null, "time_zone": {}}),
+            json!({"display_name": "y".repeat(41), "email": "nope", "password": "short", "time_zone": "Moon/Base"}),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (status, body) = api
-        .post("/api/v1/auth/signup", json!({"display_name": "y".repeat(41), "email": "nope", "password": "short", "time_zone": "Moon/Base"}))
-        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .filter_map(|e| e["field"].as_str())
-        .collect();
+    let fields: Vec<&str> =
+        body["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
     assert_eq!(fields, ["display_name", "email", "password", "time_zone"]);
     let huge = json!({"display_name": "z".repeat(100_000), "email": "a@b.co", "password": "x", "time_zone": "UTC"});
     let (status, _) = api.post("/api/v1/auth/signup", huge).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(
-        !app.ctx.store.is_founded().await.expect("read"),
-        "nothing was written"
-    );
+    assert!(!app.ctx.store.is_founded().await.expect("read"), "nothing was written");
 
     let (status, body) = api.get("/api/v1/no-such-thing").await;
-    assert_eq!(
-        (status, body["status"].as_u64()),
-        (StatusCode::NOT_FOUND, Some(404))
-    );
+    assert_eq!((status, body["status"].as_u64()), (StatusCode::NOT_FOUND, Some(404)));
     let (status, _) = api.call(reqwest::Method::PUT, "/api/v1/learn", None).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
 
     // No token, a wrong token, a cookie instead of a token.
     let (status, body) = api.get("/api/v1/me").await;
-    assert_eq!(
-        (status, body["type"].as_str()),
-        (
-            StatusCode::UNAUTHORIZED,
-            Some("urn:tend:problem:unauthenticated")
-        )
-    );
-    assert_eq!(
-        api.with_token("tend_not-a-real-token")
-            .get("/api/v1/me")
-            .await
-            .0,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        api.with_token("something else").get("/api/v1/me").await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!((status, body["type"].as_str()), (StatusCode::UNAUTHORIZED, Some("urn:tend:problem:unauthenticated")));
+    assert_eq!(api.with_token("tend_not-a-real-token").get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(api.with_token("something else").get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
     let alex = app.browser();
     alex.sign_up("Alex", "alex@example.org", None).await;
     let session = alex.cookie("tend_session").expect("session");
@@ -285,36 +191,19 @@ async fn bad_input_gets_problem_documents(db: TestDb) {
     );
 
     let alex = api.with_token(&login_token(&app, "alex@example.org").await);
-    for path in [
-        "/api/v1/tokens/abc",
-        "/api/v1/tokens/99999",
-        "/api/v1/sessions/-1",
-    ] {
+    for path in ["/api/v1/tokens/abc", "/api/v1/tokens/99999", "/api/v1/sessions/-1"] {
         assert_eq!(alex.delete(path).await.0, StatusCode::NOT_FOUND, "{path}");
     }
-    let (status, body) = alex
-        .post("/api/v1/couple/join", json!({"invite": ""}))
-        .await;
-    assert_eq!(
-        (status, body["errors"][0]["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("invite"))
-    );
+    let (status, body) = alex.post("/api/v1/couple/join", json!({"invite": ""})).await;
+    assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invite")));
     let (status, _) = alex.post("/api/v1/tokens", json!({"name": "   "})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        api.get("/api/v1/invites/inv_unknown").await.0,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(api.get("/api/v1/invites/inv_unknown").await.0, StatusCode::NOT_FOUND);
 }
 
 async fn login_token(app: &TestApp, email: &str) -> String {
-    let (status, body) = app
-        .api()
-        .post(
-            "/api/v1/auth/login",
-            json!({"email": email, "password": "a long enough password"}),
-        )
-        .await;
+    let (status, body) =
+        app.api().post("/api/v1/auth/login", json!({"email": email, "password": "a long enough password"})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["token"].as_str().expect("token").to_owned()
 }
@@ -323,13 +212,7 @@ async fn the_openapi_document_describes_every_endpoint(db: TestDb) {
     let app = spawn(db).await;
     let (status, doc) = app.api().get("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        doc["openapi"]
-            .as_str()
-            .is_some_and(|v| v.starts_with("3.1")),
-        "{}",
-        doc["openapi"]
-    );
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
     let paths = doc["paths"].as_object().expect("paths");
     let expected = [
         ("/api/v1/auth/signup", "post"),
@@ -354,20 +237,10 @@ async fn the_openapi_document_describes_every_endpoint(db: TestDb) {
         ("/api/v1/learn/{slug}", "get"),
     ];
     for (path, method) in expected {
-        assert!(
-            paths.get(path).and_then(|p| p.get(method)).is_some(),
-            "{method} {path} undocumented"
-        );
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} undocumented");
     }
-    let documented: usize = paths
-        .values()
-        .map(|p| p.as_object().map_or(0, |o| o.len()))
-        .sum();
-    assert_eq!(
-        documented,
-        expected.len(),
-        "every documented operation is listed in this test"
-    );
+    let documented: usize = paths.values().map(|p| p.as_object().map_or(0, |o| o.len())).sum();
+    assert_eq!(documented, expected.len(), "every documented operation is listed in this test");
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 

@@ -22,10 +22,7 @@ async fn anonymous_pages_render_with_security_headers(db: TestDb) {
     ] {
         let r = b.get(path).await;
         assert_eq!(r.status(), StatusCode::OK, "{path}");
-        let csp = r.headers()["content-security-policy"]
-            .to_str()
-            .expect("csp")
-            .to_owned();
+        let csp = r.headers()["content-security-policy"].to_str().expect("csp").to_owned();
         assert!(
             csp.contains("frame-ancestors 'none'")
                 && csp.contains("script-src 'self'")
@@ -35,10 +32,7 @@ async fn anonymous_pages_render_with_security_headers(db: TestDb) {
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
         assert_eq!(r.headers()["referrer-policy"], "no-referrer");
         let html = r.text().await.expect("body");
-        assert!(
-            !html.contains("<script>") && !html.contains("style=\""),
-            "{path}: no inline script or style"
-        );
+        assert!(!html.contains("<script>") && !html.contains("style=\""), "{path}: no inline script or style");
     }
     let (status, html) = b.page("/learn/no-such-page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -46,69 +40,39 @@ async fn anonymous_pages_render_with_security_headers(db: TestDb) {
     let (status, html) = b.page("/definitely/not/here").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("We couldn’t find that page"));
-    let r = b
-        .client
-        .delete(app.url("/login"))
-        .send()
-        .await
-        .expect("delete");
+    let r = b.client.delete(app.url("/login")).send().await.expect("delete");
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     // Private pages send people to log in, and back afterwards.
     let r = b.get("/settings").await;
-    assert_eq!(
-        (r.status(), location(&r)),
-        (StatusCode::SEE_OTHER, "/login?next=%2Fsettings".to_owned())
-    );
+    assert_eq!((r.status(), location(&r)), (StatusCode::SEE_OTHER, "/login?next=%2Fsettings".to_owned()));
     // Assets are served under hashed names and cached for long.
     let (_, html) = b.page("/").await;
     let css = attr_after(&html, "rel=\"stylesheet\" href=\"").expect("stylesheet");
     let r = b.get(&css).await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(
-        r.headers()["cache-control"]
-            .to_str()
-            .expect("cc")
-            .contains("immutable")
-    );
-    assert_eq!(
-        b.get("/static/app.0000.css").await.status(),
-        StatusCode::NOT_FOUND
-    );
+    assert!(r.headers()["cache-control"].to_str().expect("cc").contains("immutable"));
+    assert_eq!(b.get("/static/app.0000.css").await.status(), StatusCode::NOT_FOUND);
 }
 
 async fn two_partners_sign_up_pair_and_unpair(db: TestDb) {
     let app = spawn(db).await;
     let alex = app.browser();
     let r = alex.sign_up("Alex", "alex@example.org", None).await;
-    assert_eq!(
-        (r.status(), location(&r)),
-        (StatusCode::SEE_OTHER, "/pair?done=welcome".to_owned())
-    );
+    assert_eq!((r.status(), location(&r)), (StatusCode::SEE_OTHER, "/pair?done=welcome".to_owned()));
     let r = alex.get("/today").await;
     assert_eq!(location(&r), "/pair", "not paired yet");
 
     // Registration is closed after the first account.
     let stranger = app.browser();
-    let r = stranger
-        .sign_up("Stranger", "stranger@example.org", None)
-        .await;
+    let r = stranger.sign_up("Stranger", "stranger@example.org", None).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let html = r.text().await.expect("body");
     assert!(html.contains("partner’s invite"), "explains why");
-    assert!(
-        html.contains("value=\"stranger@example.org\""),
-        "keeps what was typed"
-    );
-    assert!(
-        !html.contains("a long enough password"),
-        "never echoes the password"
-    );
+    assert!(html.contains("value=\"stranger@example.org\""), "keeps what was typed");
+    assert!(!html.contains("a long enough password"), "never echoes the password");
 
     let (link, code) = alex.invite().await;
-    assert!(
-        link.starts_with(&app.base) && link.contains("/join/inv_"),
-        "{link}"
-    );
+    assert!(link.starts_with(&app.base) && link.contains("/join/inv_"), "{link}");
     assert_eq!(code.len(), 12);
 
     // The link shows who is inviting; signing up through it pairs at once.
@@ -119,10 +83,7 @@ async fn two_partners_sign_up_pair_and_unpair(db: TestDb) {
     assert!(html.contains("Alex invites you"));
     let token = path.trim_start_matches("/join/").to_owned();
     let r = sam.sign_up("Sam", "sam@example.org", Some(&token)).await;
-    assert_eq!(
-        (r.status(), location(&r)),
-        (StatusCode::SEE_OTHER, "/today?done=paired".to_owned())
-    );
+    assert_eq!((r.status(), location(&r)), (StatusCode::SEE_OTHER, "/today?done=paired".to_owned()));
 
     for (who, other) in [(&alex, "Sam"), (&sam, "Alex")] {
         let (status, html) = who.page("/today").await;
@@ -132,9 +93,7 @@ async fn two_partners_sign_up_pair_and_unpair(db: TestDb) {
 
     // The used invite, and its code, no longer work for anyone.
     let third = app.browser();
-    let r = third
-        .sign_up("Third", "third@example.org", Some(&code))
-        .await;
+    let r = third.sign_up("Third", "third@example.org", Some(&code)).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.expect("body").contains("already been used"));
     let (status, _) = third.page(&path).await;
@@ -158,17 +117,13 @@ async fn joining_by_code_and_its_mistakes(db: TestDb) {
     let (_, code) = alex.invite().await;
 
     // Own invite.
-    let r = alex
-        .submit("/pair", "/pair/join", &[("invite", &code)])
-        .await;
+    let r = alex.submit("/pair", "/pair/join", &[("invite", &code)]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.expect("body").contains("your own invite"));
 
     // A wrong code, then the right one typed loosely.
     let sam = app.browser();
-    let r = sam
-        .sign_up("Sam", "sam@example.org", Some("WRONG-CODE-XX"))
-        .await;
+    let r = sam.sign_up("Sam", "sam@example.org", Some("WRONG-CODE-XX")).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.expect("body");
     assert!(html.contains("don’t know that invite"), "{html}");
@@ -176,18 +131,8 @@ async fn joining_by_code_and_its_mistakes(db: TestDb) {
         html.contains("aria-invalid=\"true\" aria-describedby=\"invite-error\""),
         "the error sits beside the field"
     );
-    let r = sam
-        .sign_up(
-            "Sam",
-            "sam@example.org",
-            Some(&code.to_lowercase().replace('-', " ")),
-        )
-        .await;
-    assert_eq!(
-        location(&r),
-        "/today?done=paired",
-        "codes forgive case and spacing"
-    );
+    let r = sam.sign_up("Sam", "sam@example.org", Some(&code.to_lowercase().replace('-', " "))).await;
+    assert_eq!(location(&r), "/today?done=paired", "codes forgive case and spacing");
 
     let (status, html) = alex.page("/pair").await;
     assert_eq!(status, StatusCode::OK);
@@ -204,11 +149,7 @@ async fn invites_expire_after_seven_days(db: TestDb) {
     let r = sam.sign_up("Sam", "sam@example.org", Some(&code)).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.expect("body").contains("expired"));
-    assert_eq!(
-        location(&sam.get("/today").await),
-        "/login?next=%2Ftoday",
-        "no account was made"
-    );
+    assert_eq!(location(&sam.get("/today").await), "/login?next=%2Ftoday", "no account was made");
 }
 
 async fn forms_keep_values_and_explain_errors(db: TestDb) {
@@ -219,34 +160,17 @@ async fn forms_keep_values_and_explain_errors(db: TestDb) {
         .submit(
             "/signup",
             "/signup",
-            &[
-                ("display_name", &long),
-                ("email", "not-an-email"),
-                ("password", "short"),
-                ("time_zone", "Mars/Base"),
-            ],
+            &[("display_name", &long), ("email", "not-an-email"), ("password", "short"), ("time_zone", "Mars/Base")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.expect("body");
-    for message in [
-        "keep your name to 40",
-        "look like an email",
-        "at least 10 characters",
-        "not a time zone we know",
-    ] {
+    for message in ["keep your name to 40", "look like an email", "at least 10 characters", "not a time zone we know"] {
         assert!(html.contains(message), "missing: {message}");
     }
     assert!(html.contains("value=\"not-an-email\""));
     // Nothing was created.
-    assert!(
-        app.ctx
-            .store
-            .user_by_email("not-an-email")
-            .await
-            .expect("read")
-            .is_none()
-    );
+    assert!(app.ctx.store.user_by_email("not-an-email").await.expect("read").is_none());
     assert!(!app.ctx.store.is_founded().await.expect("read"));
 
     // Wrong content type and broken bodies get pages, not crashes.
@@ -261,9 +185,7 @@ async fn forms_keep_values_and_explain_errors(db: TestDb) {
         .expect("post");
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let huge = "a".repeat(200 * 1024);
-    let r = b
-        .post_raw("/signup", &csrf, &[("display_name", &huge)])
-        .await;
+    let r = b.post_raw("/signup", &csrf, &[("display_name", &huge)]).await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let r = b
         .client
@@ -282,41 +204,23 @@ async fn settings_change_profile_password_and_sessions(db: TestDb) {
     phone.sign_up("Alex", "alex@example.org", None).await;
     app.advance_minutes(1);
     let laptop = app.browser();
-    assert_eq!(
-        location(
-            &laptop
-                .log_in("alex@example.org", "a long enough password")
-                .await
-        ),
-        "/today"
-    );
+    assert_eq!(location(&laptop.log_in("alex@example.org", "a long enough password").await), "/today");
 
     let r = phone
         .submit(
             "/settings",
             "/settings/profile",
-            &[
-                ("display_name", "Alex R"),
-                ("email", "alex@example.org"),
-                ("time_zone", "Pacific/Auckland"),
-            ],
+            &[("display_name", "Alex R"), ("email", "alex@example.org"), ("time_zone", "Pacific/Auckland")],
         )
         .await;
     assert_eq!(location(&r), "/settings?done=profile");
     let (_, html) = phone.page("/settings").await;
-    assert!(
-        html.contains("value=\"Alex R\"")
-            && html.contains("<option selected>Pacific/Auckland</option>")
-    );
+    assert!(html.contains("value=\"Alex R\"") && html.contains("<option selected>Pacific/Auckland</option>"));
     let r = phone
         .submit(
             "/settings",
             "/settings/profile",
-            &[
-                ("display_name", ""),
-                ("email", "alex@example.org"),
-                ("time_zone", "Nowhere/Land"),
-            ],
+            &[("display_name", ""), ("email", "alex@example.org"), ("time_zone", "Nowhere/Land")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -331,115 +235,52 @@ async fn settings_change_profile_password_and_sessions(db: TestDb) {
     // Both sessions are listed; the phone signs the laptop out.
     let (_, html) = phone.page("/settings").await;
     assert_eq!(html.matches("class=\"badge\">this device").count(), 1);
-    let alex = app
-        .ctx
-        .store
-        .user_by_email("alex@example.org")
-        .await
-        .expect("read")
-        .expect("user");
-    let sessions = app
-        .ctx
-        .store
-        .sessions_of(alex.id, app.now())
-        .await
-        .expect("list");
+    let alex = app.ctx.store.user_by_email("alex@example.org").await.expect("read").expect("user");
+    let sessions = app.ctx.store.sessions_of(alex.id, app.now()).await.expect("list");
     assert_eq!(sessions.len(), 2);
     let laptop_session = sessions[0].id;
     assert!(html.contains(&format!("/settings/sessions/{laptop_session}/revoke")));
-    let r = phone
-        .submit(
-            "/settings",
-            &format!("/settings/sessions/{laptop_session}/revoke"),
-            &[],
-        )
-        .await;
+    let r = phone.submit("/settings", &format!("/settings/sessions/{laptop_session}/revoke"), &[]).await;
     assert_eq!(location(&r), "/settings?done=session");
-    assert_eq!(
-        location(&laptop.get("/settings").await),
-        "/login?next=%2Fsettings"
-    );
-    let r = phone
-        .submit("/settings", "/settings/sessions/999999/revoke", &[])
-        .await;
+    assert_eq!(location(&laptop.get("/settings").await), "/login?next=%2Fsettings");
+    let r = phone.submit("/settings", "/settings/sessions/999999/revoke", &[]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = phone
-        .submit("/settings", "/settings/sessions/not-a-number/revoke", &[])
-        .await;
+    let r = phone.submit("/settings", "/settings/sessions/not-a-number/revoke", &[]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     // Changing the password signs out the other session and keeps this one.
-    assert_eq!(
-        location(
-            &laptop
-                .log_in("alex@example.org", "a long enough password")
-                .await
-        ),
-        "/today"
-    );
+    assert_eq!(location(&laptop.log_in("alex@example.org", "a long enough password").await), "/today");
     let r = phone
         .submit(
             "/settings",
             "/settings/password",
-            &[
-                ("current_password", "wrong password!"),
-                ("new_password", "another long password"),
-            ],
+            &[("current_password", "wrong password!"), ("new_password", "another long password")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text()
-            .await
-            .expect("body")
-            .contains("isn’t your current password")
-    );
+    assert!(r.text().await.expect("body").contains("isn’t your current password"));
     let r = phone
         .submit(
             "/settings",
             "/settings/password",
-            &[
-                ("current_password", "a long enough password"),
-                ("new_password", "another long password"),
-            ],
+            &[("current_password", "a long enough password"), ("new_password", "another long password")],
         )
         .await;
     assert_eq!(location(&r), "/settings?done=password");
     assert_eq!(phone.get("/settings").await.status(), StatusCode::OK);
-    assert_eq!(
-        location(&laptop.get("/settings").await),
-        "/login?next=%2Fsettings",
-        "the other session ended"
-    );
-    assert_eq!(
-        location(
-            &laptop
-                .log_in("alex@example.org", "another long password")
-                .await
-        ),
-        "/today"
-    );
+    assert_eq!(location(&laptop.get("/settings").await), "/login?next=%2Fsettings", "the other session ended");
+    assert_eq!(location(&laptop.log_in("alex@example.org", "another long password").await), "/today");
 
     // Tokens: created once, shown once, revocable.
-    let r = phone
-        .submit("/settings", "/settings/tokens", &[("name", "my script")])
-        .await;
+    let r = phone.submit("/settings", "/settings/tokens", &[("name", "my script")]).await;
     let html = r.text().await.expect("body");
-    let token =
-        attr_after(&html, "id=\"new-token\" type=\"text\" readonly value=\"").expect("token shown");
+    let token = attr_after(&html, "id=\"new-token\" type=\"text\" readonly value=\"").expect("token shown");
     let api = app.api().with_token(&token);
     assert_eq!(api.get("/api/v1/me").await.0, StatusCode::OK);
     let (_, html) = phone.page("/settings").await;
     assert!(!html.contains(&token), "never shown again");
-    let id = attr_after(&html, "action=\"/settings/tokens/")
-        .expect("listed")
-        .split('/')
-        .next()
-        .expect("id")
-        .to_owned();
-    let r = phone
-        .submit("/settings", &format!("/settings/tokens/{id}/revoke"), &[])
-        .await;
+    let id = attr_after(&html, "action=\"/settings/tokens/").expect("listed").split('/').next().expect("id").to_owned();
+    let r = phone.submit("/settings", &format!("/settings/tokens/{id}/revoke"), &[]).await;
     assert_eq!(location(&r), "/settings?done=token");
     assert_eq!(api.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
 }
@@ -450,16 +291,8 @@ async fn logging_in_rotates_the_session_and_out_ends_it(db: TestDb) {
     b.sign_up("Alex", "alex@example.org", None).await;
     let first = b.cookie("tend_session").expect("signed in");
     // Logging in again from a signed-in browser (the form on /login redirects, so post it).
-    let r = b
-        .submit(
-            "/settings",
-            "/login",
-            &[
-                ("email", "alex@example.org"),
-                ("password", "a long enough password"),
-            ],
-        )
-        .await;
+    let r =
+        b.submit("/settings", "/login", &[("email", "alex@example.org"), ("password", "a long enough password")]).await;
     assert_eq!(location(&r), "/today");
     let second = b.cookie("tend_session").expect("signed in");
     assert_ne!(first, second, "a new session id at log-in");
@@ -485,11 +318,7 @@ async fn logging_in_rotates_the_session_and_out_ends_it(db: TestDb) {
         .send()
         .await
         .expect("get");
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "logged-out sessions are gone from the database"
-    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "logged-out sessions are gone from the database");
     assert!(
         app.ctx
             .store

@@ -38,12 +38,7 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("tend_…")
-                    .build(),
-            ),
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("tend_…").build()),
         );
     }
 }
@@ -72,16 +67,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 JsonRejection::JsonDataError(e) => ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "validation",
-                    format!(
-                        "The JSON does not have the expected fields: {}",
-                        e.body_text()
-                    ),
+                    format!("The JSON does not have the expected fields: {}", e.body_text()),
                 ),
-                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too-large",
-                    "The body is larger than Tend accepts.",
-                ),
+                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "The body is larger than Tend accepts.")
+                }
                 other => ApiError::new(StatusCode::BAD_REQUEST, "bad-request", other.body_text()),
             }),
         }

@@ -46,10 +46,7 @@ pub async fn new_form(
     if user.0.is_some() {
         return Ok(Redirect::to("/today").into_response());
     }
-    let form = SignUp {
-        invite: q.invite.filter(|i| i.len() < 200),
-        ..SignUp::default()
-    };
+    let form = SignUp { invite: q.invite.filter(|i| i.len() < 200), ..SignUp::default() };
     sign_up_page(&state, &csrf, form, FormErrors::default()).await
 }
 
@@ -61,25 +58,14 @@ async fn sign_up_page(
 ) -> Result<Response, PageError> {
     let mode = account::sign_up_mode(&state.ctx).await?;
     let inviter = match form.invite.as_deref() {
-        Some(invite) if !invite.is_empty() => couple::preview_invite(&state.ctx, invite, None)
-            .await
-            .ok()
-            .map(|p| p.inviter_name),
+        Some(invite) if !invite.is_empty() => {
+            couple::preview_invite(&state.ctx, invite, None).await.ok().map(|p| p.inviter_name)
+        }
         _ => None,
     };
-    let status = if errors.any() {
-        errors.status
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let page = SignUpPage {
-        layout: Layout::new(None, csrf, "signup"),
-        form,
-        errors,
-        mode,
-        inviter,
-        zones: all_zone_names(),
-    };
+    let status = if errors.any() { errors.status } else { axum::http::StatusCode::OK };
+    let page =
+        SignUpPage { layout: Layout::new(None, csrf, "signup"), form, errors, mode, inviter, zones: all_zone_names() };
     Ok((status, render(&page)).into_response())
 }
 
@@ -91,26 +77,13 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     match account::sign_up(&state.ctx, form.clone()).await {
         Ok(signed_up) => {
-            let target = if signed_up.couple.is_some() {
-                "/today?done=paired"
-            } else {
-                "/pair?done=welcome"
-            };
+            let target = if signed_up.couple.is_some() { "/today?done=paired" } else { "/pair?done=welcome" };
             begin_session(&state, &signed_up.user, &client, None, target).await
         }
         Err(e) => {
             let errors = FormErrors::from_error(e)?;
             // Never send a password back to the browser.
-            sign_up_page(
-                &state,
-                &csrf,
-                SignUp {
-                    password: String::new(),
-                    ..form
-                },
-                errors,
-            )
-            .await
+            sign_up_page(&state, &csrf, SignUp { password: String::new(), ..form }, errors).await
         }
     }
 }
@@ -130,15 +103,7 @@ async fn begin_session(
     let session = tend_domain::auth::start_session(&state.ctx, user, &client.0).await?;
     let mut response = Redirect::to(target).into_response();
     let days = tend_domain::auth::SESSION_IDLE.as_hours() / 24;
-    auth::set_cookie(
-        &mut response,
-        auth::cookie(
-            state,
-            SESSION_COOKIE,
-            session.token.expose().to_owned(),
-            Some(days),
-        ),
-    );
+    auth::set_cookie(&mut response, auth::cookie(state, SESSION_COOKIE, session.token.expose().to_owned(), Some(days)));
     auth::set_cookie(&mut response, auth::removal(state, auth::CSRF_COOKIE));
     Ok(response)
 }
@@ -162,14 +127,7 @@ pub struct LogInQuery {
 /// Only paths on this site, never `//elsewhere` or a full URL.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.starts_with("/\\")
-                && n.len() < 500 =>
-        {
-            n.to_owned()
-        }
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && n.len() < 500 => n.to_owned(),
         _ => "/today".to_owned(),
     }
 }
@@ -205,15 +163,8 @@ pub async fn login(
     CsrfForm(form): CsrfForm<LogInForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
-    match tend_domain::auth::log_in(
-        &state.ctx,
-        LogIn {
-            email: form.email.clone(),
-            password: form.password,
-        },
-        &client.0,
-    )
-    .await
+    match tend_domain::auth::log_in(&state.ctx, LogIn { email: form.email.clone(), password: form.password }, &client.0)
+        .await
     {
         Ok(signed_in) => begin_session(&state, &signed_in, &client, user.0.as_ref(), &next).await,
         Err(e) => {
@@ -227,10 +178,9 @@ pub async fn login(
             };
             let mut response = (page.errors.status, render(&page)).into_response();
             if page.errors.status == axum::http::StatusCode::TOO_MANY_REQUESTS {
-                response.headers_mut().insert(
-                    axum::http::header::RETRY_AFTER,
-                    axum::http::HeaderValue::from_static("60"),
-                );
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));
             }
             Ok(response)
         }
@@ -245,11 +195,7 @@ pub async fn logout(
     user: MaybeUser,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
-    if let Some((me, id)) = user
-        .0
-        .as_ref()
-        .and_then(|u| u.session_id().map(|id| (u, id)))
-    {
+    if let Some((me, id)) = user.0.as_ref().and_then(|u| u.session_id().map(|id| (u, id))) {
         tend_domain::auth::end_session(&state.ctx, &me.user, id).await?;
     }
     let mut response = Redirect::to("/login?done=logged-out").into_response();

@@ -24,17 +24,10 @@ pub struct LearnPage {
 }
 
 pub async fn list(user: MaybeUser, csrf: CsrfToken) -> Response {
-    render(&LearnIndexPage {
-        layout: Layout::of(&user, &csrf, "learn"),
-        pages: content::guide(),
-    })
+    render(&LearnIndexPage { layout: Layout::of(&user, &csrf, "learn"), pages: content::guide() })
 }
 
-pub async fn show(
-    user: MaybeUser,
-    csrf: CsrfToken,
-    Path(slug): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn show(user: MaybeUser, csrf: CsrfToken, Path(slug): Path<String>) -> Result<Response, PageError> {
     let layout = Layout::of(&user, &csrf, "learn");
     let page = content::guide_page(&slug).ok_or_else(PageError::not_found)?;
     let next = content::guide().iter().find(|p| p.order > page.order);

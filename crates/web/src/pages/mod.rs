@@ -82,17 +82,9 @@ impl FormErrors {
         use tend_domain::Error;
         let status = crate::error::status_of(&e);
         match e {
-            Error::Invalid(fields) => Ok(Self {
-                fields,
-                general: None,
-                status,
-            }),
+            Error::Invalid(fields) => Ok(Self { fields, general: None, status }),
             e @ (Error::Rejected(_) | Error::BadCredentials | Error::Throttled { .. }) => {
-                Ok(Self {
-                    fields: FieldErrors::default(),
-                    general: Some(e.to_string()),
-                    status,
-                })
+                Ok(Self { fields: FieldErrors::default(), general: Some(e.to_string()), status })
             }
             other => Err(other),
         }
@@ -118,9 +110,7 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
 
 /// A moment as the viewer reads it in their own zone: "Tuesday 2 December, 21:15".
 pub fn when(at: jiff::Timestamp, tz: &tend_domain::time::TimeZoneName) -> String {
-    at.to_zoned(tz.zone())
-        .strftime("%A %-d %B %Y, %H:%M")
-        .to_string()
+    at.to_zoned(tz.zone()).strftime("%A %-d %B %Y, %H:%M").to_string()
 }
 
 /// A calendar day as people say it: "Tuesday 2 December".
@@ -130,6 +120,5 @@ pub fn day(date: jiff::civil::Date) -> String {
 
 /// Ids in paths: anything that is not one is simply not found.
 pub fn parse_id(raw: &str) -> Result<i64, crate::error::PageError> {
-    raw.parse()
-        .map_err(|_| crate::error::PageError::not_found())
+    raw.parse().map_err(|_| crate::error::PageError::not_found())
 }

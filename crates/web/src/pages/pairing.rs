@@ -54,17 +54,10 @@ async fn pair_page(
         Standing::Paired(us) => (Some(us), None),
         Standing::Single { open_invite } => (None, open_invite),
     };
-    let status = if errors.any() {
-        errors.status
-    } else {
-        StatusCode::OK
-    };
+    let status = if errors.any() { errors.status } else { StatusCode::OK };
     let page = PairPage {
         layout: Layout::new(Some(&me.0), csrf, "pair"),
-        open_invite_expires: open_invite
-            .as_ref()
-            .map(|i| when(i.expires_at, &tz))
-            .unwrap_or_default(),
+        open_invite_expires: open_invite.as_ref().map(|i| when(i.expires_at, &tz)).unwrap_or_default(),
         us,
         open_invite,
         new_invite,
@@ -81,16 +74,7 @@ pub async fn show(
     csrf: CsrfToken,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    pair_page(
-        &state,
-        &me,
-        &csrf,
-        None,
-        String::new(),
-        FormErrors::default(),
-        notice(q.done.as_deref()),
-    )
-    .await
+    pair_page(&state, &me, &csrf, None, String::new(), FormErrors::default(), notice(q.done.as_deref())).await
 }
 
 /// The address people reach this Tend at, for links they can send.
@@ -101,29 +85,18 @@ pub fn base_url(config: &WebConfig, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
         .unwrap_or("localhost");
     let proto = config
         .trust_proxy
-        .then(|| {
-            headers
-                .get("x-forwarded-proto")
-                .and_then(|h| h.to_str().ok())
-        })
+        .then(|| headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()))
         .flatten()
         .filter(|p| *p == "https")
         .unwrap_or("http");
     format!("{proto}://{host}")
 }
 
-pub fn shown(
-    invite: &CreatedInvite,
-    base: &str,
-    tz: &tend_domain::time::TimeZoneName,
-) -> ShownInvite {
+pub fn shown(invite: &CreatedInvite, base: &str, tz: &tend_domain::time::TimeZoneName) -> ShownInvite {
     ShownInvite {
         link: format!("{base}/join/{}", invite.token.expose()),
         code: invite.code.clone(),
@@ -140,34 +113,10 @@ pub async fn create_invite(
 ) -> Result<Response, PageError> {
     match couple::create_invite(&state.ctx, &me.0.user).await {
         Ok(invite) => {
-            let shown = shown(
-                &invite,
-                &base_url(&state.config, &headers),
-                &me.0.user.time_zone,
-            );
-            pair_page(
-                &state,
-                &me,
-                &csrf,
-                Some(shown),
-                String::new(),
-                FormErrors::default(),
-                None,
-            )
-            .await
+            let shown = shown(&invite, &base_url(&state.config, &headers), &me.0.user.time_zone);
+            pair_page(&state, &me, &csrf, Some(shown), String::new(), FormErrors::default(), None).await
         }
-        Err(e) => {
-            pair_page(
-                &state,
-                &me,
-                &csrf,
-                None,
-                String::new(),
-                FormErrors::from_error(e)?,
-                None,
-            )
-            .await
-        }
+        Err(e) => pair_page(&state, &me, &csrf, None, String::new(), FormErrors::from_error(e)?, None).await,
     }
 }
 
@@ -191,16 +140,7 @@ pub async fn join(
         Ok(_) => Ok(Redirect::to("/today?done=paired").into_response()),
         Err(e) => {
             let value = form.invite.chars().take(200).collect();
-            pair_page(
-                &state,
-                &me,
-                &csrf,
-                None,
-                value,
-                FormErrors::from_error(e)?,
-                None,
-            )
-            .await
+            pair_page(&state, &me, &csrf, None, value, FormErrors::from_error(e)?, None).await
         }
     }
 }
@@ -227,19 +167,11 @@ pub async fn invitation(
     let preview = match couple::preview_invite(&state.ctx, &token, viewer).await {
         Ok(p) => p,
         Err(Error::NotFound) => {
-            return Err(PageError::new(
-                StatusCode::NOT_FOUND,
-                "We don’t know that invite",
-                couple::INVITE_UNKNOWN,
-            ));
+            return Err(PageError::new(StatusCode::NOT_FOUND, "We don’t know that invite", couple::INVITE_UNKNOWN));
         }
         Err(e) => return Err(e.into()),
     };
-    let status = if preview.problem.is_some() {
-        StatusCode::GONE
-    } else {
-        StatusCode::OK
-    };
+    let status = if preview.problem.is_some() { StatusCode::GONE } else { StatusCode::OK };
     let page = JoinPage {
         layout,
         token,
@@ -269,18 +201,10 @@ pub struct UnpairPage {
     pub rules: &'static [&'static str],
 }
 
-pub async fn unpair_form(
-    State(state): State<AppState>,
-    me: SignedIn,
-    csrf: CsrfToken,
-) -> Result<Response, PageError> {
+pub async fn unpair_form(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken) -> Result<Response, PageError> {
     let layout = Layout::new(Some(&me.0), &csrf, "settings");
     let us = couple::us(&state.ctx, &me.0.user).await?;
-    Ok(render(&UnpairPage {
-        layout,
-        partner: us.partner.display_name,
-        rules: &UNPAIR_RULE,
-    }))
+    Ok(render(&UnpairPage { layout, partner: us.partner.display_name, rules: &UNPAIR_RULE }))
 }
 
 pub async fn unpair(

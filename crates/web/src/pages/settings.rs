@@ -35,6 +35,7 @@ pub struct TokenRow {
 /// The profile form's values as shown.
 #[derive(Default)]
 pub struct ProfileValues {
+    pub hide_counts: bool,
     pub display_name: String,
     pub email: String,
     pub time_zone: String,
@@ -67,12 +68,7 @@ struct Variant {
     notice: Option<&'static str>,
 }
 
-async fn settings_page(
-    state: &AppState,
-    me: &SignedIn,
-    csrf: &CsrfToken,
-    v: Variant,
-) -> Result<Response, PageError> {
+async fn settings_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Variant) -> Result<Response, PageError> {
     let user = &me.0.user;
     let tz = &user.time_zone;
     let current = me.0.session_id();
@@ -95,10 +91,7 @@ async fn settings_page(
             name: t.name,
             hint: t.hint,
             created: when(t.created_at, tz),
-            last_used: t
-                .last_used_at
-                .map(|at| when(at, tz))
-                .unwrap_or_else(|| "never".into()),
+            last_used: t.last_used_at.map(|at| when(at, tz)).unwrap_or_else(|| "never".into()),
         })
         .collect();
     let partner = match user.couple_id {
@@ -112,6 +105,7 @@ async fn settings_page(
     let page = SettingsPage {
         layout: Layout::new(Some(&me.0), csrf, "settings"),
         profile: v.profile.unwrap_or_else(|| ProfileValues {
+            hide_counts: user.hide_counts,
             display_name: user.display_name.clone(),
             email: user.email.clone(),
             time_zone: tz.as_str().to_owned(),
@@ -154,20 +148,13 @@ pub async fn show(
     csrf: CsrfToken,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    settings_page(
-        &state,
-        &me,
-        &csrf,
-        Variant {
-            notice: notice(q.done.as_deref()),
-            ..Variant::default()
-        },
-    )
-    .await
+    settings_page(&state, &me, &csrf, Variant { notice: notice(q.done.as_deref()), ..Variant::default() }).await
 }
 
 #[derive(Deserialize, Default)]
 pub struct ProfileForm {
+    /// A checkbox: present when ticked.
+    hide_counts: Option<String>,
     #[serde(default)]
     display_name: String,
     #[serde(default)]
@@ -186,11 +173,13 @@ pub async fn update_profile(
         display_name: Some(form.display_name.clone()),
         email: Some(form.email.clone()),
         time_zone: Some(form.time_zone.clone()),
+        hide_counts: Some(form.hide_counts.is_some()),
     };
     match account::update_profile(&state.ctx, &me.0.user, update).await {
         Ok(_) => Ok(Redirect::to("/settings?done=profile").into_response()),
         Err(e) => {
             let shown = ProfileValues {
+                hide_counts: form.hide_counts.is_some(),
                 display_name: form.display_name.chars().take(200).collect(),
                 email: form.email.chars().take(300).collect(),
                 // An unknown zone cannot be shown in the picker: keep the one on file.
@@ -203,11 +192,7 @@ pub async fn update_profile(
                 &state,
                 &me,
                 &csrf,
-                Variant {
-                    profile: Some(shown),
-                    profile_errors: FormErrors::from_error(e)?,
-                    ..Variant::default()
-                },
+                Variant { profile: Some(shown), profile_errors: FormErrors::from_error(e)?, ..Variant::default() },
             )
             .await
         }
@@ -227,10 +212,7 @@ pub async fn change_password(
                 &state,
                 &me,
                 &csrf,
-                Variant {
-                    password_errors: FormErrors::from_error(e)?,
-                    ..Variant::default()
-                },
+                Variant { password_errors: FormErrors::from_error(e)?, ..Variant::default() },
             )
             .await
         }
@@ -260,26 +242,14 @@ pub async fn create_token(
     match auth::create_api_token(&state.ctx, &me.0.user, form).await {
         Ok(created) => {
             let new_token = Some((created.name, created.token.expose().to_owned()));
-            settings_page(
-                &state,
-                &me,
-                &csrf,
-                Variant {
-                    new_token,
-                    ..Variant::default()
-                },
-            )
-            .await
+            settings_page(&state, &me, &csrf, Variant { new_token, ..Variant::default() }).await
         }
         Err(e) => {
             settings_page(
                 &state,
                 &me,
                 &csrf,
-                Variant {
-                    token_errors: FormErrors::from_error(e)?,
-                    ..Variant::default()
-                },
+                Variant { token_errors: FormErrors::from_error(e)?, ..Variant::default() },
             )
             .await
         }

@@ -71,11 +71,7 @@ pub async fn show(
         same_day: my_date == us.partner.time_zone.today(now),
         me: PartnerDay::of(&us.me, now),
         partner: PartnerDay::of(&us.partner, now),
-        since: us
-            .since
-            .to_zoned(us.me.time_zone.zone())
-            .strftime("%-d %B %Y")
-            .to_string(),
+        since: us.since.to_zoned(us.me.time_zone.zone()).strftime("%-d %B %Y").to_string(),
         notice: notice(q.done.as_deref()),
     };
     Ok(render(&page))

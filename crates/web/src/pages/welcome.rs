@@ -16,17 +16,10 @@ pub struct WelcomePage {
     pub mode: SignUpMode,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: MaybeUser,
-    csrf: CsrfToken,
-) -> Result<Response, PageError> {
+pub async fn show(State(state): State<AppState>, user: MaybeUser, csrf: CsrfToken) -> Result<Response, PageError> {
     if user.0.is_some() {
         return Ok(Redirect::to("/today").into_response());
     }
     let mode = account::sign_up_mode(&state.ctx).await?;
-    Ok(render(&WelcomePage {
-        layout: Layout::of(&user, &csrf, "welcome"),
-        mode,
-    }))
+    Ok(render(&WelcomePage { layout: Layout::of(&user, &csrf, "welcome"), mode }))
 }

@@ -24,36 +24,21 @@ pub async fn spawn(db: TestDb) -> TestApp {
 }
 
 pub async fn spawn_with(db: TestDb, registration: Registration) -> TestApp {
-    let clock = Arc::new(ManualClock::new(
-        "2026-03-10T18:00:00Z".parse().expect("time"),
-    ));
+    let clock = Arc::new(ManualClock::new("2026-03-10T18:00:00Z".parse().expect("time")));
+    let events = tend_store::events::for_store(&db.store, &db.config).await;
     let ctx = Ctx {
         store: Arc::new(db.store.clone()),
         clock: clock.clone(),
+        events,
         policy: tend_domain::Policy { registration },
     };
-    let app = tend_web::router(AppState {
-        ctx: ctx.clone(),
-        config: Arc::new(WebConfig::default()),
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let app = tend_web::router(AppState { ctx: ctx.clone(), config: Arc::new(WebConfig::default()) });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .expect("serve");
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
-    TestApp {
-        base: format!("http://{addr}"),
-        clock,
-        ctx,
-        _db: db,
-    }
+    TestApp { base: format!("http://{addr}"), clock, ctx, _db: db }
 }
 
 impl TestApp {
@@ -64,25 +49,14 @@ impl TestApp {
     /// A browser: keeps cookies, does not follow redirects (so tests can see them).
     pub fn browser(&self) -> Browser {
         let jar = Arc::new(Jar::default());
-        let client = Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(Policy::none())
-            .build()
-            .expect("client");
-        Browser {
-            client,
-            base: self.base.clone(),
-            jar,
-        }
+        let client = Client::builder().cookie_provider(jar.clone()).redirect(Policy::none()).build().expect("client");
+        Browser { client, base: self.base.clone(), jar }
     }
 
     /// A plain client for the API.
     pub fn api(&self) -> Api {
         Api {
-            client: Client::builder()
-                .redirect(Policy::none())
-                .build()
-                .expect("client"),
+            client: Client::builder().redirect(Policy::none()).build().expect("client"),
             base: self.base.clone(),
             token: None,
         }
@@ -116,11 +90,7 @@ pub fn attr_after(html: &str, marker: &str) -> Option<String> {
 }
 
 pub fn location(r: &Response) -> String {
-    r.headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or("")
-        .to_owned()
+    r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_owned()
 }
 
 impl Browser {
@@ -128,20 +98,11 @@ impl Browser {
     pub fn cookie(&self, name: &str) -> Option<String> {
         let url = self.base.parse().expect("url");
         let header = self.jar.cookies(&url)?;
-        header
-            .to_str()
-            .ok()?
-            .split("; ")
-            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
-            .map(str::to_owned)
+        header.to_str().ok()?.split("; ").find_map(|kv| kv.strip_prefix(&format!("{name}="))).map(str::to_owned)
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("get")
+        self.client.get(format!("{}{path}", self.base)).send().await.expect("get")
     }
 
     pub async fn page(&self, path: &str) -> (StatusCode, String) {
@@ -160,12 +121,7 @@ impl Browser {
     pub async fn post_raw(&self, action: &str, csrf: &str, fields: &[(&str, &str)]) -> Response {
         let mut all: Vec<(&str, &str)> = vec![("csrf", csrf)];
         all.extend_from_slice(fields);
-        self.client
-            .post(format!("{}{action}", self.base))
-            .form(&all)
-            .send()
-            .await
-            .expect("post")
+        self.client.post(format!("{}{action}", self.base)).form(&all).send().await.expect("post")
     }
 
     pub async fn sign_up(&self, name: &str, email: &str, invite: Option<&str>) -> Response {
@@ -182,12 +138,7 @@ impl Browser {
     }
 
     pub async fn log_in(&self, email: &str, password: &str) -> Response {
-        self.submit(
-            "/login",
-            "/login",
-            &[("email", email), ("password", password)],
-        )
-        .await
+        self.submit("/login", "/login", &[("email", email), ("password", password)]).await
     }
 
     /// Creates an invite on the pair page and returns (link, code).
@@ -195,8 +146,7 @@ impl Browser {
         let r = self.submit("/pair", "/pair/invite", &[]).await;
         assert_eq!(r.status(), StatusCode::OK);
         let html = r.text().await.expect("body");
-        let link = attr_after(&html, "id=\"invite-link\" type=\"text\" readonly value=\"")
-            .expect("link shown");
+        let link = attr_after(&html, "id=\"invite-link\" type=\"text\" readonly value=\"").expect("link shown");
         let code = attr_after(&html, "aria-label=\"Invite code ").expect("code shown");
         (link, code)
     }
@@ -210,11 +160,7 @@ pub struct Api {
 
 impl Api {
     pub fn with_token(&self, token: &str) -> Api {
-        Api {
-            client: self.client.clone(),
-            base: self.base.clone(),
-            token: Some(token.to_owned()),
-        }
+        Api { client: self.client.clone(), base: self.base.clone(), token: Some(token.to_owned()) }
     }
 
     pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
@@ -238,21 +184,14 @@ impl Api {
         let response = r.send().await.expect("request");
         let status = response.status();
         let text = response.text().await.expect("body");
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
-        )
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, serde_json::Value) {
         self.call(reqwest::Method::GET, path, None).await
     }
 
-    pub async fn post(
-        &self,
-        path: &str,
-        body: serde_json::Value,
-    ) -> (StatusCode, serde_json::Value) {
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> (StatusCode, serde_json::Value) {
         self.call(reqwest::Method::POST, path, Some(body)).await
     }
 
@@ -279,12 +218,6 @@ pub async fn api_couple(app: &TestApp, tag: &str) -> (Api, Api) {
     };
     let (status, invite) = a.post("/api/v1/invites", serde_json::json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{invite}");
-    let b = api
-        .sign_up(
-            &format!("B {tag}"),
-            &format!("b-{tag}@example.org"),
-            invite["code"].as_str(),
-        )
-        .await;
+    let b = api.sign_up(&format!("B {tag}"), &format!("b-{tag}@example.org"), invite["code"].as_str()).await;
     (a, b)
 }

@@ -58,21 +58,15 @@ pub async fn sign_up(
     };
     let signed_up = account::sign_up(&state.ctx, form).await?;
     let user = match signed_up.couple {
-        Some(_) => state
-            .ctx
-            .store
-            .user(signed_up.user.id)
-            .await
-            .map_err(tend_domain::Error::from)?
-            .unwrap_or(signed_up.user),
+        Some(_) => {
+            state.ctx.store.user(signed_up.user.id).await.map_err(tend_domain::Error::from)?.unwrap_or(signed_up.user)
+        }
         None => signed_up.user,
     };
     let token = auth::create_api_token(
         &state.ctx,
         &user,
-        NewToken {
-            name: body.token_name.unwrap_or_else(|| "API sign-up".into()),
-        },
+        NewToken { name: body.token_name.unwrap_or_else(|| "API sign-up".into()) },
     )
     .await?;
     Ok((
@@ -107,21 +101,11 @@ pub async fn log_in(
     client: ClientInfo,
     ApiJson(body): ApiJson<LogInBody>,
 ) -> Result<(StatusCode, Json<SignedInView>), ApiError> {
-    let user = auth::log_in(
-        &state.ctx,
-        LogIn {
-            email: body.email,
-            password: body.password,
-        },
-        &client.0,
-    )
-    .await?;
+    let user = auth::log_in(&state.ctx, LogIn { email: body.email, password: body.password }, &client.0).await?;
     let token = auth::create_api_token(
         &state.ctx,
         &user,
-        NewToken {
-            name: body.token_name.unwrap_or_else(|| "API log-in".into()),
-        },
+        NewToken { name: body.token_name.unwrap_or_else(|| "API log-in".into()) },
     )
     .await?;
     Ok((
@@ -137,10 +121,7 @@ pub async fn log_in(
 /// Revokes the token this request was made with.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Done), (status = 401, body = Problem)))]
-pub async fn log_out(
-    State(state): State<AppState>,
-    ApiCaller(me): ApiCaller,
-) -> Result<Json<Done>, ApiError> {
+pub async fn log_out(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<Done>, ApiError> {
     if let Via::ApiToken { id } = me.via {
         auth::revoke_api_token(&state.ctx, &me.user, id).await?;
     }
@@ -159,6 +140,8 @@ pub struct ProfileBody {
     display_name: Option<String>,
     email: Option<String>,
     time_zone: Option<String>,
+    /// Hide the counts of days in the rhythm view.
+    hide_counts: Option<bool>,
 }
 
 /// Changes display name, email or time zone; absent fields stay as they are.
@@ -173,6 +156,7 @@ pub async fn update_me(
         display_name: body.display_name,
         email: body.email,
         time_zone: body.time_zone,
+        hide_counts: body.hide_counts,
     };
     let user = account::update_profile(&state.ctx, &me.user, update).await?;
     Ok(Json(UserView::from(&user)))
@@ -197,10 +181,7 @@ pub async fn change_password(
         &state.ctx,
         &me.user,
         None,
-        PasswordChange {
-            current_password: body.current_password,
-            new_password: body.new_password,
-        },
+        PasswordChange { current_password: body.current_password, new_password: body.new_password },
     )
     .await?;
     Ok(Done::json())

@@ -30,10 +30,7 @@ pub struct CoupleView {
 /// The caller's couple, or their open invite.
 #[utoipa::path(get, path = "/api/v1/couple", tag = "couple", security(("bearer" = [])),
     responses((status = 200, body = CoupleView), (status = 401, body = Problem)))]
-pub async fn show(
-    State(state): State<AppState>,
-    ApiCaller(me): ApiCaller,
-) -> Result<Json<CoupleView>, ApiError> {
+pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<CoupleView>, ApiError> {
     let now = state.ctx.now();
     let rule = UNPAIR_RULE.iter().map(|s| s.to_string()).collect();
     Ok(Json(match couple::standing(&state.ctx, &me.user).await? {
@@ -60,10 +57,7 @@ pub async fn show(
 /// see `unpair_rule` in `GET /api/v1/couple`.
 #[utoipa::path(delete, path = "/api/v1/couple", tag = "couple", security(("bearer" = [])),
     responses((status = 200, body = Done), (status = 409, description = "Not paired", body = Problem)))]
-pub async fn unpair(
-    State(state): State<AppState>,
-    ApiCaller(me): ApiCaller,
-) -> Result<Json<Done>, ApiError> {
+pub async fn unpair(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<Done>, ApiError> {
     couple::unpair(&state.ctx, &me.user).await?;
     Ok(Done::json())
 }
@@ -88,28 +82,14 @@ pub async fn create_invite(
     headers: HeaderMap,
 ) -> Result<(StatusCode, Json<InviteView>), ApiError> {
     let invite = couple::create_invite(&state.ctx, &me.user).await?;
-    let link = format!(
-        "{}/join/{}",
-        base_url(&state.config, &headers),
-        invite.token.expose()
-    );
-    Ok((
-        StatusCode::CREATED,
-        Json(InviteView {
-            link,
-            code: invite.code,
-            expires_at: invite.expires_at,
-        }),
-    ))
+    let link = format!("{}/join/{}", base_url(&state.config, &headers), invite.token.expose());
+    Ok((StatusCode::CREATED, Json(InviteView { link, code: invite.code, expires_at: invite.expires_at })))
 }
 
 /// Cancels the caller's open invite.
 #[utoipa::path(delete, path = "/api/v1/invites", tag = "couple", security(("bearer" = [])),
     responses((status = 200, body = Done)))]
-pub async fn cancel_invite(
-    State(state): State<AppState>,
-    ApiCaller(me): ApiCaller,
-) -> Result<Json<Done>, ApiError> {
+pub async fn cancel_invite(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<Done>, ApiError> {
     couple::cancel_invite(&state.ctx, &me.user).await?;
     Ok(Done::json())
 }
@@ -154,15 +134,7 @@ pub async fn join(
     client: ClientInfo,
     ApiJson(body): ApiJson<JoinBody>,
 ) -> Result<Json<CoupleView>, ApiError> {
-    let us = couple::join(
-        &state.ctx,
-        &me.user,
-        Join {
-            invite: body.invite,
-        },
-        &client.0.ip,
-    )
-    .await?;
+    let us = couple::join(&state.ctx, &me.user, Join { invite: body.invite }, &client.0.ip).await?;
     let now = state.ctx.now();
     Ok(Json(CoupleView {
         paired: true,

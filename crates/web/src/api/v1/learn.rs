@@ -38,10 +38,7 @@ impl From<&GuidePage> for GuidePageView {
             sections: p
                 .sections
                 .iter()
-                .map(|s| GuideSectionView {
-                    heading: s.heading.clone(),
-                    paragraphs: s.paragraphs.clone(),
-                })
+                .map(|s| GuideSectionView { heading: s.heading.clone(), paragraphs: s.paragraphs.clone() })
                 .collect(),
             sources: p.sources.iter().map(|s| s.citation.clone()).collect(),
         }
@@ -54,11 +51,7 @@ pub async fn list() -> Json<Vec<GuideSummary>> {
     Json(
         content::guide()
             .iter()
-            .map(|p| GuideSummary {
-                slug: p.slug.clone(),
-                title: p.title.clone(),
-                summary: p.summary.clone(),
-            })
+            .map(|p| GuideSummary { slug: p.slug.clone(), title: p.title.clone(), summary: p.summary.clone() })
             .collect(),
     )
 }
@@ -68,7 +61,5 @@ pub async fn list() -> Json<Vec<GuideSummary>> {
     params(("slug" = String, Path)),
     responses((status = 200, body = GuidePageView), (status = 404, body = Problem)))]
 pub async fn show(Path(slug): Path<String>) -> Result<Json<GuidePageView>, ApiError> {
-    content::guide_page(&slug)
-        .map(|p| Json(GuidePageView::from(p)))
-        .ok_or_else(ApiError::not_found)
+    content::guide_page(&slug).map(|p| Json(GuidePageView::from(p))).ok_or_else(ApiError::not_found)
 }

@@ -125,15 +125,10 @@ pub async fn create_token(
     ApiCaller(me): ApiCaller,
     ApiJson(body): ApiJson<NewTokenBody>,
 ) -> Result<(StatusCode, Json<CreatedTokenView>), ApiError> {
-    let created =
-        auth::create_api_token(&state.ctx, &me.user, NewToken { name: body.name }).await?;
+    let created = auth::create_api_token(&state.ctx, &me.user, NewToken { name: body.name }).await?;
     Ok((
         StatusCode::CREATED,
-        Json(CreatedTokenView {
-            id: created.id.0,
-            name: created.name,
-            token: created.token.expose().to_owned(),
-        }),
+        Json(CreatedTokenView { id: created.id.0, name: created.name, token: created.token.expose().to_owned() }),
     ))
 }
 

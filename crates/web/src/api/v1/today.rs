@@ -21,19 +21,9 @@ pub struct TodayView {
 /// Both partners and their own local dates.
 #[utoipa::path(get, path = "/api/v1/today", tag = "today", security(("bearer" = [])),
     responses((status = 200, body = TodayView), (status = 409, description = "Not paired yet", body = Problem)))]
-pub async fn show(
-    State(state): State<AppState>,
-    ApiCaller(me): ApiCaller,
-) -> Result<Json<TodayView>, ApiError> {
+pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<TodayView>, ApiError> {
     let us = couple::us(&state.ctx, &me.user).await?;
     let now = state.ctx.now();
-    let (me, partner) = (
-        PartnerView::of(&us.me, now),
-        PartnerView::of(&us.partner, now),
-    );
-    Ok(Json(TodayView {
-        same_day: me.today == partner.today,
-        me,
-        partner,
-    }))
+    let (me, partner) = (PartnerView::of(&us.me, now), PartnerView::of(&us.partner, now));
+    Ok(Json(TodayView { same_day: me.today == partner.today, me, partner }))
 }

@@ -1,0 +1,76 @@
+//! Live events: "something changed in this couple's space". They carry the kind of change
+//! and never its content, so an event can reveal nothing; each client re-reads what it may
+//! see. On PostgreSQL they cross nodes (LISTEN/NOTIFY); on SQLite they stay in the process.
+
+use crate::ids::CoupleId;
+use async_trait::async_trait;
+use tokio::sync::broadcast;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    CheckIn,
+    Appreciation,
+    Reaction,
+    Couple,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CheckIn => "check-in",
+            Self::Appreciation => "appreciation",
+            Self::Reaction => "reaction",
+            Self::Couple => "couple",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::CheckIn, Self::Appreciation, Self::Reaction, Self::Couple].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoupleEvent {
+    pub couple: CoupleId,
+    pub kind: EventKind,
+}
+
+#[async_trait]
+pub trait Events: Send + Sync {
+    /// Tells every subscriber of this couple, on every node. Best effort: a lost event
+    /// costs a live update, never data.
+    async fn publish(&self, event: CoupleEvent);
+    /// Every event on this node from now on; callers filter by couple.
+    fn subscribe(&self) -> broadcast::Receiver<CoupleEvent>;
+}
+
+/// Events within one process.
+pub struct LocalEvents {
+    tx: broadcast::Sender<CoupleEvent>,
+}
+
+impl Default for LocalEvents {
+    fn default() -> Self {
+        Self { tx: broadcast::channel(1024).0 }
+    }
+}
+
+impl LocalEvents {
+    /// Hands an event to this process's subscribers.
+    pub fn deliver(&self, event: CoupleEvent) {
+        // No subscribers is fine.
+        let _ = self.tx.send(event);
+    }
+}
+
+#[async_trait]
+impl Events for LocalEvents {
+    async fn publish(&self, event: CoupleEvent) {
+        self.deliver(event);
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<CoupleEvent> {
+        self.tx.subscribe()
+    }
+}
