@@ -153,8 +153,9 @@ const DEMO: [Person<'static>; 2] = [
 /// Creates the demo couple unless it exists, then prints how to log in as each partner.
 async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
     if ctx.store.user_by_email(DEMO[0].email).await?.is_none() {
-        fixtures::paired_couple(ctx, &DEMO[0], &DEMO[1], 4).await.context("creating the demo couple")?;
-        println!("Created the demo couple, together for four weeks.");
+        let us = fixtures::paired_couple(ctx, &DEMO[0], &DEMO[1], 4).await.context("creating the demo couple")?;
+        fixtures::daily_history(ctx, &us, 21).await.context("writing the demo couple's history")?;
+        println!("Created the demo couple, together for four weeks, with three weeks of check-ins and appreciations.");
     } else {
         for person in &DEMO {
             fixtures::set_password(ctx, person).await?;

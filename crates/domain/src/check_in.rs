@@ -160,17 +160,18 @@ pub async fn record(ctx: &Ctx, me: &User, form: NewCheckIn) -> Result<DayView> {
     let record = parse(&form, us.couple_id, &us.me, today, now)?;
     ctx.store.upsert_check_in(&record).await?;
     ctx.notify(us.couple_id, EventKind::CheckIn).await;
-    on(ctx, &us, today).await
+    for_day(ctx, &us, today).await
 }
 
 /// The caller's today: their check-in and what they may see of their partner's.
 pub async fn today(ctx: &Ctx, me: &User) -> Result<DayView> {
     let us = couple::us(ctx, me).await?;
     let today = us.me.time_zone.today(ctx.now());
-    on(ctx, &us, today).await
+    for_day(ctx, &us, today).await
 }
 
-async fn on(ctx: &Ctx, us: &Us, day: Date) -> Result<DayView> {
+/// One date for the couple, as the caller may see it.
+pub async fn for_day(ctx: &Ctx, us: &Us, day: Date) -> Result<DayView> {
     let check_ins = ctx.store.check_ins_between(us.couple_id, day, day).await?;
     Ok(split(us, day, check_ins))
 }

@@ -6,7 +6,9 @@ use crate::couple::{self, Join, Us};
 use crate::error::{Error, Result};
 use crate::store::User;
 use crate::{Ctx, ManualClock, Policy, Registration};
-use jiff::SignedDuration;
+use crate::{appreciation, check_in};
+use jiff::{SignedDuration, Timestamp, ToSpan};
+use serde::Deserialize;
 use std::sync::Arc;
 
 /// One partner to create.
@@ -55,4 +57,88 @@ pub async fn set_password(ctx: &Ctx, p: &Person<'_>) -> Result<()> {
     let hash = crate::auth::password::hash(p.password.into()).await?;
     ctx.store.set_password_hash(user.id, &hash, ctx.now()).await?;
     Ok(())
+}
+
+#[derive(Deserialize)]
+struct DemoWords {
+    highs: Vec<String>,
+    lows: Vec<String>,
+    needs: Vec<String>,
+    appreciations: Vec<DemoAppreciation>,
+}
+
+#[derive(Deserialize)]
+struct DemoAppreciation {
+    kind: String,
+    body: String,
+}
+
+const DEMO_WORDS: &str = include_str!("../../../content/demo/daily.toml");
+
+/// Fills `days` past days with check-ins, appreciations and reactions, written through the
+/// use cases at a plausible evening hour in each partner's zone. Today stays open, except
+/// that the second partner has checked in already — so the first sees "waiting for you".
+pub async fn daily_history(ctx: &Ctx, us: &Us, days: i64) -> Result<()> {
+    let words: DemoWords = toml::from_str(DEMO_WORDS).map_err(|e| Error::Internal(e.to_string()))?;
+    let pick = |list: &[String], i: usize| list.get(i % list.len().max(1)).cloned().unwrap_or_default();
+    let (a, b) = (&us.me, &us.partner);
+    let today = a.time_zone.today(ctx.now());
+    for back in (0..=days).rev() {
+        let day = today.checked_sub(back.days()).map_err(|e| Error::Internal(e.to_string()))?;
+        let i = usize::try_from(back).unwrap_or(0);
+        // A gentle, uneven rhythm: most days both, some days one, a few quiet ones.
+        let a_checks = back > 0 && i % 7 != 3 && i % 11 != 5;
+        let b_checks = i % 5 != 2 || back == 0;
+        for (who, checks, offset, hour) in [(a, a_checks, 0, 21), (b, b_checks, 5, 20)] {
+            if !checks {
+                continue;
+            }
+            let at = evening(ctx, day, who, hour)?;
+            let form = check_in::NewCheckIn {
+                high: pick(&words.highs, i * 3 + offset),
+                low: pick(&words.lows, i * 2 + offset),
+                closeness: (3 + (i + offset) % 5).to_string(),
+                need: pick(&words.needs, i + offset),
+                day: None,
+            };
+            check_in::record(&at_time(ctx, at), who, form).await?;
+        }
+        if back > 0 && i % 4 != 1 {
+            let (giver, receiver) = if i % 2 == 0 { (a, b) } else { (b, a) };
+            let w = &words.appreciations[i % words.appreciations.len().max(1)];
+            let at = evening(ctx, day, giver, 19)?;
+            let when = at_time(ctx, at);
+            let given = appreciation::give(
+                &when,
+                giver,
+                appreciation::NewAppreciation {
+                    kind: w.kind.clone(),
+                    body: w.body.clone(),
+                    starter_id: None,
+                    to: None,
+                },
+            )
+            .await?;
+            if i % 3 != 0 {
+                let reaction = appreciation::Reaction::ALL[i % appreciation::Reaction::ALL.len()];
+                let reply = if i % 2 == 0 { "That means a lot." } else { "" };
+                let later = at_time(ctx, at.checked_add(SignedDuration::from_mins(40)).unwrap_or(at));
+                let form = appreciation::NewReaction { reaction: Some(reaction.as_str().into()), reply: reply.into() };
+                appreciation::react(&later, receiver, given.id, form).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `hour` o'clock on `day` in the person's zone, but never later than a few minutes ago.
+fn evening(ctx: &Ctx, day: jiff::civil::Date, who: &User, hour: i8) -> Result<Timestamp> {
+    let at =
+        day.at(hour, 0, 0, 0).to_zoned(who.time_zone.zone()).map_err(|e| Error::Internal(e.to_string()))?.timestamp();
+    let recent = ctx.now().checked_sub(SignedDuration::from_mins(5)).unwrap_or(ctx.now());
+    Ok(at.min(recent))
+}
+
+fn at_time(ctx: &Ctx, at: Timestamp) -> Ctx {
+    Ctx { clock: Arc::new(ManualClock::new(at)), ..ctx.clone() }
 }

@@ -13,11 +13,13 @@ pub mod couple;
 pub mod error;
 pub mod events;
 pub mod fixtures;
+pub mod history;
 pub mod ids;
 pub mod secret;
 pub mod store;
 pub mod throttle;
 pub mod time;
+pub mod today;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, FieldErrors, Result};

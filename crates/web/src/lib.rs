@@ -8,6 +8,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod live;
 pub mod pages;
 pub mod router;
 pub mod security;

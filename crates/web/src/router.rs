@@ -3,7 +3,7 @@
 use crate::api::{self, ApiDoc};
 use crate::auth;
 use crate::error::{ApiError, PageError};
-use crate::pages::{accounts, learn, pairing, settings, today, welcome};
+use crate::pages::{accounts, appreciations, history, learn, pairing, settings, today, welcome};
 use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, Uri};
@@ -33,6 +33,12 @@ pub fn router(state: AppState) -> Router {
         .route("/join/{token}", get(pairing::invitation).post(pairing::accept))
         .route("/unpair", get(pairing::unpair_form).post(pairing::unpair))
         .route("/today", get(today::show))
+        .route("/events", get(today::events))
+        .route("/check-ins", post(today::check_in))
+        .route("/appreciations", get(appreciations::list).post(today::appreciate))
+        .route("/appreciations/{id}/reaction", post(appreciations::react))
+        .route("/rhythm", get(history::rhythm))
+        .route("/history", get(history::show))
         .route("/settings", get(settings::show))
         .route("/settings/profile", post(settings::update_profile))
         .route("/settings/password", post(settings::change_password))

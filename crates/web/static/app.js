@@ -43,3 +43,60 @@ for (const button of document.querySelectorAll('[data-copy]')) {
 for (const input of document.querySelectorAll('[data-select-on-focus]')) {
   input.addEventListener('focus', () => input.select());
 }
+
+// Starters: fill the appreciation with the opening and its kind, then let the person finish.
+for (const link of document.querySelectorAll('[data-starter]')) {
+  link.addEventListener('click', (event) => {
+    const form = document.querySelector('.appreciation-form');
+    const body = form?.querySelector('textarea[name="body"]');
+    if (!form || !body) return;
+    event.preventDefault();
+    body.value = `${link.dataset.starter.replace(/…$/, '')} `;
+    const kind = form.querySelector(`input[name="kind"][value="${link.dataset.starterKind}"]`);
+    if (kind) kind.checked = true;
+    const id = form.querySelector('[data-starter-id]');
+    if (id) id.value = link.dataset.starterKey;
+    link.closest('details')?.removeAttribute('open');
+    body.focus();
+    body.setSelectionRange(body.value.length, body.value.length);
+  });
+}
+
+// Live updates: when the partner does something, re-read this page and swap in the parts
+// marked data-live-part, leaving alone any part where the person is typing.
+const liveParts = document.querySelectorAll('[data-live-part][id]');
+if (liveParts.length && 'EventSource' in window) {
+  const busy = (part) => part.contains(document.activeElement)
+    || [...part.querySelectorAll('input[type="text"], textarea')].some((el) => el.value.trim() !== '');
+  let refreshing = false;
+  let again = false;
+  const refresh = async () => {
+    if (refreshing) { again = true; return; }
+    refreshing = true;
+    try {
+      const response = await fetch(window.location.pathname, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+      for (const part of document.querySelectorAll('[data-live-part][id]')) {
+        const next = fresh.getElementById(part.id);
+        if (next && !busy(part) && next.innerHTML !== part.innerHTML) {
+          part.innerHTML = next.innerHTML;
+          part.dataset.updatedAt = String(Date.now());
+        }
+      }
+      document.dispatchEvent(new CustomEvent('tend:updated'));
+    } finally {
+      refreshing = false;
+      if (again) { again = false; refresh(); }
+    }
+  };
+  const source = new EventSource('/events');
+  source.addEventListener('change', refresh);
+  // After a lost connection, catch up on whatever happened meanwhile.
+  let connectedBefore = false;
+  source.addEventListener('ready', () => {
+    if (connectedBefore) refresh();
+    connectedBefore = true;
+    document.documentElement.dataset.live = 'connected';
+  });
+}

@@ -235,6 +235,16 @@ async fn the_openapi_document_describes_every_endpoint(db: TestDb) {
         ("/api/v1/today", "get"),
         ("/api/v1/learn", "get"),
         ("/api/v1/learn/{slug}", "get"),
+        ("/api/v1/check-ins/today", "get"),
+        ("/api/v1/check-ins/today", "put"),
+        ("/api/v1/check-ins", "get"),
+        ("/api/v1/appreciations", "get"),
+        ("/api/v1/appreciations", "post"),
+        ("/api/v1/appreciations/{id}/reaction", "put"),
+        ("/api/v1/appreciations/starters", "get"),
+        ("/api/v1/rhythm", "get"),
+        ("/api/v1/history", "get"),
+        ("/api/v1/events", "get"),
     ];
     for (path, method) in expected {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} undocumented");

@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "sessions", description = "Browser sessions and personal access tokens"),
         (name = "couple", description = "Invites, joining a partner, and unpairing"),
         (name = "today", description = "The day as both partners live it"),
+        (name = "daily", description = "Check-ins (answer, then reveal), appreciations, rhythm, history, live events"),
         (name = "learn", description = "Tend's guide"),
     )
 )]

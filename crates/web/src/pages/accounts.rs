@@ -124,12 +124,8 @@ pub struct LogInQuery {
     done: Option<String>,
 }
 
-/// Only paths on this site, never `//elsewhere` or a full URL.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && n.len() < 500 => n.to_owned(),
-        _ => "/today".to_owned(),
-    }
+    super::safe_return(next, "/today")
 }
 
 pub async fn login_form(user: MaybeUser, csrf: CsrfToken, Query(q): Query<LogInQuery>) -> Response {

@@ -1,10 +1,13 @@
 //! Server-rendered pages, one module per feature, one typed struct per page.
 
 pub mod accounts;
+pub mod appreciations;
+pub mod history;
 pub mod learn;
 pub mod pairing;
 pub mod settings;
 pub mod today;
+pub mod views;
 pub mod welcome;
 
 use crate::assets;
@@ -104,6 +107,9 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "unpaired" => "You are unpaired. Your own words stay with you.",
         "welcome" => "Welcome to Tend. Your account is ready.",
         "logged-out" => "You are logged out.",
+        "checked-in" => "Your check-in is saved.",
+        "appreciated" => "Sent. Your partner can see it now.",
+        "reacted" => "Your answer is on its way.",
         _ => return None,
     })
 }
@@ -121,4 +127,12 @@ pub fn day(date: jiff::civil::Date) -> String {
 /// Ids in paths: anything that is not one is simply not found.
 pub fn parse_id(raw: &str) -> Result<i64, crate::error::PageError> {
     raw.parse().map_err(|_| crate::error::PageError::not_found())
+}
+
+/// A path on this site to go back to after a form, never `//elsewhere` or a full URL.
+pub fn safe_return(target: Option<&str>, fallback: &str) -> String {
+    match target {
+        Some(t) if t.starts_with('/') && !t.starts_with("//") && !t.starts_with("/\\") && t.len() < 500 => t.to_owned(),
+        _ => fallback.to_owned(),
+    }
 }

@@ -1,15 +1,23 @@
-//! Today: the home of the daily practices, showing both partners.
+//! Today: both partners' daily practices at a glance, updated live.
 
-use super::{Layout, day, notice};
+use super::views::{
+    AppreciationView, ClosenessChoice, DayCheckIns, KindChoice, ReactionChoice, closeness_choices, kind_choices,
+    reaction_choices,
+};
+use super::{FormErrors, Layout, day, notice};
 use crate::AppState;
-use crate::auth::{CsrfToken, SignedIn};
+use crate::auth::{CsrfForm, CsrfToken, SignedIn};
 use crate::error::{PageError, render};
-use crate::pages::pairing::DoneQuery;
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use tend_domain::couple;
+use serde::Deserialize;
+use tend_domain::appreciation::{self, NewAppreciation};
+use tend_domain::check_in::{self, NewCheckIn};
+use tend_domain::content::Starter;
 use tend_domain::store::User;
+use tend_domain::today::{self, Overview};
 
 /// One partner's day as the page shows it.
 pub struct PartnerDay {
@@ -39,8 +47,19 @@ pub struct TodayPage {
     pub me: PartnerDay,
     pub partner: PartnerDay,
     pub same_day: bool,
-    pub since: String,
     pub notice: Option<&'static str>,
+    pub check_ins: DayCheckIns,
+    pub check_in_form: NewCheckIn,
+    pub check_in_errors: FormErrors,
+    pub editing: bool,
+    pub closeness: Vec<ClosenessChoice>,
+    pub received: Vec<AppreciationView>,
+    pub given: Vec<AppreciationView>,
+    pub appreciation_form: NewAppreciation,
+    pub appreciation_errors: FormErrors,
+    pub kinds: Vec<KindChoice>,
+    pub starters: Vec<&'static Starter>,
+    pub reactions: Vec<ReactionChoice>,
 }
 
 fn greeting(hour: i8) -> &'static str {
@@ -52,27 +71,151 @@ fn greeting(hour: i8) -> &'static str {
     }
 }
 
+/// A few starters a day, a different few each day, three of each kind.
+fn starters_for(date: jiff::civil::Date) -> Vec<&'static Starter> {
+    let offset = usize::try_from(date.day_of_year()).unwrap_or(0);
+    appreciation::Kind::ALL
+        .iter()
+        .flat_map(|k| {
+            let all = appreciation::starters(Some(*k));
+            let n = all.len().max(1);
+            (0..3).filter_map(move |i| all.get((offset * 3 + i) % n).copied())
+        })
+        .collect()
+}
+
+#[derive(Default)]
+struct Variant {
+    check_in_form: Option<NewCheckIn>,
+    check_in_errors: FormErrors,
+    appreciation_form: NewAppreciation,
+    appreciation_errors: FormErrors,
+    notice: Option<&'static str>,
+    editing: bool,
+}
+
+async fn today_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Variant) -> Result<Response, PageError> {
+    let overview: Overview = today::overview(&state.ctx, &me.0.user, true).await?;
+    let us = &overview.us;
+    let now = state.ctx.now();
+    let tz = &us.me.time_zone;
+    let check_ins = DayCheckIns::of(&overview.check_in, tz, overview.partner_check_in_is_new());
+    let check_in_form = v.check_in_form.unwrap_or_else(|| match &overview.check_in.mine {
+        Some(c) => NewCheckIn {
+            high: c.high.clone(),
+            low: c.low.clone(),
+            closeness: c.closeness.to_string(),
+            need: c.need.clone(),
+            day: None,
+        },
+        None => NewCheckIn::default(),
+    });
+    let view = |a: &appreciation::Appreciation| {
+        AppreciationView::of(a, us, overview.is_new(a.author != us.me.id, a.created_at))
+    };
+    let status =
+        [&v.check_in_errors, &v.appreciation_errors].iter().find(|e| e.any()).map_or(StatusCode::OK, |e| e.status);
+    let page = TodayPage {
+        layout: Layout::new(Some(&me.0), csrf, "today"),
+        greeting: greeting(now.to_zoned(tz.zone()).hour()),
+        same_day: tz.today(now) == us.partner.time_zone.today(now),
+        me: PartnerDay::of(&us.me, now),
+        partner: PartnerDay::of(&us.partner, now),
+        notice: v.notice,
+        editing: v.editing || v.check_in_errors.any(),
+        check_ins,
+        check_in_form,
+        check_in_errors: v.check_in_errors,
+        closeness: closeness_choices(),
+        received: overview.received.iter().map(view).collect(),
+        given: overview.given.iter().map(view).collect(),
+        appreciation_form: v.appreciation_form,
+        appreciation_errors: v.appreciation_errors,
+        kinds: kind_choices(),
+        starters: starters_for(tz.today(now)),
+        reactions: reaction_choices(),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct TodayQuery {
+    done: Option<String>,
+    /// Pre-fills the appreciation with a starter (works without JavaScript).
+    starter: Option<String>,
+    /// Opens the check-in form to edit today's check-in.
+    edit: Option<String>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     csrf: CsrfToken,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<TodayQuery>,
 ) -> Result<Response, PageError> {
     if me.0.user.couple_id.is_none() {
         return Ok(Redirect::to("/pair").into_response());
     }
-    let layout = Layout::new(Some(&me.0), &csrf, "today");
-    let us = couple::us(&state.ctx, &me.0.user).await?;
-    let now = state.ctx.now();
-    let my_date = us.me.time_zone.today(now);
-    let page = TodayPage {
-        layout,
-        greeting: greeting(now.to_zoned(us.me.time_zone.zone()).hour()),
-        same_day: my_date == us.partner.time_zone.today(now),
-        me: PartnerDay::of(&us.me, now),
-        partner: PartnerDay::of(&us.partner, now),
-        since: us.since.to_zoned(us.me.time_zone.zone()).strftime("%-d %B %Y").to_string(),
-        notice: notice(q.done.as_deref()),
+    let appreciation_form = match q.starter.as_deref().and_then(tend_domain::content::starter) {
+        Some(s) => NewAppreciation {
+            kind: s.kind.as_str().into(),
+            body: s.text.trim_end_matches('…').to_owned() + " ",
+            starter_id: Some(s.id.clone()),
+            to: None,
+        },
+        None => NewAppreciation::default(),
     };
-    Ok(render(&page))
+    let v = Variant {
+        notice: notice(q.done.as_deref()),
+        appreciation_form,
+        editing: q.edit.is_some(),
+        ..Variant::default()
+    };
+    today_page(&state, &me, &csrf, v).await
+}
+
+pub async fn check_in(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    CsrfForm(form): CsrfForm<NewCheckIn>,
+) -> Result<Response, PageError> {
+    match check_in::record(&state.ctx, &me.0.user, form.clone()).await {
+        Ok(_) => Ok(Redirect::to("/today?done=checked-in#check-in").into_response()),
+        Err(e) => {
+            let v = Variant {
+                check_in_errors: FormErrors::from_error(e)?,
+                check_in_form: Some(form),
+                ..Variant::default()
+            };
+            today_page(&state, &me, &csrf, v).await
+        }
+    }
+}
+
+pub async fn appreciate(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    CsrfForm(form): CsrfForm<NewAppreciation>,
+) -> Result<Response, PageError> {
+    match appreciation::give(&state.ctx, &me.0.user, form.clone()).await {
+        Ok(_) => Ok(Redirect::to("/today?done=appreciated#appreciations").into_response()),
+        Err(e) => {
+            let v = Variant {
+                appreciation_errors: FormErrors::from_error(e)?,
+                appreciation_form: form,
+                ..Variant::default()
+            };
+            today_page(&state, &me, &csrf, v).await
+        }
+    }
+}
+
+/// The live stream for the caller's open pages; nothing for someone not paired.
+pub async fn events(State(state): State<AppState>, me: SignedIn) -> Response {
+    match me.0.user.couple_id {
+        Some(couple) => crate::live::stream(&state, couple).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    }
 }

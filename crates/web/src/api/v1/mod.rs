@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod couple;
+pub mod daily;
 pub mod learn;
 pub mod sessions;
 pub mod today;
@@ -29,6 +30,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(couple::preview_invite))
         .routes(routes!(couple::join))
         .routes(routes!(today::show))
+        .routes(routes!(daily::today_check_in, daily::record_check_in))
+        .routes(routes!(daily::check_ins))
+        .routes(routes!(daily::give, daily::list))
+        .routes(routes!(daily::react))
+        .routes(routes!(daily::starters))
+        .routes(routes!(daily::rhythm))
+        .routes(routes!(daily::history))
+        .routes(routes!(daily::events))
         .routes(routes!(learn::list))
         .routes(routes!(learn::show))
 }

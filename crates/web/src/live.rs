@@ -1,0 +1,36 @@
+//! Live updates over Server-Sent Events. An event names only what changed ("check-in",
+//! "appreciation", …) and never carries content: the page then re-reads what its viewer may
+//! see, so the reveal rule cannot be bypassed through the stream.
+
+use crate::AppState;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::stream::{self, Stream};
+use std::convert::Infallible;
+use std::time::Duration;
+use tend_domain::CoupleId;
+use tend_domain::events::CoupleEvent;
+use tokio::sync::broadcast::error::RecvError;
+
+/// The stream of the couple's events, starting with a `ready` event.
+pub fn stream(state: &AppState, couple: CoupleId) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
+    let rx = state.ctx.events.subscribe();
+    let ready = stream::once(async { Ok(Event::default().event("ready").data("{}")) });
+    let events = stream::unfold(rx, move |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(CoupleEvent { couple: c, kind }) if c == couple => {
+                    let data = format!("{{\"kind\":\"{}\"}}", kind.as_str());
+                    return Some((Ok(Event::default().event("change").data(data)), rx));
+                }
+                Ok(_) => continue,
+                // Missed some: tell the page to refresh, which covers whatever they were.
+                Err(RecvError::Lagged(_)) => {
+                    return Some((Ok(Event::default().event("change").data("{\"kind\":\"lagged\"}")), rx));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(futures_util::StreamExt::chain(ready, events))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
+}

@@ -1,0 +1,323 @@
+//! The daily practices through every door: the reveal rule on pages, API, events and
+//! history; bad input and races; appreciations and reactions; live events.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use support::*;
+use tend_domain::Registration;
+use tend_store::both_backends;
+use tend_store::testing::TestDb;
+
+const SECRET: &str = "my-secret-high-7f3a";
+
+async fn put(api: &Api, path: &str, body: Value) -> (StatusCode, Value) {
+    api.call(reqwest::Method::PUT, path, Some(body)).await
+}
+
+/// An open event stream for an API client, read chunk by chunk.
+struct Stream(reqwest::Response);
+
+impl Stream {
+    async fn open(app: &TestApp, token: &str) -> Stream {
+        let r = reqwest::Client::new().get(app.url("/api/v1/events")).bearer_auth(token).send().await.expect("events");
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-type"].to_str().expect("ct").starts_with("text/event-stream"));
+        let mut s = Stream(r);
+        let first = s.next_event(Duration::from_secs(5)).await.expect("ready");
+        assert!(first.contains("event: ready"), "{first}");
+        s
+    }
+
+    /// Text up to the next blank line, or None after `wait`.
+    async fn next_event(&mut self, wait: Duration) -> Option<String> {
+        let mut text = String::new();
+        let deadline = Instant::now() + wait;
+        while !text.contains("\n\n") {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            match tokio::time::timeout(left, self.0.chunk()).await {
+                Ok(Ok(Some(bytes))) => text.push_str(&String::from_utf8_lossy(&bytes)),
+                _ => return None,
+            }
+        }
+        Some(text)
+    }
+}
+
+fn token_of(api: &Api) -> String {
+    api.token.clone().expect("token")
+}
+
+async fn check_in(api: &Api, high: &str, closeness: Value) -> (StatusCode, Value) {
+    put(api, "/api/v1/check-ins/today", json!({"high": high, "low": "", "closeness": closeness, "need": "tea"})).await
+}
+
+async fn nothing_is_revealed_before_you_check_in(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, sam) = api_couple(&app, "reveal").await;
+    let alex_browser = app.browser();
+    assert_eq!(location(&alex_browser.log_in("a-reveal@example.org", "a long enough password").await), "/today");
+    let mut stream = Stream::open(&app, &token_of(&alex)).await;
+
+    let (status, body) = check_in(&sam, SECRET, json!(6)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["mine"]["high"], SECRET);
+    assert_eq!(body["partner_state"], "not_yet");
+
+    // The event says only that something changed.
+    let event = stream.next_event(Duration::from_secs(5)).await.expect("an event");
+    assert!(event.contains("event: change") && event.contains("check-in"), "{event}");
+    assert!(!event.contains(SECRET) && !event.contains("tea"));
+
+    // Every door, as Alex: that Sam checked in, never what.
+    for path in ["/api/v1/today", "/api/v1/check-ins/today", "/api/v1/check-ins", "/api/v1/history", "/api/v1/rhythm"] {
+        let (status, body) = alex.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(!body.to_string().contains(SECRET), "{path} leaks: {body}");
+    }
+    let (_, today) = alex.get("/api/v1/today").await;
+    assert_eq!(today["check_in"]["partner_state"], "waiting_for_you");
+    assert!(today["check_in"]["partner"].is_null());
+    for path in ["/today", "/history", "/rhythm", "/appreciations", "/appreciations?box=given", "/today?edit=1"] {
+        let (status, html) = alex_browser.page(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(!html.contains(SECRET), "{path} leaks");
+    }
+    let (_, html) = alex_browser.page("/today").await;
+    assert!(html.contains("has checked in."), "the page says Sam is waiting");
+
+    // Once Alex checks in, both see both.
+    let r = alex_browser
+        .submit("/today", "/check-ins", &[("high", "Lunch with you"), ("low", ""), ("closeness", "5"), ("need", "")])
+        .await;
+    assert_eq!(location(&r), "/today?done=checked-in#check-in");
+    let (_, html) = alex_browser.page("/today").await;
+    assert!(html.contains(SECRET), "revealed on the page");
+    let (_, body) = alex.get("/api/v1/check-ins/today").await;
+    assert_eq!((body["partner_state"].as_str(), body["partner"]["high"].as_str()), (Some("revealed"), Some(SECRET)));
+    let (_, body) = sam.get("/api/v1/check-ins/today").await;
+    assert_eq!(body["partner"]["high"], "Lunch with you");
+    let (_, history) = alex.get("/api/v1/history").await;
+    assert!(history.to_string().contains(SECRET), "and in history");
+
+    // Edits stay revealed and replace the words.
+    check_in(&sam, "changed my mind", json!(7)).await;
+    let (_, body) = alex.get("/api/v1/check-ins/today").await;
+    assert_eq!(
+        (body["partner"]["high"].as_str(), body["partner"]["closeness"].as_u64()),
+        (Some("changed my mind"), Some(7))
+    );
+}
+
+async fn yesterday_stays_private_if_you_skipped_it(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, sam) = api_couple(&app, "skip").await;
+    check_in(&sam, SECRET, json!(4)).await;
+    app.advance_minutes(24 * 60);
+    check_in(&alex, "today's", json!(4)).await;
+    check_in(&sam, "today's too", json!(4)).await;
+    let (_, days) = alex.get("/api/v1/check-ins").await;
+    assert!(!days.to_string().contains(SECRET), "a day Alex skipped keeps Sam's words private: {days}");
+    assert!(days.to_string().contains("today's too"));
+    let yesterday =
+        days.as_array().expect("days").iter().find(|d| d["mine"].is_null() && d["partner_state"] == "waiting_for_you");
+    assert!(yesterday.is_some(), "Alex still sees that Sam checked in: {days}");
+}
+
+async fn check_in_bad_input_and_races(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, sam) = api_couple(&app, "bad").await;
+    for closeness in [json!(0), json!(8), json!("abc"), json!(null), json!(4.5), json!(-1), json!([3])] {
+        let (status, body) = check_in(&alex, "x", closeness.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{closeness}: {body}");
+        assert_eq!(body["errors"][0]["field"], "closeness");
+    }
+    let (status, body) = put(&alex, "/api/v1/check-ins/today", json!({"high": "", "low": "  ", "closeness": 3})).await;
+    assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("high")));
+    let (status, _) = check_in(&alex, &"x".repeat(281), json!(3)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let today = app.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    for day in [today.yesterday().expect("d"), today.tomorrow().expect("d")] {
+        let (status, body) =
+            put(&alex, "/api/v1/check-ins/today", json!({"high": "x", "closeness": 3, "day": day.to_string()})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{day}");
+        assert!(body["errors"][0]["message"].as_str().expect("m").contains(&today.to_string()));
+    }
+    let (status, _) =
+        put(&alex, "/api/v1/check-ins/today", json!({"high": "x", "closeness": 3, "day": today.to_string()})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, mine) = alex.get("/api/v1/check-ins/today").await;
+    assert_eq!(mine["mine"]["high"], "x", "nothing partial from the refused attempts");
+
+    // Double submits and both partners at the same instant.
+    let (a, b, c, d) = tokio::join!(
+        check_in(&alex, "first", json!(2)),
+        check_in(&alex, "second", json!(3)),
+        check_in(&sam, "sam", json!(5)),
+        check_in(&sam, "sam again", json!(6)),
+    );
+    for r in [a, b, c, d] {
+        assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    }
+    let (_, view) = alex.get("/api/v1/check-ins/today").await;
+    assert!(["first", "second"].contains(&view["mine"]["high"].as_str().expect("high")));
+    assert!(["sam", "sam again"].contains(&view["partner"]["high"].as_str().expect("high")));
+
+    // The page form keeps what was typed next to the error.
+    let browser = app.browser();
+    browser.log_in("a-bad@example.org", "a long enough password").await;
+    let r = browser.submit("/today", "/check-ins", &[("high", "kept words"), ("low", ""), ("need", "")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("kept words") && html.contains("Please choose how close you feel"));
+}
+
+async fn appreciations_and_reactions(db: TestDb) {
+    let app = spawn_with(db, Registration::Open).await;
+    let (alex, sam) = api_couple(&app, "thanks").await;
+    let (other, _) = api_couple(&app, "elsewhere").await;
+
+    let (status, given) = alex
+        .post(
+            "/api/v1/appreciations",
+            json!({"kind": "gratitude", "body": "Thank you for the soup", "starter_id": "gratitude-01"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{given}");
+    let id = given["id"].as_i64().expect("id");
+    let (_, today) = sam.get("/api/v1/today").await;
+    assert_eq!(today["received"][0]["body"], "Thank you for the soup", "the partner sees it at once");
+
+    // Only the recipient answers; others get not found or a clear refusal.
+    let (status, _) = alex
+        .call(reqwest::Method::PUT, &format!("/api/v1/appreciations/{id}/reaction"), Some(json!({"reaction": "love"})))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = other
+        .call(reqwest::Method::PUT, &format!("/api/v1/appreciations/{id}/reaction"), Some(json!({"reaction": "love"})))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another couple's appreciation does not exist for them");
+    let (status, _) = sam
+        .call(reqwest::Method::PUT, "/api/v1/appreciations/999999/reaction", Some(json!({"reaction": "love"})))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = sam
+        .call(reqwest::Method::PUT, &format!("/api/v1/appreciations/{id}/reaction"), Some(json!({"reaction": "meh"})))
+        .await;
+    assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reaction")));
+    let (status, body) = sam
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/appreciations/{id}/reaction"),
+            Some(json!({"reaction": "hug", "reply": "Anytime!"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["reaction"].as_str(), body["reply"].as_str()),
+        (StatusCode::OK, Some("hug"), Some("Anytime!"))
+    );
+    let (_, given) = alex.get("/api/v1/appreciations?box=given").await;
+    assert_eq!(given["items"][0]["reaction"], "hug");
+
+    // Bad input.
+    for (body, field) in [
+        (json!({"kind": "love", "body": "x"}), "kind"),
+        (json!({"kind": "respect", "body": "   "}), "body"),
+        (json!({"kind": "respect", "body": "x".repeat(501)}), "body"),
+        (json!({"kind": "respect", "body": "x", "to": 424242}), "to"),
+        (json!({"kind": "respect", "body": "x", "starter_id": "no-such"}), "starter_id"),
+    ] {
+        let (status, problem) = alex.post("/api/v1/appreciations", body).await;
+        assert_eq!((status, problem["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)));
+    }
+
+    // Paging and search over many.
+    for i in 0..25 {
+        sam.post("/api/v1/appreciations", json!({"kind": "admiration", "body": format!("Number {i} of many")})).await;
+    }
+    let (_, page1) = alex.get("/api/v1/appreciations").await;
+    assert_eq!((page1["items"].as_array().map(Vec::len), page1["has_more"].as_bool()), (Some(20), Some(true)));
+    assert_eq!(page1["items"][0]["body"], "Number 24 of many", "newest first");
+    let (_, page2) = alex.get("/api/v1/appreciations?page=2").await;
+    assert_eq!((page2["items"].as_array().map(Vec::len), page2["has_more"].as_bool()), (Some(5), Some(false)));
+    let (_, found) = alex.get("/api/v1/appreciations?q=NUMBER%201").await;
+    assert_eq!(found["items"].as_array().map(Vec::len), Some(11), "1 and 10–19");
+    let (status, _) = alex.get("/api/v1/appreciations?box=sideways").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, found) = sam.get("/api/v1/appreciations?box=received&q=anytime").await;
+    assert_eq!(found["items"].as_array().map(Vec::len), Some(1), "replies are searchable too");
+    let (_, starters) = app.api().get("/api/v1/appreciations/starters").await;
+    assert!(starters.as_array().is_some_and(|s| s.len() >= 60));
+
+    // The pages agree.
+    let browser = app.browser();
+    browser.log_in("b-thanks@example.org", "a long enough password").await;
+    let (_, html) = browser.page("/appreciations?q=soup").await;
+    assert!(html.contains("Thank you for the soup") && html.contains("Sending a hug"));
+    let r = browser
+        .submit(
+            "/today",
+            "/appreciations",
+            &[("kind", "respect"), ("body", "You kept your promise"), ("starter_id", "")],
+        )
+        .await;
+    assert_eq!(location(&r), "/today?done=appreciated#appreciations");
+    let (_, html) = browser.page("/appreciations?box=given&page=1").await;
+    assert!(html.contains("You kept your promise"));
+    let r = browser.submit("/appreciations", "/appreciations/not-a-number/reaction", &[("reaction", "love")]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+async fn live_events_reach_the_partner_quickly(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, sam) = api_couple(&app, "live").await;
+    let mut stream = Stream::open(&app, &token_of(&alex)).await;
+    let mut delays = Vec::new();
+    for i in 0..5 {
+        let start = Instant::now();
+        sam.post("/api/v1/appreciations", json!({"kind": "gratitude", "body": format!("live {i}")})).await;
+        let event = stream.next_event(Duration::from_secs(2)).await.expect("event within a second or two");
+        delays.push(start.elapsed());
+        assert!(event.contains("appreciation"), "{event}");
+    }
+    delays.sort();
+    eprintln!("live event delay (request start to event), median {:?}, max {:?}", delays[2], delays[4]);
+    assert!(delays[4] < Duration::from_secs(1), "{delays:?}");
+}
+
+async fn rhythm_counts_can_be_hidden(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, sam) = api_couple(&app, "rhythm").await;
+    check_in(&alex, "x", json!(3)).await;
+    check_in(&sam, "y", json!(3)).await;
+    let (_, month) = alex.get("/api/v1/rhythm").await;
+    assert_eq!((month["both_days"].as_u64(), month["one_days"].as_u64()), (Some(1), Some(0)));
+    let day = month["days"].as_array().expect("days").iter().find(|d| d["connected"] == "both");
+    assert!(day.is_some());
+    alex.call(reqwest::Method::PATCH, "/api/v1/me", Some(json!({"hide_counts": true}))).await;
+    let (_, month) = alex.get("/api/v1/rhythm").await;
+    assert!(month["both_days"].is_null() && month["days"].as_array().is_some_and(|d| !d.is_empty()));
+    let (_, month) = sam.get("/api/v1/rhythm").await;
+    assert_eq!(month["both_days"].as_u64(), Some(1), "a choice for one partner only");
+    for bad in ["2026-13", "soon", "1999-01"] {
+        assert_eq!(alex.get(&format!("/api/v1/rhythm?month={bad}")).await.0, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let browser = app.browser();
+    browser.log_in("a-rhythm@example.org", "a long enough password").await;
+    let (status, html) = browser.page("/rhythm").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("both of you checked in") && !html.contains("This month:"));
+    assert_eq!(browser.page("/rhythm?month=2999-01").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(browser.page("/history?before=not-a-date").await.0, StatusCode::BAD_REQUEST);
+}
+
+both_backends!(
+    nothing_is_revealed_before_you_check_in,
+    yesterday_stays_private_if_you_skipped_it,
+    check_in_bad_input_and_races,
+    appreciations_and_reactions,
+    live_events_reach_the_partner_quickly,
+    rhythm_counts_can_be_hidden,
+);
