@@ -170,7 +170,8 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
 
 async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
     let web = WebConfig { base_url: config.base_url.clone(), trust_proxy: config.trust_proxy };
-    let app = tend_web::router(AppState { ctx: ctx.clone(), config: Arc::new(web) });
+    let state = AppState::new(ctx.clone(), web);
+    let app = tend_web::router(state.clone());
     let listener =
         tokio::net::TcpListener::bind(&config.addr).await.with_context(|| format!("listening on {}", config.addr))?;
     let addr = listener.local_addr()?;
@@ -178,8 +179,13 @@ async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
     println!("Tend is running at http://{addr}");
 
     let housekeeping = tokio::spawn(housekeeping(ctx));
+    let signalled = async move {
+        shutdown_signal().await;
+        // Live streams never end by themselves: close them so in-flight requests can finish.
+        state.begin_shutdown();
+    };
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(signalled)
         .await?;
     housekeeping.abort();
     tracing::info!("stopped");

@@ -225,6 +225,32 @@ async fn two_nodes_on_one_postgres_serve_one_couple() {
     let (_, tokens) = get(&one.base, "/api/v1/tokens", &alex).await;
     assert!(tokens.as_array().expect("list").iter().any(|t| t["name"] == "made on node two"));
 
+    // A live event raised on node one reaches a stream open on node two (LISTEN/NOTIFY).
+    let mut stream = reqwest::Client::new()
+        .get(format!("{}/api/v1/events", two.base))
+        .bearer_auth(&alex)
+        .send()
+        .await
+        .expect("events");
+    assert_eq!(stream.status(), StatusCode::OK);
+    let mut seen = String::new();
+    while !seen.contains("event: ready") {
+        seen.push_str(&String::from_utf8_lossy(&stream.chunk().await.expect("chunk").expect("open")));
+    }
+    let started = std::time::Instant::now();
+    let (status, _) =
+        post(&one.base, "/api/v1/appreciations", Some(&sam), json!({"kind": "gratitude", "body": "across nodes"}))
+            .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut seen = String::new();
+    while !seen.contains("appreciation") {
+        let chunk =
+            tokio::time::timeout(std::time::Duration::from_secs(2), stream.chunk()).await.expect("event in time");
+        seen.push_str(&String::from_utf8_lossy(&chunk.expect("chunk").expect("open")));
+    }
+    eprintln!("cross-node live event after {:?}", started.elapsed());
+    assert!(!seen.contains("across nodes"), "events carry no content");
+
     // Log-in throttling counts failures from both nodes together.
     for i in 0..5 {
         let node = if i % 2 == 0 { &one.base } else { &two.base };

@@ -39,4 +39,27 @@ impl WebConfig {
 pub struct AppState {
     pub ctx: Ctx,
     pub config: Arc<WebConfig>,
+    /// Turns true when the server begins to shut down, so that endless live streams end and
+    /// graceful shutdown can finish.
+    shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl AppState {
+    pub fn new(ctx: Ctx, config: WebConfig) -> Self {
+        Self { ctx, config: Arc::new(config), shutdown: Arc::new(tokio::sync::watch::channel(false).0) }
+    }
+
+    /// Ends every live stream; call when shutting down.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+        tracing::info!(streams = self.shutdown.receiver_count(), "closing live streams");
+    }
+
+    /// Resolves once shutdown has begun.
+    pub fn shutting_down(&self) -> impl std::future::Future<Output = ()> + Send + use<> {
+        let mut rx = self.shutdown.subscribe();
+        async move {
+            let _ = rx.wait_for(|down| *down).await;
+        }
+    }
 }

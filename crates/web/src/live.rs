@@ -31,6 +31,8 @@ pub fn stream(state: &AppState, couple: CoupleId) -> Sse<impl Stream<Item = Resu
             }
         }
     });
-    Sse::new(futures_util::StreamExt::chain(ready, events))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
+    // Ends when the server begins shutting down, so graceful shutdown is not held up.
+    let stream =
+        futures_util::StreamExt::take_until(futures_util::StreamExt::chain(ready, events), state.shutting_down());
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
 }

@@ -313,7 +313,24 @@ async fn rhythm_counts_can_be_hidden(db: TestDb) {
     assert_eq!(browser.page("/history?before=not-a-date").await.0, StatusCode::BAD_REQUEST);
 }
 
+async fn what_the_partner_added_is_marked_new_once(db: TestDb) {
+    let app = spawn(db).await;
+    let (_alex, sam) = api_couple(&app, "new").await;
+    let browser = app.browser();
+    browser.log_in("a-new@example.org", "a long enough password").await;
+    let (_, html) = browser.page("/today").await;
+    assert!(!html.contains("badge new"), "nothing new yet");
+    app.advance_minutes(1);
+    sam.post("/api/v1/appreciations", json!({"kind": "admiration", "body": "You sing beautifully"})).await;
+    let (_, html) = browser.page("/today").await;
+    assert_eq!(html.matches("badge new").count(), 1, "the new appreciation is marked");
+    app.advance_minutes(1);
+    let (_, html) = browser.page("/today").await;
+    assert!(!html.contains("badge new"), "and only until it has been seen");
+}
+
 both_backends!(
+    what_the_partner_added_is_marked_new_once,
     nothing_is_revealed_before_you_check_in,
     yesterday_stays_private_if_you_skipped_it,
     check_in_bad_input_and_races,

@@ -32,7 +32,7 @@ pub async fn spawn_with(db: TestDb, registration: Registration) -> TestApp {
         events,
         policy: tend_domain::Policy { registration },
     };
-    let app = tend_web::router(AppState { ctx: ctx.clone(), config: Arc::new(WebConfig::default()) });
+    let app = tend_web::router(AppState::new(ctx.clone(), WebConfig::default()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
