@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tend_domain::account::{self, PasswordChange, ProfileUpdate, SignUp};
 use tend_domain::auth::{self, LogIn, NewToken, Via};
+use tend_domain::store::User;
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
@@ -57,26 +58,20 @@ pub async fn sign_up(
         invite: body.invite,
     };
     let signed_up = account::sign_up(&state.ctx, form).await?;
-    let user = match signed_up.couple {
-        Some(_) => {
-            state.ctx.store.user(signed_up.user.id).await.map_err(tend_domain::Error::from)?.unwrap_or(signed_up.user)
-        }
-        None => signed_up.user,
-    };
-    let token = auth::create_api_token(
-        &state.ctx,
-        &user,
-        NewToken { name: body.token_name.unwrap_or_else(|| "API sign-up".into()) },
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(SignedInView {
-            user: UserView::from(&user),
-            token: token.token.expose().to_owned(),
-            token_id: token.id.0,
-        }),
-    ))
+    // The store reads the account back after pairing, so it already carries its couple.
+    Ok((StatusCode::CREATED, Json(signed_in(&state, &signed_up.user, body.token_name, "API sign-up").await?)))
+}
+
+/// A new token for a person who just proved who they are.
+async fn signed_in(
+    state: &AppState,
+    user: &User,
+    name: Option<String>,
+    default: &str,
+) -> Result<SignedInView, ApiError> {
+    let token =
+        auth::create_api_token(&state.ctx, user, NewToken { name: name.unwrap_or_else(|| default.into()) }).await?;
+    Ok(SignedInView { user: UserView::from(user), token: token.token.expose().to_owned(), token_id: token.id.0 })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -102,20 +97,7 @@ pub async fn log_in(
     ApiJson(body): ApiJson<LogInBody>,
 ) -> Result<(StatusCode, Json<SignedInView>), ApiError> {
     let user = auth::log_in(&state.ctx, LogIn { email: body.email, password: body.password }, &client.0).await?;
-    let token = auth::create_api_token(
-        &state.ctx,
-        &user,
-        NewToken { name: body.token_name.unwrap_or_else(|| "API log-in".into()) },
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(SignedInView {
-            user: UserView::from(&user),
-            token: token.token.expose().to_owned(),
-            token_id: token.id.0,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(signed_in(&state, &user, body.token_name, "API log-in").await?)))
 }
 
 /// Revokes the token this request was made with.
