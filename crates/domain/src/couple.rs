@@ -17,7 +17,7 @@ pub const INVITE_UNKNOWN: &str = "We don’t know that invite. Check the link or
 /// What happens to each partner's words when a couple unpairs. Shown before confirming, in
 /// the API description, and carried out by `unpair` exactly.
 pub const UNPAIR_RULE: [&str; 4] = [
-    "Each of you keeps only your own words. Everything you wrote, private or shared, stays in your account, visible to you alone.",
+    "Each of you keeps only your own words. Everything you wrote, private or shared, stays stored with your account, for you alone.",
     "What your partner wrote leaves with them, including what they shared with you. Neither of you can see the other’s entries any more.",
     "Nothing stays shared: your couple space closes, and an open invite is cancelled.",
     "Either of you can pair again later, with a new invite; nothing from this couple carries over.",
