@@ -9,6 +9,7 @@ pub mod auth;
 pub mod check_in;
 pub mod clock;
 pub mod content;
+pub mod conversation;
 pub mod couple;
 pub mod error;
 pub mod events;
