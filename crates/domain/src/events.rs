@@ -13,6 +13,7 @@ pub enum EventKind {
     Appreciation,
     Reaction,
     Couple,
+    Hug,
 }
 
 impl EventKind {
@@ -22,11 +23,14 @@ impl EventKind {
             Self::Appreciation => "appreciation",
             Self::Reaction => "reaction",
             Self::Couple => "couple",
+            Self::Hug => "hug",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::CheckIn, Self::Appreciation, Self::Reaction, Self::Couple].into_iter().find(|k| k.as_str() == s)
+        [Self::CheckIn, Self::Appreciation, Self::Reaction, Self::Couple, Self::Hug]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod fixtures;
 pub mod history;
+pub mod hug;
 pub mod ids;
 pub mod secret;
 pub mod store;

@@ -204,4 +204,9 @@ pub trait Store: Send + Sync {
     /// When the user last looked at Today, for "new since your last visit".
     async fn seen_at(&self, user: UserId) -> StoreResult<Option<Timestamp>>;
     async fn set_seen_at(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
+
+    // Practices
+    async fn log_hug(&self, couple: CoupleId, by: UserId, at: Timestamp) -> StoreResult<()>;
+    /// When the couple's hugs since `since` were logged.
+    async fn hugs_since(&self, couple: CoupleId, since: Timestamp) -> StoreResult<Vec<Timestamp>>;
 }

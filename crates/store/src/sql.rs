@@ -741,4 +741,26 @@ impl Store for SqlStore {
             .map_err(db)?;
         Ok(())
     }
+
+    async fn log_hug(&self, couple: CoupleId, by: UserId, at: Timestamp) -> StoreResult<()> {
+        sqlx::query("insert into hugs (couple_id, logged_by, created_at) values ($1, $2, $3)")
+            .bind(couple.0)
+            .bind(by.0)
+            .bind(ms(at))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn hugs_since(&self, couple: CoupleId, since: Timestamp) -> StoreResult<Vec<Timestamp>> {
+        let rows =
+            sqlx::query("select created_at from hugs where couple_id = $1 and created_at >= $2 order by created_at")
+                .bind(couple.0)
+                .bind(ms(since))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+        rows.iter().map(|r| r.try_get::<i64, _>("created_at").map(ts)).collect::<Result<_, _>>().map_err(db)
+    }
 }

@@ -439,7 +439,25 @@ async fn events_reach_every_node(db: TestDb) {
     }
 }
 
-both_backends!(check_ins_are_one_per_author_and_day, appreciations_list_search_and_react, events_reach_every_node,);
+async fn hugs_are_logged_per_couple(db: TestDb) {
+    let s = &db.store;
+    let (a, b, c) = couple(s, "x").await;
+    let (other_a, _, other) = couple(s, "y").await;
+    s.log_hug(c, a.id, t("2026-01-05T20:00:00Z")).await.expect("log");
+    s.log_hug(c, b.id, t("2026-01-06T20:00:00Z")).await.expect("log");
+    s.log_hug(other, other_a.id, t("2026-01-06T20:00:00Z")).await.expect("log");
+    let all = s.hugs_since(c, t("2026-01-01T00:00:00Z")).await.expect("read");
+    assert_eq!(all, [t("2026-01-05T20:00:00Z"), t("2026-01-06T20:00:00Z")]);
+    assert_eq!(s.hugs_since(c, t("2026-01-06T00:00:00Z")).await.expect("read").len(), 1);
+    assert_eq!(s.hugs_since(other, t("2026-01-01T00:00:00Z")).await.expect("read").len(), 1);
+}
+
+both_backends!(
+    check_ins_are_one_per_author_and_day,
+    appreciations_list_search_and_react,
+    events_reach_every_node,
+    hugs_are_logged_per_couple,
+);
 
 both_backends!(
     first_account_then_closed,

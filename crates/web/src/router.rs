@@ -3,7 +3,7 @@
 use crate::api::{self, ApiDoc};
 use crate::auth;
 use crate::error::{ApiError, PageError};
-use crate::pages::{accounts, appreciations, history, learn, pairing, settings, today, welcome};
+use crate::pages::{accounts, appreciations, history, hugs, learn, pairing, settings, today, welcome};
 use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, Uri};
@@ -39,6 +39,8 @@ pub fn router(state: AppState) -> Router {
         .route("/appreciations/{id}/reaction", post(appreciations::react))
         .route("/rhythm", get(history::rhythm))
         .route("/history", get(history::show))
+        .route("/hug", get(hugs::show))
+        .route("/hugs", post(hugs::log))
         .route("/settings", get(settings::show))
         .route("/settings/profile", post(settings::update_profile))
         .route("/settings/password", post(settings::change_password))

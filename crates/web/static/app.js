@@ -100,3 +100,32 @@ if (liveParts.length && 'EventSource' in window) {
     document.documentElement.dataset.live = 'connected';
   });
 }
+
+// The 20-second hug: a calm countdown with a slow breathing circle, a soft vibration at the
+// end, then "We hugged". The form works without this script too.
+for (const hug of document.querySelectorAll('[data-hug]')) {
+  const start = hug.querySelector('[data-hug-start]');
+  const count = hug.querySelector('[data-hug-count]');
+  const status = hug.querySelector('[data-hug-status]');
+  const seconds = Number(hug.dataset.seconds) || 20;
+  if (!start || !count || !status) continue;
+  start.hidden = false;
+  start.addEventListener('click', () => {
+    start.hidden = true;
+    hug.classList.add('hugging');
+    status.textContent = 'Breathe in… and out. Stay close.';
+    const began = performance.now();
+    const timer = setInterval(() => {
+      const left = Math.max(0, seconds - Math.floor((performance.now() - began) / 1000));
+      count.textContent = String(left);
+      if (left === 0) {
+        clearInterval(timer);
+        hug.classList.remove('hugging');
+        hug.classList.add('hugged');
+        status.textContent = 'Twenty seconds. Log it for the two of you?';
+        if (navigator.vibrate) navigator.vibrate([120, 80, 120]);
+        hug.querySelector('[data-hug-done] button')?.focus();
+      }
+    }, 200);
+  });
+}

@@ -245,6 +245,8 @@ async fn the_openapi_document_describes_every_endpoint(db: TestDb) {
         ("/api/v1/rhythm", "get"),
         ("/api/v1/history", "get"),
         ("/api/v1/events", "get"),
+        ("/api/v1/hugs", "post"),
+        ("/api/v1/hugs", "get"),
     ];
     for (path, method) in expected {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} undocumented");

@@ -329,7 +329,31 @@ async fn what_the_partner_added_is_marked_new_once(db: TestDb) {
     assert!(!html.contains("badge new"), "and only until it has been seen");
 }
 
+async fn hugs_count_once_for_both(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, sam) = api_couple(&app, "hug").await;
+    let (status, week) = alex.post("/api/v1/hugs", json!({})).await;
+    assert_eq!((status, week["this_week"].as_u64()), (StatusCode::CREATED, Some(1)));
+    let (_, week) = sam.post("/api/v1/hugs", json!({})).await;
+    assert_eq!(week["this_week"].as_u64(), Some(1), "both phones tapping is one hug");
+    app.advance_minutes(3);
+    let (_, week) = sam.post("/api/v1/hugs", json!({})).await;
+    assert_eq!(week["this_week"].as_u64(), Some(2));
+    assert_eq!(alex.get("/api/v1/hugs").await.1["this_week"].as_u64(), Some(2), "logged for both");
+    let browser = app.browser();
+    browser.log_in("a-hug@example.org", "a long enough password").await;
+    let (status, html) = browser.page("/hug").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("2 hugs logged this week") && html.contains("Grewen et al., 2003"));
+    app.advance_minutes(3);
+    let r = browser.submit("/hug", "/hugs", &[]).await;
+    assert_eq!(location(&r), "/hug?done=hugged");
+    assert_eq!(alex.get("/api/v1/hugs").await.1["this_week"].as_u64(), Some(3));
+    assert_eq!(app.api().with_token("tend_x").post("/api/v1/hugs", json!({})).await.0, StatusCode::UNAUTHORIZED);
+}
+
 both_backends!(
+    hugs_count_once_for_both,
     what_the_partner_added_is_marked_new_once,
     nothing_is_revealed_before_you_check_in,
     yesterday_stays_private_if_you_skipped_it,

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod appreciations;
 pub mod history;
+pub mod hugs;
 pub mod learn;
 pub mod pairing;
 pub mod settings;
@@ -110,6 +111,7 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "checked-in" => "Your check-in is saved.",
         "appreciated" => "Sent. Your partner can see it now.",
         "reacted" => "Your answer is on its way.",
+        "hugged" => "Logged for both of you.",
         _ => return None,
     })
 }

@@ -434,3 +434,31 @@ pub async fn events(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> 
     let us = couple::us(&state.ctx, &me.user).await?;
     Ok(crate::live::stream(&state, us.couple_id).into_response())
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct HugWeekView {
+    /// Hugs logged since Monday in your zone, for the two of you together.
+    pub this_week: u32,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last: Option<jiff::Timestamp>,
+}
+
+/// Logs a 20-second hug for both partners. Taps within two minutes of the last hug (from
+/// either phone) count as the same hug.
+#[utoipa::path(post, path = "/api/v1/hugs", tag = "daily", security(("bearer" = [])),
+    responses((status = 201, body = HugWeekView), (status = 409, description = "Not paired", body = Problem)))]
+pub async fn log_hug(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+) -> Result<(StatusCode, Json<HugWeekView>), ApiError> {
+    let week = tend_domain::hug::log(&state.ctx, &me.user).await?;
+    Ok((StatusCode::CREATED, Json(HugWeekView { this_week: week.this_week, last: week.last })))
+}
+
+/// This week's hugs.
+#[utoipa::path(get, path = "/api/v1/hugs", tag = "daily", security(("bearer" = [])),
+    responses((status = 200, body = HugWeekView), (status = 409, description = "Not paired", body = Problem)))]
+pub async fn hugs(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<HugWeekView>, ApiError> {
+    let week = tend_domain::hug::week(&state.ctx, &me.user).await?;
+    Ok(Json(HugWeekView { this_week: week.this_week, last: week.last }))
+}

@@ -38,6 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(daily::rhythm))
         .routes(routes!(daily::history))
         .routes(routes!(daily::events))
+        .routes(routes!(daily::log_hug, daily::hugs))
         .routes(routes!(learn::list))
         .routes(routes!(learn::show))
 }
