@@ -63,7 +63,7 @@ async fn sign_up_page(
         }
         _ => None,
     };
-    let status = if errors.any() { errors.status } else { axum::http::StatusCode::OK };
+    let status = FormErrors::page_status(&[&errors]);
     let page =
         SignUpPage { layout: Layout::new(None, csrf, "signup"), form, errors, mode, inviter, zones: all_zone_names() };
     Ok((status, render(&page)).into_response())

@@ -80,6 +80,11 @@ impl FormErrors {
         self.general.is_some() || !self.fields.is_empty()
     }
 
+    /// The status of a page showing these forms: the first form's error status, else 200.
+    pub fn page_status(forms: &[&FormErrors]) -> axum::http::StatusCode {
+        forms.iter().find(|e| e.any()).map_or(axum::http::StatusCode::OK, |e| e.status)
+    }
+
     /// Splits a domain error into field messages and a general one; `None` for errors that
     /// deserve their own page instead of the form again.
     pub fn from_error(e: tend_domain::Error) -> Result<Self, tend_domain::Error> {

@@ -54,7 +54,7 @@ async fn pair_page(
         Standing::Paired(us) => (Some(us), None),
         Standing::Single { open_invite } => (None, open_invite),
     };
-    let status = if errors.any() { errors.status } else { StatusCode::OK };
+    let status = FormErrors::page_status(&[&errors]);
     let page = PairPage {
         layout: Layout::new(Some(&me.0), csrf, "pair"),
         open_invite_expires: open_invite.as_ref().map(|i| when(i.expires_at, &tz)).unwrap_or_default(),

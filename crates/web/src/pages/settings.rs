@@ -8,7 +8,6 @@ use crate::pages::accounts::Empty;
 use crate::pages::pairing::DoneQuery;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tend_domain::account::{self, PasswordChange, ProfileUpdate};
@@ -98,10 +97,7 @@ async fn settings_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Var
         Some(_) => Some(couple::us(&state.ctx, user).await?.partner.display_name),
         None => None,
     };
-    let status = [&v.profile_errors, &v.password_errors, &v.token_errors]
-        .iter()
-        .find(|e| e.any())
-        .map_or(StatusCode::OK, |e| e.status);
+    let status = FormErrors::page_status(&[&v.profile_errors, &v.password_errors, &v.token_errors]);
     let page = SettingsPage {
         layout: Layout::new(Some(&me.0), csrf, "settings"),
         profile: v.profile.unwrap_or_else(|| ProfileValues {

@@ -113,8 +113,7 @@ async fn today_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Varian
     let view = |a: &appreciation::Appreciation| {
         AppreciationView::of(a, us, overview.is_new(a.author != us.me.id, a.created_at))
     };
-    let status =
-        [&v.check_in_errors, &v.appreciation_errors].iter().find(|e| e.any()).map_or(StatusCode::OK, |e| e.status);
+    let status = FormErrors::page_status(&[&v.check_in_errors, &v.appreciation_errors]);
     let page = TodayPage {
         layout: Layout::new(Some(&me.0), csrf, "today"),
         greeting: greeting(now.to_zoned(tz.zone()).hour()),
