@@ -212,6 +212,18 @@ pub struct Month {
     pub counts: Option<(u32, u32)>,
 }
 
+/// The month a person asked for (`2026-03`), or this month when they didn't say; never a
+/// month in the future, where there is nothing to show.
+pub fn parse_month(raw: Option<&str>, today: Date) -> Result<Date, String> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(today.first_of_month());
+    };
+    let parsed = raw.split_once('-').and_then(|(y, m)| Date::new(y.parse().ok()?, m.parse().ok()?, 1).ok());
+    parsed
+        .filter(|d| d.year() >= 2000 && *d <= today)
+        .ok_or_else(|| "Months look like 2026-03, and can’t be in the future.".to_owned())
+}
+
 pub async fn month(ctx: &Ctx, me: &User, first: Date) -> Result<Month> {
     let us = couple::us(ctx, me).await?;
     let first = first.first_of_month();
@@ -275,6 +287,16 @@ mod tests {
             need: String::new(),
             created_at: Timestamp::UNIX_EPOCH,
             updated_at: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn months_are_parsed_and_never_in_the_future() {
+        let today: Date = "2026-03-14".parse().expect("date");
+        assert_eq!(parse_month(None, today).map(|d| d.to_string()), Ok("2026-03-01".into()));
+        assert_eq!(parse_month(Some(" 2026-02 "), today).map(|d| d.to_string()), Ok("2026-02-01".into()));
+        for bad in ["2026-04", "2026-13", "soon", "1999-01", "2026"] {
+            assert!(parse_month(Some(bad), today).is_err(), "{bad}");
         }
     }
 

@@ -39,12 +39,6 @@ pub struct MonthQuery {
     month: Option<String>,
 }
 
-/// `2026-03` → the first of March 2026.
-pub fn parse_month(s: &str) -> Option<Date> {
-    let (y, m) = s.trim().split_once('-')?;
-    Date::new(y.parse().ok()?, m.parse().ok()?, 1).ok().filter(|d| d.year() >= 2000)
-}
-
 pub async fn rhythm(
     State(state): State<AppState>,
     me: SignedIn,
@@ -53,16 +47,8 @@ pub async fn rhythm(
 ) -> Result<Response, PageError> {
     let tz = &me.0.user.time_zone;
     let today = tz.today(state.ctx.now());
-    let first = match q.month.as_deref() {
-        None => today.first_of_month(),
-        Some(m) => parse_month(m).filter(|d| *d <= today).ok_or_else(|| {
-            PageError::new(
-                StatusCode::BAD_REQUEST,
-                "That month isn’t one we can show",
-                "Months look like 2026-03, and can’t be in the future.",
-            )
-        })?,
-    };
+    let first = check_in::parse_month(q.month.as_deref(), today)
+        .map_err(|m| PageError::new(StatusCode::BAD_REQUEST, "That month isn’t one we can show", m))?;
     let month = check_in::month(&state.ctx, &me.0.user, first).await?;
     let days = month
         .days

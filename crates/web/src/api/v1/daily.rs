@@ -355,11 +355,8 @@ pub async fn rhythm(
     Query(q): Query<MonthQuery>,
 ) -> Result<Json<RhythmView>, ApiError> {
     let today = me.user.time_zone.today(state.ctx.now());
-    let first = match q.month.as_deref() {
-        None => today.first_of_month(),
-        Some(m) => crate::pages::history::parse_month(m)
-            .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "validation", "`month` looks like 2026-03."))?,
-    };
+    let first = check_in::parse_month(q.month.as_deref(), today)
+        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "validation", m))?;
     let month = check_in::month(&state.ctx, &me.user, first).await?;
     let days = month
         .days
