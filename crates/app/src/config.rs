@@ -19,6 +19,7 @@ struct FileConfig {
     trust_proxy: Option<bool>,
     log: Option<String>,
     log_format: Option<String>,
+    conversation_minute_seconds: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -32,6 +33,8 @@ pub struct Config {
     pub trust_proxy: bool,
     pub log: String,
     pub log_json: bool,
+    /// One minute of a Stress-Reducing Conversation turn; shorter only for demos and tests.
+    pub conversation_minute: jiff::SignedDuration,
 }
 
 fn env(name: &str) -> anyhow::Result<Option<String>> {
@@ -71,6 +74,15 @@ impl Config {
         {
             bail!("TEND_BASE_URL must start with http:// or https://, got {url:?}");
         }
+        let minute_seconds = match env("TEND_CONVERSATION_MINUTE_SECONDS")? {
+            Some(v) => v.trim().parse::<u32>().ok().filter(|s| (1..=60).contains(s)).with_context(|| {
+                format!("TEND_CONVERSATION_MINUTE_SECONDS must be a whole number from 1 to 60, got {v:?}")
+            })?,
+            None => file.conversation_minute_seconds.unwrap_or(60),
+        };
+        if !(1..=60).contains(&minute_seconds) {
+            bail!("conversation_minute_seconds must be from 1 to 60, got {minute_seconds}");
+        }
         let log_format = env("TEND_LOG_FORMAT")?.or(file.log_format).unwrap_or_else(|| "pretty".into());
         Ok(Self {
             data_dir: env("TEND_DATA_DIR")?
@@ -85,6 +97,7 @@ impl Config {
             trust_proxy,
             log: env("TEND_LOG")?.or(file.log).unwrap_or_else(|| "info".into()),
             log_json: log_format.eq_ignore_ascii_case("json"),
+            conversation_minute: jiff::SignedDuration::from_secs(i64::from(minute_seconds)),
         })
     }
 }

@@ -98,7 +98,7 @@ async fn context(config: &Config) -> anyhow::Result<(Ctx, SqlStore)> {
         store: Arc::new(store.clone()),
         clock: Arc::new(SystemClock),
         events,
-        policy: Policy { registration: config.registration },
+        policy: Policy { registration: config.registration, conversation_minute: config.conversation_minute },
     };
     Ok((ctx, store))
 }

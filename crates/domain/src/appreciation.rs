@@ -141,24 +141,13 @@ pub struct NewAppreciation {
     pub to: Option<i64>,
 }
 
-fn clean(s: &str, max: usize, what: &str) -> Result<String, String> {
-    let t = s.trim().replace("\r\n", "\n");
-    if t.chars().count() > max {
-        return Err(format!("Please keep {what} to {max} characters; this one has {}.", t.chars().count()));
-    }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err("That text contains characters we can’t show.".into());
-    }
-    Ok(t)
-}
-
 pub fn parse(form: &NewAppreciation, us: &Us, now: Timestamp) -> Result<AppreciationRecord> {
     let mut errors = FieldErrors::default();
     let kind = Kind::parse(&form.kind);
     if kind.is_none() {
         errors.add("kind", "Please choose gratitude, respect or admiration.");
     }
-    let body = errors.take("body", clean(&form.body, BODY_MAX, "your appreciation"));
+    let body = errors.take("body", crate::text::clean(&form.body, BODY_MAX, "your appreciation"));
     if body.as_deref() == Some("") {
         errors.add("body", "Please write what you appreciate — a sentence is plenty.");
     }
@@ -218,7 +207,7 @@ pub async fn react(ctx: &Ctx, me: &User, id: i64, form: NewReaction) -> Result<A
         }
         None => None,
     };
-    let reply = errors.take("reply", clean(&form.reply, REPLY_MAX, "your reply")).unwrap_or_default();
+    let reply = errors.take("reply", crate::text::clean(&form.reply, REPLY_MAX, "your reply")).unwrap_or_default();
     if errors.is_empty() && reaction.is_none() && reply.is_empty() {
         errors.add("reply", "Pick a reaction or write a few words.");
     }

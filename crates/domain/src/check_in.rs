@@ -70,17 +70,6 @@ pub struct NewCheckIn {
     pub day: Option<String>,
 }
 
-fn text(s: &str, max: usize, what: &str) -> Result<String, String> {
-    let t = s.trim();
-    if t.chars().count() > max {
-        return Err(format!("Please keep {what} to {max} characters; this one has {}.", t.chars().count()));
-    }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err(format!("{what} contains characters we can’t show.").replace("your", "Your"));
-    }
-    Ok(t.replace("\r\n", "\n"))
-}
-
 pub fn parse_closeness(s: &str) -> Result<u8, String> {
     match s.trim().parse::<u8>() {
         Ok(n @ 1..=7) => Ok(n),
@@ -91,10 +80,10 @@ pub fn parse_closeness(s: &str) -> Result<u8, String> {
 /// Parses a check-in for `me` on `today`.
 pub fn parse(form: &NewCheckIn, couple: CoupleId, me: &User, today: Date, now: Timestamp) -> Result<CheckInRecord> {
     let mut errors = FieldErrors::default();
-    let high = errors.take("high", text(&form.high, TEXT_MAX, "your high"));
-    let low = errors.take("low", text(&form.low, TEXT_MAX, "your low"));
+    let high = errors.take("high", crate::text::clean(&form.high, TEXT_MAX, "your high"));
+    let low = errors.take("low", crate::text::clean(&form.low, TEXT_MAX, "your low"));
     let closeness = errors.take("closeness", parse_closeness(&form.closeness));
-    let need = errors.take("need", text(&form.need, NEED_MAX, "what you need"));
+    let need = errors.take("need", crate::text::clean(&form.need, NEED_MAX, "what you need"));
     if let (Some(h), Some(l)) = (&high, &low)
         && h.is_empty()
         && l.is_empty()

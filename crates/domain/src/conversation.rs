@@ -10,8 +10,12 @@
 //! runs out. A conversation nobody joins within [`JOIN_WINDOW`] ends itself, and one whose
 //! ratings are not all given within [`RATING_WINDOW`] after the last turn closes as done.
 
+use crate::Ctx;
+use crate::couple;
 use crate::error::{Error, Result};
+use crate::events::EventKind;
 use crate::ids::UserId;
+use crate::store::User;
 use jiff::{SignedDuration, Timestamp};
 
 pub const MINUTE_CHOICES: [u8; 3] = [10, 15, 20];
@@ -24,8 +28,14 @@ pub const RATING_WINDOW: SignedDuration = SignedDuration::from_mins(30);
 pub struct Conversation {
     pub first_speaker: UserId,
     pub second_speaker: UserId,
-    /// Each speaker's time; configuration that tests may shorten.
+    /// The minutes per speaker the couple chose: 10, 15 or 20.
+    pub minutes: u8,
+    /// Each speaker's time: `minutes` of the instance's conversation minute (see [`Policy`]).
+    ///
+    /// [`Policy`]: crate::Policy
     pub turn: SignedDuration,
+    /// Both partners on one phone: either may end a turn.
+    pub shared_phone: bool,
     pub started_by: UserId,
     pub created_at: Timestamp,
     /// When the partner joined, or the creation time for a shared phone.
@@ -91,6 +101,14 @@ impl Phase {
     }
 }
 
+/// What the one who starts chooses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub minutes: u8,
+    pub turn: SignedDuration,
+    pub shared_phone: bool,
+}
+
 /// Minutes per speaker as chosen: 10, 15 or 20.
 pub fn parse_minutes(raw: Option<&str>) -> Result<u8> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
@@ -105,24 +123,19 @@ pub fn parse_minutes(raw: Option<&str>) -> Result<u8> {
 
 impl Conversation {
     /// A new conversation. On one shared phone there is nobody to wait for.
-    pub fn start(
-        started_by: UserId,
-        first: UserId,
-        second: UserId,
-        turn: SignedDuration,
-        shared: bool,
-        now: Timestamp,
-    ) -> Result<Self> {
+    pub fn start(started_by: UserId, first: UserId, second: UserId, plan: Plan, now: Timestamp) -> Result<Self> {
         if first == second || (started_by != first && started_by != second) {
             return Err(Error::rejected("A conversation is between the two of you."));
         }
         Ok(Self {
             first_speaker: first,
             second_speaker: second,
-            turn,
+            minutes: plan.minutes,
+            turn: plan.turn,
+            shared_phone: plan.shared_phone,
             started_by,
             created_at: now,
-            joined_at: shared.then_some(now),
+            joined_at: plan.shared_phone.then_some(now),
             first_heard_at: None,
             second_heard_at: None,
             first_rating: None,
@@ -201,7 +214,7 @@ impl Conversation {
     /// The speaker feels heard: their turn ends now. Only the speaker can end their turn.
     pub fn feel_heard(&mut self, by: UserId, now: Timestamp) -> Result<()> {
         match self.phase(now) {
-            Phase::Speaking { turn, speaker, .. } if speaker == by => {
+            Phase::Speaking { turn, speaker, .. } if speaker == by || (self.shared_phone && self.is_member(by)) => {
                 if turn == 1 {
                     self.first_heard_at = Some(now);
                 } else {
@@ -257,6 +270,220 @@ impl Conversation {
     }
 }
 
+/// One partner's role right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Speaker,
+    Listener,
+    /// One shared phone shows both.
+    Both,
+}
+
+/// A conversation as one partner may see it: never the partner's rating.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub id: i64,
+    pub phase: Phase,
+    pub minutes: u8,
+    pub shared_phone: bool,
+    pub started_by_me: bool,
+    pub i_speak_first: bool,
+    /// During a turn, the caller's role.
+    pub role: Option<Role>,
+    /// Until the current phase ends, by the server's clock.
+    pub remaining: Option<SignedDuration>,
+    pub my_rating: Option<Rating>,
+    pub minutes_spoken: i64,
+    pub created_at: Timestamp,
+}
+
+impl Seen {
+    /// The caller may join: the partner started it and is waiting.
+    pub fn can_join(&self) -> bool {
+        matches!(self.phase, Phase::Waiting { .. }) && !self.started_by_me
+    }
+
+    pub fn can_rate(&self) -> bool {
+        matches!(self.phase, Phase::Rating { .. })
+    }
+
+    /// Waiting, speaking or waiting for the caller's rating: worth showing on Today.
+    pub fn needs_me(&self) -> bool {
+        match self.phase {
+            Phase::Waiting { .. } | Phase::Speaking { .. } => true,
+            Phase::Rating { .. } => self.my_rating.is_none(),
+            _ => false,
+        }
+    }
+}
+
+impl Conversation {
+    pub fn seen_by(&self, id: i64, me: UserId, now: Timestamp) -> Seen {
+        let phase = self.phase(now);
+        let role = match phase {
+            Phase::Speaking { .. } if self.shared_phone => Some(Role::Both),
+            Phase::Speaking { speaker, .. } if speaker == me => Some(Role::Speaker),
+            Phase::Speaking { .. } => Some(Role::Listener),
+            _ => None,
+        };
+        let remaining = match phase {
+            Phase::Waiting { until } | Phase::Rating { until } => Some(until.duration_since(now)),
+            Phase::Speaking { ends_at, .. } => Some(ends_at.duration_since(now)),
+            _ => None,
+        };
+        Seen {
+            id,
+            phase,
+            minutes: self.minutes,
+            shared_phone: self.shared_phone,
+            started_by_me: self.started_by == me,
+            i_speak_first: self.first_speaker == me,
+            role,
+            remaining,
+            my_rating: if me == self.first_speaker { self.first_rating } else { self.second_rating },
+            minutes_spoken: self.minutes_spoken(now),
+            created_at: self.created_at,
+        }
+    }
+
+    /// Still holds the couple's one open place: someone may yet join or speak.
+    pub fn is_open(&self, now: Timestamp) -> bool {
+        matches!(self.phase(now), Phase::Waiting { .. } | Phase::Speaking { .. })
+    }
+}
+
+/// What starting led to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Started {
+    New,
+    /// The partner had started one a moment before; the caller joined it.
+    JoinedPartners,
+    /// The caller's own conversation was already under way.
+    AlreadyRunning,
+}
+
+/// What the one who starts asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StartRequest {
+    pub minutes: u8,
+    pub me_first: bool,
+    pub shared_phone: bool,
+}
+
+/// Starts a conversation, or joins the partner's if one is open: two starts at the same moment
+/// make one conversation (the store holds one open conversation per couple).
+pub async fn start(ctx: &Ctx, me: &User, req: StartRequest) -> Result<(Seen, Started)> {
+    if !MINUTE_CHOICES.contains(&req.minutes) {
+        return Err(Error::field("minutes", "Please choose 10, 15 or 20 minutes per speaker."));
+    }
+    let us = couple::us(ctx, me).await?;
+    let minute = ctx.policy.conversation_minute;
+    let turn = minute.checked_mul(i32::from(req.minutes)).unwrap_or(SignedDuration::from_mins(15));
+    let (first, second) = if req.me_first { (us.me.id, us.partner.id) } else { (us.partner.id, us.me.id) };
+    // Two rounds: the second only after losing a race to the partner's start.
+    for _ in 0..2 {
+        let now = ctx.now();
+        if let Some((id, open)) = ctx.store.open_conversation(us.couple_id).await? {
+            if open.is_open(now) {
+                if matches!(open.phase(now), Phase::Waiting { .. }) && open.started_by != us.me.id {
+                    let seen = join(ctx, me, id).await?;
+                    return Ok((seen, Started::JoinedPartners));
+                }
+                return Ok((open.seen_by(id, us.me.id, now), Started::AlreadyRunning));
+            }
+            ctx.store.update_conversation(us.couple_id, id, &open, false).await?;
+        }
+        let plan = Plan { minutes: req.minutes, turn, shared_phone: req.shared_phone };
+        let new = Conversation::start(us.me.id, first, second, plan, now)?;
+        if let Some(id) = ctx.store.insert_conversation(us.couple_id, &new).await? {
+            ctx.notify(us.couple_id, EventKind::Conversation).await;
+            return Ok((new.seen_by(id, us.me.id, now), Started::New));
+        }
+    }
+    Err(Error::rejected("Your partner is starting a conversation right now. Have a look at Today in a moment."))
+}
+
+async fn load(ctx: &Ctx, me: &User, id: i64) -> Result<(couple::Us, Conversation)> {
+    let us = couple::us(ctx, me).await?;
+    let c = ctx.store.conversation(us.couple_id, id).await?.ok_or(Error::NotFound)?;
+    Ok((us, c))
+}
+
+/// Applies one step and stores it; steps from both phones merge (each time is set once).
+async fn step(
+    ctx: &Ctx,
+    me: &User,
+    id: i64,
+    apply: impl FnOnce(&mut Conversation, UserId, Timestamp) -> Result<()>,
+) -> Result<Seen> {
+    let (us, mut c) = load(ctx, me, id).await?;
+    let now = ctx.now();
+    apply(&mut c, us.me.id, now)?;
+    let saved = ctx.store.update_conversation(us.couple_id, id, &c, c.is_open(now)).await?;
+    ctx.notify(us.couple_id, EventKind::Conversation).await;
+    Ok(saved.seen_by(id, us.me.id, now))
+}
+
+pub async fn get(ctx: &Ctx, me: &User, id: i64) -> Result<Seen> {
+    let (us, c) = load(ctx, me, id).await?;
+    Ok(c.seen_by(id, us.me.id, ctx.now()))
+}
+
+pub async fn join(ctx: &Ctx, me: &User, id: i64) -> Result<Seen> {
+    step(ctx, me, id, |c, me, now| c.join(me, now)).await
+}
+
+pub async fn feel_heard(ctx: &Ctx, me: &User, id: i64) -> Result<Seen> {
+    step(ctx, me, id, |c, me, now| c.feel_heard(me, now)).await
+}
+
+pub async fn rate(ctx: &Ctx, me: &User, id: i64, rating: Rating) -> Result<Seen> {
+    step(ctx, me, id, |c, me, now| c.rate(me, rating, now)).await
+}
+
+pub async fn cancel(ctx: &Ctx, me: &User, id: i64) -> Result<Seen> {
+    step(ctx, me, id, |c, me, now| c.cancel(me, now)).await
+}
+
+/// The couple's latest conversation while it is still going or open for ratings.
+pub async fn current(ctx: &Ctx, me: &User) -> Result<Option<Seen>> {
+    let us = couple::us(ctx, me).await?;
+    let now = ctx.now();
+    let latest = ctx.store.conversations(us.couple_id, 1).await?;
+    Ok(latest
+        .into_iter()
+        .map(|(id, c)| c.seen_by(id, us.me.id, now))
+        .find(|s| matches!(s.phase, Phase::Waiting { .. } | Phase::Speaking { .. } | Phase::Rating { .. })))
+}
+
+/// Conversations held (someone joined), newest first, as the caller may see them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Past {
+    pub held: u32,
+    pub minutes: i64,
+    pub recent: Vec<Seen>,
+}
+
+pub const HISTORY_LIMIT: i64 = 50;
+
+pub async fn history(ctx: &Ctx, me: &User) -> Result<Past> {
+    let us = couple::us(ctx, me).await?;
+    let now = ctx.now();
+    let all = ctx.store.conversations(us.couple_id, HISTORY_LIMIT).await?;
+    let recent: Vec<Seen> = all
+        .into_iter()
+        .filter(|(_, c)| c.joined_at.is_some())
+        .map(|(id, c)| c.seen_by(id, us.me.id, now))
+        .filter(|s| s.phase.is_over() || matches!(s.phase, Phase::Rating { .. }))
+        .collect();
+    Ok(Past {
+        held: u32::try_from(recent.len()).unwrap_or(u32::MAX),
+        minutes: recent.iter().map(|s| s.minutes_spoken).sum(),
+        recent,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,8 +499,12 @@ mod tests {
         t0() + SignedDuration::from_mins(mins)
     }
 
+    fn plan(minutes: u8, shared_phone: bool) -> Plan {
+        Plan { minutes, turn: SignedDuration::from_mins(i64::from(minutes)), shared_phone }
+    }
+
     fn fifteen() -> Conversation {
-        Conversation::start(A, A, B, SignedDuration::from_mins(15), false, t0()).expect("start")
+        Conversation::start(A, A, B, plan(15, false), t0()).expect("start")
     }
 
     #[test]
@@ -336,8 +567,11 @@ mod tests {
 
     #[test]
     fn a_shared_phone_starts_at_once() {
-        let c = Conversation::start(B, A, B, SignedDuration::from_mins(10), true, t0()).expect("start");
+        let mut c = Conversation::start(B, A, B, plan(10, true), t0()).expect("start");
         assert!(matches!(c.phase(t0()), Phase::Speaking { turn: 1, speaker: A, .. }));
+        c.feel_heard(B, after(3)).expect("on one phone either partner taps for the speaker");
+        assert!(matches!(c.phase(after(3)), Phase::Speaking { turn: 2, speaker: B, .. }));
+        assert!(c.feel_heard(UserId(3), after(4)).is_err());
     }
 
     #[test]
@@ -375,7 +609,7 @@ mod tests {
         for bad in ["5", "0", "abc", "-10", "300"] {
             assert!(parse_minutes(Some(bad)).is_err(), "{bad}");
         }
-        assert!(Conversation::start(A, A, A, SignedDuration::from_mins(15), false, t0()).is_err());
-        assert!(Conversation::start(UserId(3), A, B, SignedDuration::from_mins(15), false, t0()).is_err());
+        assert!(Conversation::start(A, A, A, plan(15, false), t0()).is_err());
+        assert!(Conversation::start(UserId(3), A, B, plan(15, false), t0()).is_err());
     }
 }

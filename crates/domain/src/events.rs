@@ -14,6 +14,8 @@ pub enum EventKind {
     Reaction,
     Couple,
     Hug,
+    Conversation,
+    Listening,
 }
 
 impl EventKind {
@@ -24,11 +26,21 @@ impl EventKind {
             Self::Reaction => "reaction",
             Self::Couple => "couple",
             Self::Hug => "hug",
+            Self::Conversation => "conversation",
+            Self::Listening => "listening",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::CheckIn, Self::Appreciation, Self::Reaction, Self::Couple, Self::Hug]
+        [
+            Self::CheckIn,
+            Self::Appreciation,
+            Self::Reaction,
+            Self::Couple,
+            Self::Hug,
+            Self::Conversation,
+            Self::Listening,
+        ]
             .into_iter()
             .find(|k| k.as_str() == s)
     }

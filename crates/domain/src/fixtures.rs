@@ -29,7 +29,7 @@ pub async fn paired_couple(ctx: &Ctx, a: &Person<'_>, b: &Person<'_>, weeks: i64
         .map_err(|e| Error::Internal(e.to_string()))?;
     let past = Ctx {
         clock: Arc::new(ManualClock::new(then)),
-        policy: Policy { registration: Registration::Open },
+        policy: Policy { registration: Registration::Open, ..Policy::default() },
         ..ctx.clone()
     };
     let first = sign_up(&past, a).await?;

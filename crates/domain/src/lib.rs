@@ -17,8 +17,10 @@ pub mod fixtures;
 pub mod history;
 pub mod hug;
 pub mod ids;
+pub mod listening;
 pub mod secret;
 pub mod store;
+pub mod text;
 pub mod throttle;
 pub mod time;
 pub mod today;
@@ -49,9 +51,18 @@ impl Ctx {
 }
 
 /// Instance-wide rules the host chooses.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Policy {
     pub registration: Registration,
+    /// How long one minute of a Stress-Reducing Conversation turn lasts: a minute, unless a
+    /// host shortens it for a demonstration or a test run.
+    pub conversation_minute: jiff::SignedDuration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self { registration: Registration::default(), conversation_minute: jiff::SignedDuration::from_mins(1) }
+    }
 }
 
 /// Who may create an account.

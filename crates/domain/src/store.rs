@@ -8,7 +8,9 @@
 use crate::appreciation::{Appreciation, AppreciationRecord, Filter, Reaction};
 use crate::auth::{ApiTokenSummary, SessionSummary};
 use crate::check_in::{CheckIn, CheckInRecord};
+use crate::conversation::Conversation;
 use crate::couple::InviteRecord;
+use crate::listening::{Listening, Verdict};
 use crate::ids::{ApiTokenId, CoupleId, SessionId, UserId};
 use crate::secret::SecretHash;
 use crate::time::TimeZoneName;
@@ -209,4 +211,60 @@ pub trait Store: Send + Sync {
     async fn log_hug(&self, couple: CoupleId, by: UserId, at: Timestamp) -> StoreResult<()>;
     /// When the couple's hugs since `since` were logged.
     async fn hugs_since(&self, couple: CoupleId, since: Timestamp) -> StoreResult<Vec<Timestamp>>;
+
+    // The Stress-Reducing Conversation
+    /// The couple's conversation that holds the one open place, if any.
+    async fn open_conversation(&self, couple: CoupleId) -> StoreResult<Option<(i64, Conversation)>>;
+    /// Inserts an open conversation; `None` when the couple already has one open.
+    async fn insert_conversation(&self, couple: CoupleId, c: &Conversation) -> StoreResult<Option<i64>>;
+    /// Merges a step into the stored conversation: a time already set stays as it was and a
+    /// rating replaces the earlier one, so steps from both phones cannot undo each other.
+    /// With `open` false the conversation gives up the couple's open place. Returns the result.
+    async fn update_conversation(
+        &self,
+        couple: CoupleId,
+        id: i64,
+        c: &Conversation,
+        open: bool,
+    ) -> StoreResult<Conversation>;
+    async fn conversation(&self, couple: CoupleId, id: i64) -> StoreResult<Option<Conversation>>;
+    /// Newest first.
+    async fn conversations(&self, couple: CoupleId, limit: i64) -> StoreResult<Vec<(i64, Conversation)>>;
+
+    // Reflective listening
+    async fn open_listening(&self, couple: CoupleId) -> StoreResult<Option<Listening>>;
+    /// Starts an exchange with its first share; `None` when the couple already has one open.
+    async fn insert_listening(
+        &self,
+        couple: CoupleId,
+        speaker: UserId,
+        listener: UserId,
+        share: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<i64>>;
+    async fn listening(&self, couple: CoupleId, id: i64) -> StoreResult<Option<Listening>>;
+    /// Newest first, with their rounds.
+    async fn listenings(&self, couple: CoupleId, limit: i64) -> StoreResult<Vec<Listening>>;
+    /// Sets the round's reflection unless it has one; false when it had.
+    async fn reflect_listening(
+        &self,
+        id: i64,
+        round: u8,
+        reflection: &str,
+        feeling: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Answers a reflected round once; with `next` it opens the next round with that share,
+    /// otherwise it closes the exchange. False when the round was already answered.
+    async fn answer_listening(
+        &self,
+        couple: CoupleId,
+        id: i64,
+        round: u8,
+        verdict: Verdict,
+        next: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Closes the exchange and frees the couple's open place.
+    async fn close_listening(&self, couple: CoupleId, id: i64, now: Timestamp) -> StoreResult<()>;
 }

@@ -7,6 +7,7 @@
 //! milliseconds and ids as 64-bit integers, the types both databases agree on.
 
 pub mod events;
+mod practices;
 mod sql;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -9,7 +9,9 @@ use sqlx::{AnyPool, Row};
 use tend_domain::appreciation::{self, Appreciation, AppreciationRecord, Filter, Reaction};
 use tend_domain::auth::{ApiTokenSummary, SessionSummary};
 use tend_domain::check_in::{CheckIn, CheckInRecord};
+use tend_domain::conversation::Conversation;
 use tend_domain::couple::InviteRecord;
+use tend_domain::listening::{Listening, Verdict};
 use tend_domain::secret::SecretHash;
 use tend_domain::store::{
     Gate, NewApiToken, NewInvite, NewSession, NewUserRecord, ProfileChange, RedeemFailure, RegisterOutcome,
@@ -38,15 +40,15 @@ impl SqlStore {
     }
 }
 
-fn ms(t: Timestamp) -> i64 {
+pub(crate) fn ms(t: Timestamp) -> i64 {
     t.as_millisecond()
 }
 
-fn ts(ms: i64) -> Timestamp {
+pub(crate) fn ts(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-fn db(e: sqlx::Error) -> StoreError {
+pub(crate) fn db(e: sqlx::Error) -> StoreError {
     backend_error(e)
 }
 
@@ -762,5 +764,81 @@ impl Store for SqlStore {
                 .await
                 .map_err(db)?;
         rows.iter().map(|r| r.try_get::<i64, _>("created_at").map(ts)).collect::<Result<_, _>>().map_err(db)
+    }
+
+    async fn open_conversation(&self, couple: CoupleId) -> StoreResult<Option<(i64, Conversation)>> {
+        self.open_conversation_row(couple).await
+    }
+
+    async fn insert_conversation(&self, couple: CoupleId, c: &Conversation) -> StoreResult<Option<i64>> {
+        self.insert_conversation_row(couple, c).await
+    }
+
+    async fn update_conversation(
+        &self,
+        couple: CoupleId,
+        id: i64,
+        c: &Conversation,
+        open: bool,
+    ) -> StoreResult<Conversation> {
+        self.update_conversation_row(couple, id, c, open).await
+    }
+
+    async fn conversation(&self, couple: CoupleId, id: i64) -> StoreResult<Option<Conversation>> {
+        self.conversation_row(couple, id).await
+    }
+
+    async fn conversations(&self, couple: CoupleId, limit: i64) -> StoreResult<Vec<(i64, Conversation)>> {
+        self.conversation_rows(couple, limit).await
+    }
+
+    async fn open_listening(&self, couple: CoupleId) -> StoreResult<Option<Listening>> {
+        self.open_listening_row(couple).await
+    }
+
+    async fn insert_listening(
+        &self,
+        couple: CoupleId,
+        speaker: UserId,
+        listener: UserId,
+        share: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<i64>> {
+        self.insert_listening_row(couple, speaker, listener, share, now).await
+    }
+
+    async fn listening(&self, couple: CoupleId, id: i64) -> StoreResult<Option<Listening>> {
+        self.listening_row(couple, id).await
+    }
+
+    async fn listenings(&self, couple: CoupleId, limit: i64) -> StoreResult<Vec<Listening>> {
+        self.listening_list(couple, limit).await
+    }
+
+    async fn reflect_listening(
+        &self,
+        id: i64,
+        round: u8,
+        reflection: &str,
+        feeling: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        self.reflect_listening_row(id, round, reflection, feeling, now).await
+    }
+
+    async fn answer_listening(
+        &self,
+        couple: CoupleId,
+        id: i64,
+        round: u8,
+        verdict: Verdict,
+        next: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        self.answer_listening_row(couple, id, round, verdict, next, now).await
+    }
+
+    async fn close_listening(&self, couple: CoupleId, id: i64, now: Timestamp) -> StoreResult<()> {
+        self.close_listening_row(couple, id, now).await
     }
 }

@@ -4,6 +4,8 @@ use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 use tend_domain::appreciation::{AppreciationRecord, Filter, Kind, Reaction};
 use tend_domain::check_in::CheckInRecord;
+use tend_domain::conversation::{Conversation, Plan, Rating};
+use tend_domain::listening::Verdict;
 use tend_domain::secret::{Secret, SecretHash};
 use tend_domain::store::*;
 use tend_domain::time::TimeZoneName;
@@ -451,6 +453,111 @@ async fn hugs_are_logged_per_couple(db: TestDb) {
     assert_eq!(s.hugs_since(c, t("2026-01-06T00:00:00Z")).await.expect("read").len(), 1);
     assert_eq!(s.hugs_since(other, t("2026-01-01T00:00:00Z")).await.expect("read").len(), 1);
 }
+
+fn talk(a: UserId, b: UserId, at: Timestamp) -> Conversation {
+    let plan = Plan { minutes: 15, turn: SignedDuration::from_mins(15), shared_phone: false };
+    Conversation::start(a, a, b, plan, at).expect("start")
+}
+
+async fn one_open_conversation_per_couple_and_steps_merge(db: TestDb) {
+    let s = &db.store;
+    let (a, b, c) = couple(s, "x").await;
+    let (oa, ob, other) = couple(s, "y").await;
+    let t0 = t("2026-01-05T20:00:00Z");
+    let new = talk(a.id, b.id, t0);
+    let id = s.insert_conversation(c, &new).await.expect("insert").expect("first is open");
+    assert_eq!(s.insert_conversation(c, &new).await.expect("insert"), None, "one open per couple");
+    let theirs = s.insert_conversation(other, &talk(oa.id, ob.id, t0)).await.expect("insert");
+    assert!(theirs.is_some(), "couples don't block each other");
+    assert_eq!(s.open_conversation(c).await.expect("read").map(|(i, _)| i), Some(id));
+    assert_eq!(s.conversation(other, id).await.expect("read"), None, "scoped to the couple");
+
+    // Two phones write from the same stale snapshot: both steps stay.
+    let mut joined = new.clone();
+    joined.joined_at = Some(t0 + SignedDuration::from_mins(1));
+    s.update_conversation(c, id, &joined, true).await.expect("join");
+    let mut stale = new.clone();
+    stale.first_heard_at = Some(t0 + SignedDuration::from_mins(5));
+    stale.first_rating = Some(Rating::parse(6, 7).expect("valid"));
+    let merged = s.update_conversation(c, id, &stale, true).await.expect("heard");
+    assert_eq!(merged.joined_at, joined.joined_at, "a stale snapshot doesn't undo the join");
+    assert_eq!(merged.first_heard_at, stale.first_heard_at);
+    let mut again = merged.clone();
+    again.joined_at = Some(t0 + SignedDuration::from_mins(9));
+    again.first_rating = Some(Rating::parse(2, 3).expect("valid"));
+    let merged = s.update_conversation(c, id, &again, true).await.expect("again");
+    assert_eq!(merged.joined_at, joined.joined_at, "a time is set once");
+    assert_eq!(merged.first_rating, Some(Rating::parse(2, 3).expect("valid")), "a rating is replaced");
+    assert_eq!(merged.second_rating, None);
+    assert_eq!(s.conversation(c, id).await.expect("read"), Some(merged.clone()));
+    assert!(s.update_conversation(other, id, &merged, true).await.is_err(), "not another couple's");
+
+    // Giving up the open place lets the next one start.
+    s.update_conversation(c, id, &merged, false).await.expect("release");
+    assert_eq!(s.open_conversation(c).await.expect("read"), None);
+    let next = s.insert_conversation(c, &talk(b.id, a.id, t0 + SignedDuration::from_hours(1))).await.expect("insert");
+    let next = next.expect("open again");
+    let listed: Vec<i64> = s.conversations(c, 10).await.expect("list").into_iter().map(|(i, _)| i).collect();
+    assert_eq!(listed, [next, id], "newest first");
+    assert_eq!(s.conversations(c, 1).await.expect("list").len(), 1);
+}
+
+async fn racing_starts_make_one_conversation(db: TestDb) {
+    let s: Arc<dyn Store> = Arc::new(db.store.clone());
+    let (a, b, c) = couple(&*s, "x").await;
+    let now = t("2026-01-05T20:00:00Z");
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let s = s.clone();
+            let new = if i % 2 == 0 { talk(a.id, b.id, now) } else { talk(b.id, a.id, now) };
+            tokio::spawn(async move { s.insert_conversation(c, &new).await })
+        })
+        .collect();
+    let mut opened = 0;
+    for task in tasks {
+        if task.await.expect("task").expect("insert").is_some() {
+            opened += 1;
+        }
+    }
+    assert_eq!(opened, 1);
+    assert_eq!(s.conversations(c, 10).await.expect("list").len(), 1);
+}
+
+async fn listening_rounds_are_written_once(db: TestDb) {
+    let s = &db.store;
+    let (a, b, c) = couple(s, "x").await;
+    let (_, _, other) = couple(s, "y").await;
+    let t0 = t("2026-01-05T20:00:00Z");
+    let later = |m: i64| t0 + SignedDuration::from_mins(m);
+    let id = s.insert_listening(c, a.id, b.id, "Work has been a lot.", t0).await.expect("insert").expect("open");
+    assert_eq!(s.insert_listening(c, b.id, a.id, "Me too", t0).await.expect("insert"), None, "one open");
+    assert!(s.listening(other, id).await.expect("read").is_none(), "scoped to the couple");
+    assert!(!s.answer_listening(c, id, 1, Verdict::GotIt, None, later(1)).await.expect("answer"), "not yet reflected");
+    assert!(s.reflect_listening(id, 1, "You're stretched.", "tired", later(2)).await.expect("reflect"));
+    assert!(!s.reflect_listening(id, 1, "Again", "tired", later(2)).await.expect("reflect"), "once per round");
+    assert!(s.answer_listening(c, id, 1, Verdict::NotQuite, Some("More that nobody sees it."), later(3)).await.expect("a"));
+    assert!(!s.answer_listening(c, id, 1, Verdict::GotIt, None, later(3)).await.expect("answer"), "once per round");
+    assert!(s.reflect_listening(id, 2, "It feels invisible.", "unseen", later(4)).await.expect("reflect"));
+    assert!(s.answer_listening(c, id, 2, Verdict::GotIt, None, later(5)).await.expect("answer"));
+    let done = s.listening(c, id).await.expect("read").expect("there");
+    assert_eq!(done.rounds.len(), 2);
+    assert_eq!(done.rounds[1].share, "More that nobody sees it.");
+    assert_eq!(done.rounds[1].verdict, Some(Verdict::GotIt));
+    assert_eq!((done.speaker, done.listener, done.closed_at), (a.id, b.id, Some(later(5))));
+    assert!(s.open_listening(c).await.expect("read").is_none(), "closing frees the place");
+    let swap = s.insert_listening(c, b.id, a.id, "My turn.", later(6)).await.expect("insert").expect("open");
+    assert_eq!(s.open_listening(c).await.expect("read").map(|l| l.id), Some(swap));
+    s.close_listening(c, swap, later(7)).await.expect("close");
+    let all = s.listenings(c, 10).await.expect("list");
+    assert_eq!(all.iter().map(|l| (l.id, l.rounds.len())).collect::<Vec<_>>(), [(swap, 1), (id, 2)]);
+    assert!(s.listenings(other, 10).await.expect("list").is_empty());
+}
+
+both_backends!(
+    one_open_conversation_per_couple_and_steps_merge,
+    racing_starts_make_one_conversation,
+    listening_rounds_are_written_once,
+);
 
 both_backends!(
     check_ins_are_one_per_author_and_day,

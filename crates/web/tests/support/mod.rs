@@ -30,7 +30,7 @@ pub async fn spawn_with(db: TestDb, registration: Registration) -> TestApp {
         store: Arc::new(db.store.clone()),
         clock: clock.clone(),
         events,
-        policy: tend_domain::Policy { registration },
+        policy: tend_domain::Policy { registration, ..Default::default() },
     };
     let app = tend_web::router(AppState::new(ctx.clone(), WebConfig::default()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
