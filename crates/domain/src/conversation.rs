@@ -18,6 +18,58 @@ use crate::ids::UserId;
 use crate::store::User;
 use jiff::{SignedDuration, Timestamp};
 
+/// What the speaker's screen reminds them of.
+pub const SPEAKER_REMINDER: &str = "This time is for stress from outside the two of you: work, family, \
+     friends, health, the news. Things between you deserve their own calm time, not this one.";
+
+/// One of the eight things a good listener does, in Tend's words: a name, and the gentle cue
+/// the listener's screen shows one at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Guideline {
+    pub name: &'static str,
+    pub cue: &'static str,
+}
+
+/// The listener's eight guidelines (after Gottman & Silver, 1999), written for Tend.
+pub const GUIDELINES: [Guideline; 8] = [
+    Guideline {
+        name: "Let it be their turn",
+        cue: "Your turn comes next. For now, let their story have all the room it needs.",
+    },
+    Guideline {
+        name: "Understand before you fix",
+        cue: "Hold the advice for now. If a solution comes to mind, ask first whether they want one.",
+    },
+    Guideline {
+        name: "Be curious",
+        cue: "Ask one open question, like “What was the hardest part?” or “What happened next?”",
+    },
+    Guideline {
+        name: "Say what you understood",
+        cue: "Put it in your own words: “So it sounds like…” and let them correct you.",
+    },
+    Guideline {
+        name: "Be on their side",
+        cue: "Even if you see the other person’s view, today you are in your partner’s corner.",
+    },
+    Guideline {
+        name: "Face it together",
+        cue: "Try “we”: “That’s a lot for us to carry. How can we get through this week?”",
+    },
+    Guideline { name: "Show warmth", cue: "A hand on their arm, a nod, sitting close: let them feel you with them." },
+    Guideline {
+        name: "Let the feeling make sense",
+        cue: "Say that the feeling fits: “Of course that wore you down. Anyone would feel that.”",
+    },
+];
+
+/// The cue for the listener `elapsed` into a turn: a new one about every 90 seconds of a
+/// 15-minute turn, the same on every screen.
+pub fn cue_at(elapsed: SignedDuration, turn: SignedDuration) -> usize {
+    let step = (turn.as_millis() / 10).max(1);
+    usize::try_from(elapsed.as_millis().max(0) / step).unwrap_or(0) % GUIDELINES.len()
+}
+
 pub const MINUTE_CHOICES: [u8; 3] = [10, 15, 20];
 pub const DEFAULT_MINUTES: u8 = 15;
 pub const JOIN_WINDOW: SignedDuration = SignedDuration::from_mins(10);

@@ -41,8 +41,8 @@ impl EventKind {
             Self::Conversation,
             Self::Listening,
         ]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 

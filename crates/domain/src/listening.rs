@@ -23,6 +23,33 @@ pub const FEELING_MAX: usize = 60;
 /// An exchange nobody touches for this long is set aside by itself.
 pub const IDLE: SignedDuration = SignedDuration::from_hours(7 * 24);
 
+/// A way of listening, what it does to the connection, and what to do instead or more of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Style {
+    pub name: &'static str,
+    pub effect: &'static str,
+    pub what_to_do: &'static str,
+}
+
+/// The three listening styles shown beside the practice.
+pub const STYLES: [Style; 3] = [
+    Style {
+        name: "Distracted",
+        effect: "Puts distance between you, even when you mean well.",
+        what_to_do: "Put the phone face down and look at your partner.",
+    },
+    Style {
+        name: "Active",
+        effect: "Builds trust: your partner can tell you are following.",
+        what_to_do: "Nod, and say back in your own words what you heard.",
+    },
+    Style {
+        name: "Empathic",
+        effect: "Deepens closeness: your partner feels understood, not just heard.",
+        what_to_do: "Name the feeling and say why it makes sense, before any solution.",
+    },
+];
+
 /// Feeling words offered to the listener; any words of their own are welcome too.
 pub const FEELINGS: [&str; 16] = [
     "worried",
@@ -120,7 +147,11 @@ impl Listening {
         if self.closed_at.is_some() || now.duration_since(self.last_activity()) >= IDLE {
             return Stage::Ended;
         }
-        if last.reflection.is_none() { Stage::Reflecting { round: last.round } } else { Stage::Answering { round: last.round } }
+        if last.reflection.is_none() {
+            Stage::Reflecting { round: last.round }
+        } else {
+            Stage::Answering { round: last.round }
+        }
     }
 
     pub fn is_open(&self, now: Timestamp) -> bool {
@@ -215,8 +246,8 @@ pub async fn reflect(ctx: &Ctx, me: &User, id: i64, form: &NewReflection) -> Res
 
 /// The speaker answers: "you got it", or "not quite" with what they meant.
 pub async fn answer(ctx: &Ctx, me: &User, id: i64, form: &NewAnswer) -> Result<Listening> {
-    let verdict = Verdict::parse(&form.verdict)
-        .ok_or_else(|| Error::field("verdict", "Choose “You got it” or “Not quite”."))?;
+    let verdict =
+        Verdict::parse(&form.verdict).ok_or_else(|| Error::field("verdict", "Choose “You got it” or “Not quite”."))?;
     let us = couple::us(ctx, me).await?;
     let l = ctx.store.listening(us.couple_id, id).await?.ok_or(Error::NotFound)?;
     let now = ctx.now();
@@ -246,6 +277,12 @@ pub async fn set_aside(ctx: &Ctx, me: &User, id: i64) -> Result<Listening> {
         ctx.notify(us.couple_id, EventKind::Listening).await;
     }
     get(ctx, me, id).await
+}
+
+/// The couple's exchange that is waiting for a step, if any.
+pub async fn open(ctx: &Ctx, me: &User) -> Result<Option<Listening>> {
+    let us = couple::us(ctx, me).await?;
+    Ok(ctx.store.open_listening(us.couple_id).await?.filter(|l| l.is_open(ctx.now())))
 }
 
 /// The couple's exchanges, newest first.

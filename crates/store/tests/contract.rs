@@ -535,7 +535,9 @@ async fn listening_rounds_are_written_once(db: TestDb) {
     assert!(!s.answer_listening(c, id, 1, Verdict::GotIt, None, later(1)).await.expect("answer"), "not yet reflected");
     assert!(s.reflect_listening(id, 1, "You're stretched.", "tired", later(2)).await.expect("reflect"));
     assert!(!s.reflect_listening(id, 1, "Again", "tired", later(2)).await.expect("reflect"), "once per round");
-    assert!(s.answer_listening(c, id, 1, Verdict::NotQuite, Some("More that nobody sees it."), later(3)).await.expect("a"));
+    assert!(
+        s.answer_listening(c, id, 1, Verdict::NotQuite, Some("More that nobody sees it."), later(3)).await.expect("a")
+    );
     assert!(!s.answer_listening(c, id, 1, Verdict::GotIt, None, later(3)).await.expect("answer"), "once per round");
     assert!(s.reflect_listening(id, 2, "It feels invisible.", "unseen", later(4)).await.expect("reflect"));
     assert!(s.answer_listening(c, id, 2, Verdict::GotIt, None, later(5)).await.expect("answer"));

@@ -3,7 +3,10 @@
 use crate::api::{self, ApiDoc};
 use crate::auth;
 use crate::error::{ApiError, PageError};
-use crate::pages::{accounts, appreciations, history, hugs, learn, pairing, settings, today, welcome};
+use crate::pages::{
+    accounts, appreciations, conversations, history, hugs, learn, listening, pairing, practices, settings, today,
+    welcome,
+};
 use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, Uri};
@@ -41,6 +44,17 @@ pub fn router(state: AppState) -> Router {
         .route("/history", get(history::show))
         .route("/hug", get(hugs::show))
         .route("/hugs", post(hugs::log))
+        .route("/practices", get(practices::show))
+        .route("/talk", get(conversations::show_start).post(conversations::start))
+        .route("/talk/{id}", get(conversations::show))
+        .route("/talk/{id}/join", post(conversations::join))
+        .route("/talk/{id}/heard", post(conversations::heard))
+        .route("/talk/{id}/rating", post(conversations::rate))
+        .route("/talk/{id}/cancel", post(conversations::cancel))
+        .route("/listen", get(listening::show).post(listening::start))
+        .route("/listen/{id}/reflection", post(listening::reflect))
+        .route("/listen/{id}/answer", post(listening::answer))
+        .route("/listen/{id}/set-aside", post(listening::set_aside))
         .route("/settings", get(settings::show))
         .route("/settings/profile", post(settings::update_profile))
         .route("/settings/password", post(settings::change_password))

@@ -63,33 +63,37 @@ for (const link of document.querySelectorAll('[data-starter]')) {
 }
 
 // Live updates: when the partner does something, re-read this page and swap in the parts
-// marked data-live-part, leaving alone any part where the person is typing.
-const liveParts = document.querySelectorAll('[data-live-part][id]');
-if (liveParts.length && 'EventSource' in window) {
-  const busy = (part) => part.contains(document.activeElement)
-    || [...part.querySelectorAll('input[type="text"], textarea')].some((el) => el.value.trim() !== '');
-  let refreshing = false;
-  let again = false;
-  const refresh = async () => {
-    if (refreshing) { again = true; return; }
-    refreshing = true;
-    try {
-      const response = await fetch(window.location.pathname, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
-      if (!response.ok) return;
-      const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
-      for (const part of document.querySelectorAll('[data-live-part][id]')) {
-        const next = fresh.getElementById(part.id);
-        if (next && !busy(part) && next.innerHTML !== part.innerHTML) {
-          part.innerHTML = next.innerHTML;
-          part.dataset.updatedAt = String(Date.now());
-        }
+// marked data-live-part, leaving alone any part where the person is typing or choosing.
+const busy = (part) => {
+  const active = document.activeElement;
+  const typing = active && part.contains(active) && active.matches('input[type="text"], textarea');
+  return typing
+    || [...part.querySelectorAll('input[type="text"], textarea')].some((el) => el.value.trim() !== el.defaultValue.trim())
+    || [...part.querySelectorAll('input[type="radio"], input[type="checkbox"]')].some((el) => el.checked !== el.defaultChecked);
+};
+let refreshing = false;
+let again = false;
+const refresh = async () => {
+  if (refreshing) { again = true; return; }
+  refreshing = true;
+  try {
+    const response = await fetch(window.location.pathname, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+    for (const part of document.querySelectorAll('[data-live-part][id]')) {
+      const next = fresh.getElementById(part.id);
+      if (next && !busy(part) && next.innerHTML !== part.innerHTML) {
+        part.innerHTML = next.innerHTML;
+        part.dataset.updatedAt = String(Date.now());
       }
-      document.dispatchEvent(new CustomEvent('tend:updated'));
-    } finally {
-      refreshing = false;
-      if (again) { again = false; refresh(); }
     }
-  };
+    document.dispatchEvent(new CustomEvent('tend:updated'));
+  } finally {
+    refreshing = false;
+    if (again) { again = false; refresh(); }
+  }
+};
+if (document.querySelector('[data-live-part][id]') && 'EventSource' in window) {
   const source = new EventSource('/events');
   source.addEventListener('change', refresh);
   // After a lost connection, catch up on whatever happened meanwhile.
@@ -100,6 +104,55 @@ if (liveParts.length && 'EventSource' in window) {
     document.documentElement.dataset.live = 'connected';
   });
 }
+
+// Countdowns run from the time left as the server computed it, never from this phone's own
+// clock, so two phones agree however their clocks are set. At zero the page asks the server
+// what comes next (the turn switches there, not here).
+const startCountdowns = () => {
+  for (const el of document.querySelectorAll('[data-countdown]:not([data-counting])')) {
+    el.dataset.counting = 'yes';
+    const deadline = performance.now() + Number(el.dataset.remainingMs || 0);
+    const tick = () => {
+      if (!el.isConnected) return;
+      const left = Math.max(0, deadline - performance.now());
+      const seconds = Math.ceil(left / 1000);
+      el.dataset.leftMs = String(Math.round(left));
+      el.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+      if (left > 0) {
+        setTimeout(tick, Math.min(250, left));
+      } else if (document.querySelector('[data-live-part][id]')) {
+        setTimeout(refresh, 150);
+      } else {
+        window.location.reload();
+      }
+    };
+    tick();
+  }
+};
+
+// The listener's cue: one at a time, moving on every tenth of the turn, or on request.
+const startCues = () => {
+  const guidelines = [...document.querySelectorAll('[data-guideline]')];
+  for (const cue of document.querySelectorAll('[data-cue]:not([data-cueing])')) {
+    cue.dataset.cueing = 'yes';
+    if (!guidelines.length) continue;
+    let index = Number(cue.dataset.cue) || 0;
+    const show = () => {
+      const g = guidelines[index % guidelines.length];
+      cue.querySelector('[data-cue-name]').textContent = g.dataset.name;
+      cue.querySelector('[data-cue-text]').textContent = g.dataset.cueText;
+    };
+    const next = () => { index += 1; show(); };
+    const button = cue.querySelector('[data-cue-next]');
+    if (button) { button.hidden = false; button.addEventListener('click', next); }
+    const every = Number(cue.dataset.cueEveryMs) || 90000;
+    const timer = setInterval(() => { if (cue.isConnected) next(); else clearInterval(timer); }, every);
+  }
+};
+
+startCountdowns();
+startCues();
+document.addEventListener('tend:updated', () => { startCountdowns(); startCues(); });
 
 // The 20-second hug: a calm countdown with a slow breathing circle, a soft vibration at the
 // end, then "We hugged". The form works without this script too.

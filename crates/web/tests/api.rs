@@ -247,6 +247,21 @@ async fn the_openapi_document_describes_every_endpoint(db: TestDb) {
         ("/api/v1/events", "get"),
         ("/api/v1/hugs", "post"),
         ("/api/v1/hugs", "get"),
+        ("/api/v1/conversations", "get"),
+        ("/api/v1/conversations", "post"),
+        ("/api/v1/conversations/current", "get"),
+        ("/api/v1/conversations/guidance", "get"),
+        ("/api/v1/conversations/{id}", "get"),
+        ("/api/v1/conversations/{id}/join", "post"),
+        ("/api/v1/conversations/{id}/heard", "post"),
+        ("/api/v1/conversations/{id}/rating", "put"),
+        ("/api/v1/conversations/{id}/cancel", "post"),
+        ("/api/v1/listening", "get"),
+        ("/api/v1/listening", "post"),
+        ("/api/v1/listening/{id}", "get"),
+        ("/api/v1/listening/{id}/reflection", "post"),
+        ("/api/v1/listening/{id}/answer", "post"),
+        ("/api/v1/listening/{id}/set-aside", "post"),
     ];
     for (path, method) in expected {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} undocumented");

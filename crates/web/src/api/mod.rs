@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         (name = "couple", description = "Invites, joining a partner, and unpairing"),
         (name = "today", description = "The day as both partners live it"),
         (name = "daily", description = "Check-ins (answer, then reveal), appreciations, rhythm, history, live events"),
+        (name = "practices", description = "The Stress-Reducing Conversation (live on two phones) and reflective listening"),
         (name = "learn", description = "Tend's guide"),
     )
 )]

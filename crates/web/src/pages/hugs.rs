@@ -31,7 +31,7 @@ pub async fn show(
     let us = tend_domain::couple::us(&state.ctx, &me.0.user).await?;
     let week = hug::week(&state.ctx, &me.0.user).await?;
     let page = HugPage {
-        layout: Layout::new(Some(&me.0), &csrf, "today"),
+        layout: Layout::new(Some(&me.0), &csrf, "practices"),
         partner: us.partner.display_name,
         seconds: hug::SECONDS,
         this_week: week.this_week,

@@ -2,10 +2,13 @@
 
 pub mod accounts;
 pub mod appreciations;
+pub mod conversations;
 pub mod history;
 pub mod hugs;
 pub mod learn;
+pub mod listening;
 pub mod pairing;
+pub mod practices;
 pub mod settings;
 pub mod today;
 pub mod views;
@@ -117,6 +120,12 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "appreciated" => "Sent. Your partner can see it now.",
         "reacted" => "Your answer is on its way.",
         "hugged" => "Logged for both of you.",
+        "talk-started" => "Started. Your partner sees “Join” on Today now.",
+        "talk-joined-partners" => "Your partner had just started one, so you’ve joined theirs.",
+        "talk-running" => "Your conversation is already under way; here it is.",
+        "shared" => "Shared. Your partner sees it now.",
+        "reflected" => "Sent. Your partner sees what you heard.",
+        "answered" => "Your answer is on its way.",
         _ => return None,
     })
 }

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use tend_domain::appreciation::{self, NewAppreciation};
 use tend_domain::check_in::{self, NewCheckIn};
 use tend_domain::content::Starter;
+use tend_domain::conversation;
 use tend_domain::store::User;
 use tend_domain::today::{self, Overview};
 
@@ -60,6 +61,10 @@ pub struct TodayPage {
     pub kinds: Vec<KindChoice>,
     pub starters: Vec<&'static Starter>,
     pub reactions: Vec<ReactionChoice>,
+    /// A conversation that needs the caller: to join, to go back to, or to rate.
+    pub talk: Option<super::conversations::TalkView>,
+    /// A listening exchange waiting for the caller's step.
+    pub listening: Option<super::listening::ExchangeView>,
 }
 
 fn greeting(hour: i8) -> &'static str {
@@ -114,6 +119,14 @@ async fn today_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Varian
         AppreciationView::of(a, us, overview.is_new(a.author != us.me.id, a.created_at))
     };
     let status = FormErrors::page_status(&[&v.check_in_errors, &v.appreciation_errors]);
+    let talk = conversation::current(&state.ctx, &me.0.user)
+        .await?
+        .filter(conversation::Seen::needs_me)
+        .map(|s| super::conversations::TalkView::of(&s, us, tz, now));
+    let listening = tend_domain::listening::open(&state.ctx, &me.0.user)
+        .await?
+        .map(|l| super::listening::ExchangeView::of(&l, us, now))
+        .filter(|x| x.my_move);
     let page = TodayPage {
         layout: Layout::new(Some(&me.0), csrf, "today"),
         greeting: greeting(now.to_zoned(tz.zone()).hour()),
@@ -133,6 +146,8 @@ async fn today_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Varian
         kinds: kind_choices(),
         starters: starters_for(tz.today(now)),
         reactions: reaction_choices(),
+        talk,
+        listening,
     };
     Ok((status, render(&page)).into_response())
 }

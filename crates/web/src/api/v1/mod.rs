@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod couple;
 pub mod daily;
 pub mod learn;
+pub mod practices;
 pub mod sessions;
 pub mod today;
 
@@ -39,6 +40,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(daily::history))
         .routes(routes!(daily::events))
         .routes(routes!(daily::log_hug, daily::hugs))
+        .routes(routes!(practices::list, practices::start))
+        .routes(routes!(practices::current))
+        .routes(routes!(practices::guidance))
+        .routes(routes!(practices::show))
+        .routes(routes!(practices::join))
+        .routes(routes!(practices::heard))
+        .routes(routes!(practices::rate))
+        .routes(routes!(practices::cancel))
+        .routes(routes!(practices::listening_list, practices::share))
+        .routes(routes!(practices::listening_show))
+        .routes(routes!(practices::reflect))
+        .routes(routes!(practices::answer))
+        .routes(routes!(practices::set_aside))
         .routes(routes!(learn::list))
         .routes(routes!(learn::show))
 }
