@@ -79,12 +79,17 @@ const refresh = async () => {
   try {
     const response = await fetch(window.location.pathname, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
     if (!response.ok) return;
+    const arrived = performance.now();
     const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+    for (const clock of fresh.querySelectorAll('[data-countdown]')) clock.dataset.arrivedAt = String(arrived);
     for (const part of document.querySelectorAll('[data-live-part][id]')) {
       const next = fresh.getElementById(part.id);
-      if (next && !busy(part) && next.innerHTML !== part.innerHTML) {
+      if (next && !busy(part) && next.outerHTML !== part.outerHTML) {
+        for (const { name } of [...part.attributes]) {
+          if (!next.hasAttribute(name)) part.removeAttribute(name);
+        }
+        for (const { name, value } of [...next.attributes]) part.setAttribute(name, value);
         part.innerHTML = next.innerHTML;
-        part.dataset.updatedAt = String(Date.now());
       }
     }
     document.dispatchEvent(new CustomEvent('tend:updated'));
@@ -111,7 +116,10 @@ if (document.querySelector('[data-live-part][id]') && 'EventSource' in window) {
 const startCountdowns = () => {
   for (const el of document.querySelectorAll('[data-countdown]:not([data-counting])')) {
     el.dataset.counting = 'yes';
-    const deadline = performance.now() + Number(el.dataset.remainingMs || 0);
+    // Count from when the server's answer arrived, not from when this script got to run.
+    const arrived = Number(el.dataset.arrivedAt) || performance.getEntriesByType('navigation')[0]?.responseStart;
+    const deadline = (arrived || performance.now()) + Number(el.dataset.remainingMs || 0);
+    el.dataset.endsAt = String(Math.round(performance.timeOrigin + deadline));
     const tick = () => {
       if (!el.isConnected) return;
       const left = Math.max(0, deadline - performance.now());

@@ -69,7 +69,7 @@ async fn every_form_needs_its_csrf_token(db: TestDb) {
     let app = spawn(db).await;
     let alex = app.browser();
     alex.sign_up("Alex", "alex@example.org", None).await;
-    let forms: [(&str, Vec<(&str, &str)>); 8] = [
+    let forms: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("/settings/profile", vec![("display_name", "Mallory"), ("email", "m@example.org"), ("time_zone", "UTC")]),
         (
             "/settings/password",
@@ -81,6 +81,18 @@ async fn every_form_needs_its_csrf_token(db: TestDb) {
         ("/pair/join", vec![("invite", "ABCD-EFGH-JK")]),
         ("/unpair", vec![]),
         ("/logout", vec![]),
+        ("/check-ins", vec![("high", "forged"), ("closeness", "4")]),
+        ("/appreciations", vec![("kind", "gratitude"), ("body", "forged")]),
+        ("/hugs", vec![]),
+        ("/talk", vec![("minutes", "15")]),
+        ("/talk/1/join", vec![]),
+        ("/talk/1/heard", vec![]),
+        ("/talk/1/rating", vec![("understood", "1"), ("cared_for", "1")]),
+        ("/talk/1/cancel", vec![]),
+        ("/listen", vec![("share", "forged")]),
+        ("/listen/1/reflection", vec![("reflection", "forged"), ("feeling", "x")]),
+        ("/listen/1/answer", vec![("verdict", "got-it")]),
+        ("/listen/1/set-aside", vec![]),
     ];
     for (action, fields) in forms {
         for token in ["", "forged-token-forged-token-forged-token"] {
