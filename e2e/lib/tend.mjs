@@ -74,3 +74,23 @@ export async function launchBrowser() {
 export async function phone(browser, timezoneId = 'Europe/Berlin') {
   return browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, timezoneId, locale: 'en-GB' });
 }
+
+/** POSTs JSON to Tend's API and returns the parsed answer, failing the test on an error. */
+export async function apiPost(base, path, body, token) {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Logs a partner in on `page` and waits for Today. */
+export async function logIn(page, base, email) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(/\/today/);
+}

@@ -4,29 +4,11 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { backends, launchBrowser, phone, startTend } from '../lib/tend.mjs';
+import { apiPost as api, backends, launchBrowser, logIn, phone, startTend } from '../lib/tend.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
-
-async function api(base, path, body, token) {
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  assert.ok(response.ok, `${path}: ${response.status} ${await response.clone().text()}`);
-  return response.json();
-}
-
-async function logIn(page, base, email) {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('a long enough password');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(/\/today/);
-}
 
 /** Waits for `text` in `locator` and returns how long it took, in milliseconds. */
 async function timeUntil(locator, text) {

@@ -155,7 +155,11 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
     if ctx.store.user_by_email(DEMO[0].email).await?.is_none() {
         let us = fixtures::paired_couple(ctx, &DEMO[0], &DEMO[1], 4).await.context("creating the demo couple")?;
         fixtures::daily_history(ctx, &us, 21).await.context("writing the demo couple's history")?;
-        println!("Created the demo couple, together for four weeks, with three weeks of check-ins and appreciations.");
+        fixtures::practice_history(ctx, &us, 21).await.context("writing the demo couple's practices")?;
+        println!(
+            "Created the demo couple, together for four weeks, with three weeks of check-ins, appreciations, \
+             conversations, hugs and listening."
+        );
     } else {
         for person in &DEMO {
             fixtures::set_password(ctx, person).await?;

@@ -131,6 +131,61 @@ pub async fn daily_history(ctx: &Ctx, us: &Us, days: i64) -> Result<()> {
     Ok(())
 }
 
+/// Past guided practices for the demo: a Stress-Reducing Conversation on most evenings with
+/// both ratings, a hug now and then, and two reflective-listening exchanges, all written
+/// through the use cases at their own times.
+pub async fn practice_history(ctx: &Ctx, us: &Us, days: i64) -> Result<()> {
+    use crate::{conversation, hug, listening};
+    let (a, b) = (&us.me, &us.partner);
+    let today = a.time_zone.today(ctx.now());
+    let minutes = |at: Timestamp, m: i64| at.checked_add(SignedDuration::from_mins(m)).unwrap_or(at);
+    for back in (1..=days).rev() {
+        let day = today.checked_sub(back.days()).map_err(|e| Error::Internal(e.to_string()))?;
+        let i = usize::try_from(back).unwrap_or(0);
+        if i % 3 != 1 {
+            let start = evening(ctx, day, a, 18)?;
+            let (starter, joiner) = if i % 2 == 0 { (a, b) } else { (b, a) };
+            let req = conversation::StartRequest { minutes: 15, me_first: i % 4 != 0, shared_phone: false };
+            let (seen, _) = conversation::start(&at_time(ctx, start), starter, req).await?;
+            conversation::join(&at_time(ctx, minutes(start, 1)), joiner, seen.id).await?;
+            let first = if req.me_first { starter } else { joiner };
+            let second = if req.me_first { joiner } else { starter };
+            let heard = i64::try_from(9 + i % 6).unwrap_or(12);
+            conversation::feel_heard(&at_time(ctx, minutes(start, 1 + heard)), first, seen.id).await?;
+            conversation::feel_heard(&at_time(ctx, minutes(start, 2 + heard + 11)), second, seen.id).await?;
+            let rated = minutes(start, 4 + heard + 11);
+            for (who, k) in [(a, i), (b, i + 1)] {
+                let r = conversation::Rating::parse(
+                    i64::try_from(4 + k % 4).unwrap_or(5),
+                    i64::try_from(5 + k % 3).unwrap_or(6),
+                )?;
+                conversation::rate(&at_time(ctx, rated), who, seen.id, r).await?;
+            }
+        }
+        if i % 2 == 0 {
+            hug::log(&at_time(ctx, evening(ctx, day, b, 22)?), b).await?;
+        }
+        if back == 6 || back == 2 {
+            let (speaker, listener) = if back == 6 { (a, b) } else { (b, a) };
+            let at = evening(ctx, day, speaker, 20)?;
+            let l = listening::start(
+                &at_time(ctx, at),
+                speaker,
+                "Work has been loud all week, and I feel behind on everything.",
+            )
+            .await?;
+            let reflection = listening::NewReflection {
+                reflection: "You’ve had no quiet at work and it leaves you feeling you can’t catch up.".into(),
+                feeling: "stretched thin".into(),
+            };
+            listening::reflect(&at_time(ctx, minutes(at, 4)), listener, l.id, &reflection).await?;
+            let answer = listening::NewAnswer { verdict: "got-it".into(), clarification: String::new() };
+            listening::answer(&at_time(ctx, minutes(at, 6)), speaker, l.id, &answer).await?;
+        }
+    }
+    Ok(())
+}
+
 /// `hour` o'clock on `day` in the person's zone, but never later than a few minutes ago.
 fn evening(ctx: &Ctx, day: jiff::civil::Date, who: &User, hour: i8) -> Result<Timestamp> {
     let at =

@@ -39,6 +39,8 @@ pub struct TalkView {
     pub my_rating: Option<Rating>,
     pub minutes_spoken: i64,
     pub started: String,
+    /// "Tue 24 Nov, 18:00", for tables.
+    pub started_short: String,
 }
 
 fn clock(ms: i64) -> String {
@@ -88,6 +90,7 @@ impl TalkView {
             my_rating: seen.my_rating,
             minutes_spoken: seen.minutes_spoken,
             started: when(seen.created_at, tz),
+            started_short: seen.created_at.to_zoned(tz.zone()).strftime("%a %-d %b, %H:%M").to_string(),
         }
     }
 }
@@ -258,39 +261,22 @@ async fn after_step(
     }
 }
 
-pub async fn join(
+/// Join, "I feel heard" or stop: the steps that carry nothing but themselves.
+pub async fn step(
     State(state): State<AppState>,
     me: SignedIn,
     csrf: CsrfToken,
-    Path(id): Path<String>,
+    Path((id, step)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let result = conversation::join(&state.ctx, &me.0.user, id).await;
-    after_step(&state, &me, &csrf, id, result).await
-}
-
-pub async fn heard(
-    State(state): State<AppState>,
-    me: SignedIn,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
-    let result = conversation::feel_heard(&state.ctx, &me.0.user, id).await;
-    after_step(&state, &me, &csrf, id, result).await
-}
-
-pub async fn cancel(
-    State(state): State<AppState>,
-    me: SignedIn,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
-    let result = conversation::cancel(&state.ctx, &me.0.user, id).await;
+    let (ctx, user) = (&state.ctx, &me.0.user);
+    let result = match step.as_str() {
+        "join" => conversation::join(ctx, user, id).await,
+        "heard" => conversation::feel_heard(ctx, user, id).await,
+        "cancel" => conversation::cancel(ctx, user, id).await,
+        _ => return Err(PageError::not_found()),
+    };
     after_step(&state, &me, &csrf, id, result).await
 }
 
