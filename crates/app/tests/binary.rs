@@ -139,6 +139,12 @@ fn bad_configuration_is_explained() {
     assert!(!ok && err.contains("sqlite: or postgres:"), "{err}");
     let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_BASE_URL", "tend.example.org")]);
     assert!(!ok && err.contains("TEND_BASE_URL"), "{err}");
+    for minute in ["0", "61", "fast"] {
+        let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_CONVERSATION_MINUTE_SECONDS", minute)]);
+        assert!(!ok && err.contains("TEND_CONVERSATION_MINUTE_SECONDS"), "{minute}: {err}");
+    }
+    let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_CONVERSATION_MINUTE_SECONDS", "1")]);
+    assert!(ok, "{err}");
 }
 
 /// Two nodes on one PostgreSQL behave as one instance.
