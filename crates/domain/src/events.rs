@@ -16,6 +16,7 @@ pub enum EventKind {
     Hug,
     Conversation,
     Listening,
+    Question,
 }
 
 impl EventKind {
@@ -28,6 +29,7 @@ impl EventKind {
             Self::Hug => "hug",
             Self::Conversation => "conversation",
             Self::Listening => "listening",
+            Self::Question => "question",
         }
     }
 
@@ -40,6 +42,7 @@ impl EventKind {
             Self::Hug,
             Self::Conversation,
             Self::Listening,
+            Self::Question,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

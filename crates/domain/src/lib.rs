@@ -13,6 +13,7 @@ pub mod conversation;
 pub mod couple;
 pub mod error;
 pub mod events;
+pub mod exchange;
 pub mod fixtures;
 pub mod history;
 pub mod hug;

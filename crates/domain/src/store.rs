@@ -10,6 +10,7 @@ use crate::auth::{ApiTokenSummary, SessionSummary};
 use crate::check_in::{CheckIn, CheckInRecord};
 use crate::conversation::Conversation;
 use crate::couple::InviteRecord;
+use crate::exchange::{Exchange, Felt};
 use crate::ids::{ApiTokenId, CoupleId, SessionId, UserId};
 use crate::listening::{Listening, Verdict};
 use crate::secret::SecretHash;
@@ -267,4 +268,61 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<bool>;
     /// Closes the exchange and frees the couple's open place.
     async fn close_listening(&self, couple: CoupleId, id: i64, now: Timestamp) -> StoreResult<()>;
+
+    // Question decks
+    /// The couple's ladder as (depth, completed, ready per seat, version); a new couple's
+    /// ladder starts at depth 1.
+    async fn ladder(&self, couple: CoupleId) -> StoreResult<(u8, u32, [bool; 2], i64)>;
+    /// Saves the ladder only if it is still at `version`; false when someone changed it first.
+    async fn save_ladder(
+        &self,
+        couple: CoupleId,
+        version: i64,
+        depth: u8,
+        completed: u32,
+        ready: [bool; 2],
+    ) -> StoreResult<bool>;
+    async fn exchange(&self, couple: CoupleId, question_id: &str) -> StoreResult<Option<Exchange>>;
+    /// All of the couple's exchanges, newest first, with both parts.
+    async fn exchanges(&self, couple: CoupleId) -> StoreResult<Vec<Exchange>>;
+    /// The exchange for this question, made if it isn't there yet.
+    async fn ensure_exchange(
+        &self,
+        couple: CoupleId,
+        question_id: &str,
+        deck: &str,
+        depth: u8,
+        now: Timestamp,
+    ) -> StoreResult<i64>;
+    /// Saves an answer or a pass; an earlier pass may become an answer, an earlier answer
+    /// stays. False when there was an answer already.
+    async fn save_answer(
+        &self,
+        exchange: i64,
+        author: UserId,
+        body: &str,
+        passed: bool,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    async fn save_response(
+        &self,
+        exchange: i64,
+        responder: UserId,
+        reply_id: Option<&str>,
+        words: &str,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Marks the exchange complete once; false when it already was.
+    async fn mark_exchange_complete(&self, exchange: i64, now: Timestamp) -> StoreResult<bool>;
+    async fn save_felt(&self, exchange: i64, author: UserId, felt: Felt) -> StoreResult<()>;
+    async fn save_favorite(&self, exchange: i64, author: UserId, on: bool) -> StoreResult<()>;
+    /// Every question of the day drawn for the couple, oldest first.
+    async fn question_draws(&self, couple: CoupleId) -> StoreResult<Vec<(Date, String)>>;
+    async fn add_question_draw(
+        &self,
+        couple: CoupleId,
+        day: Date,
+        question_id: &str,
+        now: Timestamp,
+    ) -> StoreResult<()>;
 }

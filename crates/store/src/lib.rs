@@ -8,6 +8,7 @@
 
 pub mod events;
 mod practices;
+mod questions;
 mod sql;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -11,6 +11,7 @@ use tend_domain::auth::{ApiTokenSummary, SessionSummary};
 use tend_domain::check_in::{CheckIn, CheckInRecord};
 use tend_domain::conversation::Conversation;
 use tend_domain::couple::InviteRecord;
+use tend_domain::exchange::{Exchange, Felt};
 use tend_domain::listening::{Listening, Verdict};
 use tend_domain::secret::SecretHash;
 use tend_domain::store::{
@@ -840,5 +841,87 @@ impl Store for SqlStore {
 
     async fn close_listening(&self, couple: CoupleId, id: i64, now: Timestamp) -> StoreResult<()> {
         self.close_listening_row(couple, id, now).await
+    }
+
+    async fn ladder(&self, couple: CoupleId) -> StoreResult<(u8, u32, [bool; 2], i64)> {
+        self.ladder_row(couple).await
+    }
+
+    async fn save_ladder(
+        &self,
+        couple: CoupleId,
+        version: i64,
+        depth: u8,
+        completed: u32,
+        ready: [bool; 2],
+    ) -> StoreResult<bool> {
+        self.save_ladder_row(couple, version, depth, completed, ready).await
+    }
+
+    async fn exchange(&self, couple: CoupleId, question_id: &str) -> StoreResult<Option<Exchange>> {
+        self.exchange_row(couple, question_id).await
+    }
+
+    async fn exchanges(&self, couple: CoupleId) -> StoreResult<Vec<Exchange>> {
+        self.exchange_list(couple).await
+    }
+
+    async fn ensure_exchange(
+        &self,
+        couple: CoupleId,
+        question_id: &str,
+        deck: &str,
+        depth: u8,
+        now: Timestamp,
+    ) -> StoreResult<i64> {
+        self.ensure_exchange_row(couple, question_id, deck, depth, now).await
+    }
+
+    async fn save_answer(
+        &self,
+        exchange: i64,
+        author: UserId,
+        body: &str,
+        passed: bool,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        self.save_answer_row(exchange, author, body, passed, now).await
+    }
+
+    async fn save_response(
+        &self,
+        exchange: i64,
+        responder: UserId,
+        reply_id: Option<&str>,
+        words: &str,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.save_response_row(exchange, responder, reply_id, words, now).await
+    }
+
+    async fn mark_exchange_complete(&self, exchange: i64, now: Timestamp) -> StoreResult<bool> {
+        self.mark_exchange_complete_row(exchange, now).await
+    }
+
+    async fn save_felt(&self, exchange: i64, author: UserId, felt: Felt) -> StoreResult<()> {
+        self.save_felt_row(exchange, author, felt).await
+    }
+
+    async fn save_favorite(&self, exchange: i64, author: UserId, on: bool) -> StoreResult<()> {
+        self.save_favorite_row(exchange, author, on).await
+    }
+
+    async fn question_draws(&self, couple: CoupleId) -> StoreResult<Vec<(Date, String)>> {
+        self.question_draw_rows(couple).await
+    }
+
+    async fn add_question_draw(
+        &self,
+        couple: CoupleId,
+        day: Date,
+        question_id: &str,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.add_question_draw_row(couple, day, question_id, now).await
     }
 }

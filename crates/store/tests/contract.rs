@@ -555,6 +555,60 @@ async fn listening_rounds_are_written_once(db: TestDb) {
     assert!(s.listenings(other, 10).await.expect("list").is_empty());
 }
 
+async fn ladders_change_by_compare_and_set(db: TestDb) {
+    let s = &db.store;
+    let (_, _, c) = couple(s, "x").await;
+    let (_, _, other) = couple(s, "y").await;
+    let (depth, completed, ready, v) = s.ladder(c).await.expect("ladder");
+    assert_eq!((depth, completed, ready), (1, 0, [false, false]), "every couple starts at depth 1");
+    assert!(s.save_ladder(c, v, 1, 7, [true, false]).await.expect("save"));
+    assert!(!s.save_ladder(c, v, 2, 0, [false, false]).await.expect("save"), "a stale version is refused");
+    assert_eq!(s.ladder(c).await.expect("read"), (1, 7, [true, false], v + 1));
+    assert_eq!(s.ladder(other).await.expect("read").0, 1, "couples don't share a ladder");
+}
+
+async fn answers_are_final_but_a_pass_can_become_one(db: TestDb) {
+    let s = &db.store;
+    let (a, b, c) = couple(s, "x").await;
+    let (_, _, other) = couple(s, "y").await;
+    let now = t("2026-01-05T20:00:00Z");
+    let id = s.ensure_exchange(c, "today-001", "today", 1, now).await.expect("exchange");
+    assert_eq!(s.ensure_exchange(c, "today-001", "today", 1, now).await.expect("again"), id, "one per question");
+    assert!(s.exchange(other, "today-001").await.expect("read").is_none(), "scoped to the couple");
+    assert!(s.save_answer(id, a.id, "", true, now).await.expect("pass"));
+    assert!(s.save_answer(id, a.id, "Tea on the balcony.", false, now).await.expect("pass becomes answer"));
+    assert!(!s.save_answer(id, a.id, "Changed my mind", false, now).await.expect("refused"), "an answer is final");
+    assert!(!s.save_answer(id, a.id, "", true, now).await.expect("refused"), "and cannot become a pass");
+    assert!(s.save_answer(id, b.id, "A long walk.", false, now).await.expect("answer"));
+    s.save_response(id, a.id, Some("care-1"), "Let's do that.", now).await.expect("respond");
+    s.save_response(id, b.id, None, "Yes!", now).await.expect("respond");
+    s.save_felt(id, a.id, tend_domain::exchange::Felt::parse(6, 7, 5).expect("valid")).await.expect("felt");
+    s.save_favorite(id, b.id, true).await.expect("favorite");
+    let e = s.exchange(c, "today-001").await.expect("read").expect("there");
+    assert!(e.is_complete());
+    let mine = e.answers.iter().find(|x| x.author == a.id).expect("a's part");
+    assert_eq!(
+        (mine.body.as_str(), mine.reply_id.as_deref(), mine.favorite),
+        ("Tea on the balcony.", Some("care-1"), false)
+    );
+    assert_eq!(mine.felt.map(|f| f.accepted), Some(7));
+    assert!(s.mark_exchange_complete(id, now).await.expect("mark"));
+    assert!(!s.mark_exchange_complete(id, now).await.expect("mark"), "completed once");
+    s.ensure_exchange(c, "play-001", "play", 1, t("2026-01-06T20:00:00Z")).await.expect("exchange");
+    let all = s.exchanges(c).await.expect("list");
+    assert_eq!(all.iter().map(|e| e.question_id.as_str()).collect::<Vec<_>>(), ["play-001", "today-001"]);
+    let day: jiff::civil::Date = "2026-01-05".parse().expect("date");
+    s.add_question_draw(c, day, "today-002", now).await.expect("draw");
+    s.add_question_draw(c, day, "today-003", now).await.expect("draw");
+    assert_eq!(
+        s.question_draws(c).await.expect("draws"),
+        [(day, "today-002".to_owned()), (day, "today-003".to_owned())]
+    );
+    assert!(s.question_draws(other).await.expect("draws").is_empty());
+}
+
+both_backends!(ladders_change_by_compare_and_set, answers_are_final_but_a_pass_can_become_one);
+
 both_backends!(
     one_open_conversation_per_couple_and_steps_merge,
     racing_starts_make_one_conversation,
