@@ -425,6 +425,41 @@ pub async fn deck(ctx: &Ctx, me: &User, deck_id: &str) -> Result<(LadderView, Ve
     Ok((ladder.seen_by(seat(&us), RULES), list))
 }
 
+/// How far a couple is through one deck.
+#[derive(Clone, Debug)]
+pub struct DeckCount {
+    pub deck: &'static questions::Deck,
+    /// Questions open at the couple's level.
+    pub open: usize,
+    /// Of those, the ones the caller has answered or passed.
+    pub answered: usize,
+    /// Deeper questions, waiting until both are ready.
+    pub locked: usize,
+}
+
+/// The ladder and every deck's counts, read once.
+pub async fn overview(ctx: &Ctx, me: &User) -> Result<(LadderView, Vec<DeckCount>)> {
+    let us = couple::us(ctx, me).await?;
+    let (ladder, _) = ladder_of(ctx, &us).await?;
+    let all = ctx.store.exchanges(us.couple_id).await?;
+    let answered: Vec<&str> =
+        all.iter().filter(|e| e.part(us.me.id).is_some()).map(|e| e.question_id.as_str()).collect();
+    let counts = questions::decks()
+        .iter()
+        .map(|deck| {
+            let in_deck = questions::questions().iter().filter(|q| q.deck == deck.id);
+            let (open, locked): (Vec<&Question>, Vec<&Question>) = in_deck.partition(|q| q.depth <= ladder.depth);
+            DeckCount {
+                deck,
+                answered: open.iter().filter(|q| answered.contains(&q.id.as_str())).count(),
+                open: open.len(),
+                locked: locked.len(),
+            }
+        })
+        .collect();
+    Ok((ladder.seen_by(seat(&us), RULES), counts))
+}
+
 /// The question for today: one a day per couple at their level, never repeated until the
 /// level's pool is used up. The pick is a pure function of the couple, the day and what was
 /// drawn before, so two phones drawing at the same moment draw the same question.
@@ -510,7 +545,7 @@ mod tests {
         let a = pick(7, day, 1, &[], 0).expect("a question");
         assert_eq!(a.depth, 1);
         assert_eq!(pick(7, day, 1, &[], 0).map(|q| &q.id), Some(&a.id), "the same for both phones");
-        let b = pick(7, day, 1, &[a.id.clone()], 1).expect("another");
+        let b = pick(7, day, 1, std::slice::from_ref(&a.id), 1).expect("another");
         assert_ne!(a.id, b.id, "never repeated while the pool lasts");
         let all: Vec<String> = questions::questions().iter().filter(|q| q.depth == 2).map(|q| q.id.clone()).collect();
         assert!(pick(7, day, 2, &all, 0).is_some_and(|q| q.depth == 2), "a used-up pool starts again");

@@ -4,8 +4,8 @@ use crate::api::{self, ApiDoc};
 use crate::auth;
 use crate::error::{ApiError, PageError};
 use crate::pages::{
-    accounts, appreciations, conversations, history, hugs, learn, listening, pairing, practices, settings, today,
-    welcome,
+    accounts, appreciations, conversations, history, hugs, learn, listening, pairing, practices, questions, settings,
+    today, welcome,
 };
 use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
@@ -53,6 +53,16 @@ pub fn router(state: AppState) -> Router {
         .route("/listen/{id}/reflection", post(listening::reflect))
         .route("/listen/{id}/answer", post(listening::answer))
         .route("/listen/{id}/set-aside", post(listening::set_aside))
+        .route("/questions", get(questions::index))
+        .route("/questions/today/another", post(questions::another))
+        .route("/questions/deck/{id}", get(questions::deck))
+        .route("/questions/ours", get(questions::ours))
+        .route("/q/{id}", get(questions::question))
+        .route("/q/{id}/answer", post(questions::answer))
+        .route("/q/{id}/response", post(questions::respond))
+        .route("/q/{id}/felt", post(questions::felt))
+        .route("/q/{id}/favorite", post(questions::favorite))
+        .route("/ladder/{step}", post(questions::ladder))
         .route("/settings", get(settings::show))
         .route("/settings/profile", post(settings::update_profile))
         .route("/settings/password", post(settings::change_password))

@@ -262,6 +262,20 @@ async fn the_openapi_document_describes_every_endpoint(db: TestDb) {
         ("/api/v1/listening/{id}/reflection", "post"),
         ("/api/v1/listening/{id}/answer", "post"),
         ("/api/v1/listening/{id}/set-aside", "post"),
+        ("/api/v1/questions/today", "get"),
+        ("/api/v1/questions/today/another", "post"),
+        ("/api/v1/questions/{id}", "get"),
+        ("/api/v1/questions/{id}/answer", "put"),
+        ("/api/v1/questions/{id}/response", "put"),
+        ("/api/v1/questions/{id}/felt", "put"),
+        ("/api/v1/questions/{id}/favorite", "put"),
+        ("/api/v1/exchanges", "get"),
+        ("/api/v1/ladder", "get"),
+        ("/api/v1/ladder/ready", "post"),
+        ("/api/v1/ladder/not-yet", "post"),
+        ("/api/v1/ladder/step-back", "post"),
+        ("/api/v1/decks", "get"),
+        ("/api/v1/decks/{id}", "get"),
     ];
     for (path, method) in expected {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} undocumented");

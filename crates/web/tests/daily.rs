@@ -17,35 +17,6 @@ async fn put(api: &Api, path: &str, body: Value) -> (StatusCode, Value) {
     api.call(reqwest::Method::PUT, path, Some(body)).await
 }
 
-/// An open event stream for an API client, read chunk by chunk.
-struct Stream(reqwest::Response);
-
-impl Stream {
-    async fn open(app: &TestApp, token: &str) -> Stream {
-        let r = reqwest::Client::new().get(app.url("/api/v1/events")).bearer_auth(token).send().await.expect("events");
-        assert_eq!(r.status(), StatusCode::OK);
-        assert!(r.headers()["content-type"].to_str().expect("ct").starts_with("text/event-stream"));
-        let mut s = Stream(r);
-        let first = s.next_event(Duration::from_secs(5)).await.expect("ready");
-        assert!(first.contains("event: ready"), "{first}");
-        s
-    }
-
-    /// Text up to the next blank line, or None after `wait`.
-    async fn next_event(&mut self, wait: Duration) -> Option<String> {
-        let mut text = String::new();
-        let deadline = Instant::now() + wait;
-        while !text.contains("\n\n") {
-            let left = deadline.checked_duration_since(Instant::now())?;
-            match tokio::time::timeout(left, self.0.chunk()).await {
-                Ok(Ok(Some(bytes))) => text.push_str(&String::from_utf8_lossy(&bytes)),
-                _ => return None,
-            }
-        }
-        Some(text)
-    }
-}
-
 fn token_of(api: &Api) -> String {
     api.token.clone().expect("token")
 }

@@ -93,6 +93,13 @@ async fn every_form_needs_its_csrf_token(db: TestDb) {
         ("/listen/1/reflection", vec![("reflection", "forged"), ("feeling", "x")]),
         ("/listen/1/answer", vec![("verdict", "got-it")]),
         ("/listen/1/set-aside", vec![]),
+        ("/questions/today/another", vec![]),
+        ("/q/today-001/answer", vec![("body", "forged")]),
+        ("/q/today-001/response", vec![("words", "forged")]),
+        ("/q/today-001/felt", vec![("understood", "1"), ("accepted", "1"), ("cared_for", "1")]),
+        ("/q/today-001/favorite", vec![("on", "yes")]),
+        ("/ladder/ready", vec![]),
+        ("/ladder/step-back", vec![]),
     ];
     for (action, fields) in forms {
         for token in ["", "forged-token-forged-token-forged-token"] {

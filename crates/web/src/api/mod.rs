@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         (name = "today", description = "The day as both partners live it"),
         (name = "daily", description = "Check-ins (answer, then reveal), appreciations, rhythm, history, live events"),
         (name = "practices", description = "The Stress-Reducing Conversation (live on two phones) and reflective listening"),
+        (name = "questions", description = "Question decks: answer, then reveal; responses; the ladder that goes deeper only when both are ready"),
         (name = "learn", description = "Tend's guide"),
     )
 )]

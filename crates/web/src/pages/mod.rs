@@ -9,6 +9,7 @@ pub mod learn;
 pub mod listening;
 pub mod pairing;
 pub mod practices;
+pub mod questions;
 pub mod settings;
 pub mod today;
 pub mod views;
@@ -126,6 +127,14 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "shared" => "Shared. Your partner sees it now.",
         "reflected" => "Sent. Your partner sees what you heard.",
         "answered" => "Your answer is on its way.",
+        "passed" => "Passed. No reason needed.",
+        "responded" => "Sent. Your partner sees it now.",
+        "felt" => "Saved, just for you.",
+        "kept" => "Kept among your favourites.",
+        "unkept" => "Removed from your favourites.",
+        "ready" => "Noted, privately. The next level opens when you’re both ready.",
+        "not-yet" => "Noted, privately. Nothing changes.",
+        "stepped-back" => "You’ve stepped back a level. Your partner sees only the level.",
         _ => return None,
     })
 }

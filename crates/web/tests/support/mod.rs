@@ -8,6 +8,7 @@ use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tend_domain::{Ctx, ManualClock, Registration};
 use tend_store::testing::TestDb;
 use tend_web::{AppState, WebConfig};
@@ -220,4 +221,33 @@ pub async fn api_couple(app: &TestApp, tag: &str) -> (Api, Api) {
     assert_eq!(status, StatusCode::CREATED, "{invite}");
     let b = api.sign_up(&format!("B {tag}"), &format!("b-{tag}@example.org"), invite["code"].as_str()).await;
     (a, b)
+}
+
+/// An open event stream for an API client, read chunk by chunk.
+pub struct Stream(reqwest::Response);
+
+impl Stream {
+    pub async fn open(app: &TestApp, token: &str) -> Stream {
+        let r = reqwest::Client::new().get(app.url("/api/v1/events")).bearer_auth(token).send().await.expect("events");
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-type"].to_str().expect("ct").starts_with("text/event-stream"));
+        let mut s = Stream(r);
+        let first = s.next_event(Duration::from_secs(5)).await.expect("ready");
+        assert!(first.contains("event: ready"), "{first}");
+        s
+    }
+
+    /// Text up to the next blank line, or None after `wait`.
+    pub async fn next_event(&mut self, wait: Duration) -> Option<String> {
+        let mut text = String::new();
+        let deadline = Instant::now() + wait;
+        while !text.contains("\n\n") {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            match tokio::time::timeout(left, self.0.chunk()).await {
+                Ok(Ok(Some(bytes))) => text.push_str(&String::from_utf8_lossy(&bytes)),
+                _ => return None,
+            }
+        }
+        Some(text)
+    }
 }

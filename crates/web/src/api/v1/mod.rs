@@ -5,6 +5,7 @@ pub mod couple;
 pub mod daily;
 pub mod learn;
 pub mod practices;
+pub mod questions;
 pub mod sessions;
 pub mod today;
 
@@ -53,6 +54,20 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(practices::reflect))
         .routes(routes!(practices::answer))
         .routes(routes!(practices::set_aside))
+        .routes(routes!(questions::today))
+        .routes(routes!(questions::another))
+        .routes(routes!(questions::show))
+        .routes(routes!(questions::answer))
+        .routes(routes!(questions::respond))
+        .routes(routes!(questions::felt))
+        .routes(routes!(questions::favorite))
+        .routes(routes!(questions::ours))
+        .routes(routes!(questions::ladder))
+        .routes(routes!(questions::ready))
+        .routes(routes!(questions::not_yet))
+        .routes(routes!(questions::step_back))
+        .routes(routes!(questions::decks))
+        .routes(routes!(questions::deck))
         .routes(routes!(learn::list))
         .routes(routes!(learn::show))
 }

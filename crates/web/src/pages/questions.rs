@@ -1,0 +1,378 @@
+//! Question decks: the question for today, the decks, one page per question where both
+//! answer and then see both, the ladder, and "our answers".
+
+use super::{FormErrors, Layout, notice, when};
+use crate::AppState;
+use crate::auth::{CsrfForm, CsrfToken, SignedIn};
+use crate::error::{PageError, render};
+use crate::pages::accounts::Empty;
+use crate::pages::pairing::DoneQuery;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tend_domain::couple;
+use tend_domain::exchange::{self, NewAnswer, NewResponse, OursFilter, PartnerAnswer, Seen};
+use tend_domain::ladder::LadderView;
+use tend_domain::questions::{self, Deck, IntimacyType, Reply};
+
+/// What each depth is called on the page.
+pub fn depth_name(depth: u8) -> &'static str {
+    match depth {
+        1 => "Light",
+        2 => "Personal",
+        _ => "Deep",
+    }
+}
+
+/// An exchange as one partner's page shows it.
+pub struct QuestionView {
+    pub id: String,
+    pub text: String,
+    pub deck: String,
+    pub deck_name: String,
+    pub depth: u8,
+    pub depth_name: &'static str,
+    pub types: Vec<&'static str>,
+    pub locked: bool,
+    /// none, answered or passed.
+    pub mine_state: &'static str,
+    pub mine: String,
+    /// not_yet, waiting_for_you, you_passed, passed or revealed.
+    pub partner_state: &'static str,
+    pub theirs: String,
+    pub my_reply: Option<String>,
+    pub my_words: String,
+    pub responded: bool,
+    pub their_reply: Option<String>,
+    pub their_words: String,
+    pub has_their_response: bool,
+    pub felt: Option<exchange::Felt>,
+    pub favorite: bool,
+    pub complete: bool,
+    pub replies: Vec<&'static Reply>,
+    pub when: String,
+}
+
+impl QuestionView {
+    pub fn of(s: &Seen, tz: &tend_domain::time::TimeZoneName) -> Self {
+        let q = s.question;
+        let deck = questions::deck(&q.deck);
+        let mine = s.mine.as_ref();
+        let reply_text = |id: Option<&str>| {
+            id.and_then(|id| questions::replies().iter().find(|r| r.id == id)).map(|r| r.text.clone())
+        };
+        let (partner_state, theirs) = match &s.partner {
+            PartnerAnswer::NotYet => ("not_yet", String::new()),
+            PartnerAnswer::WaitingForYou => ("waiting_for_you", String::new()),
+            PartnerAnswer::YouPassed => ("you_passed", String::new()),
+            PartnerAnswer::Passed => ("passed", String::new()),
+            PartnerAnswer::Revealed(t) => ("revealed", t.body.clone()),
+        };
+        Self {
+            id: q.id.clone(),
+            text: q.text.clone(),
+            deck: q.deck.clone(),
+            deck_name: deck.map_or_else(String::new, |d| d.name.clone()),
+            depth: q.depth,
+            depth_name: depth_name(q.depth),
+            types: q.types.iter().map(|t| t.as_str()).collect(),
+            locked: s.locked,
+            mine_state: match mine {
+                None => "none",
+                Some(m) if m.passed => "passed",
+                Some(_) => "answered",
+            },
+            mine: mine.map_or_else(String::new, |m| m.body.clone()),
+            partner_state,
+            theirs,
+            my_reply: reply_text(mine.and_then(|m| m.reply_id.as_deref())),
+            my_words: mine.map_or_else(String::new, |m| m.reply_words.clone()),
+            responded: mine.is_some_and(|m| m.responded_at.is_some()),
+            their_reply: s.response_to_me.as_ref().and_then(|(r, _)| r.map(|r| r.text.clone())),
+            their_words: s.response_to_me.as_ref().map_or_else(String::new, |(_, w)| w.clone()),
+            has_their_response: s.response_to_me.is_some(),
+            felt: mine.and_then(|m| m.felt),
+            favorite: mine.is_some_and(|m| m.favorite),
+            complete: s.complete,
+            replies: questions::replies_for(q).collect(),
+            when: s.created_at.map_or_else(String::new, |t| when(t, tz)),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "questions/index.html")]
+pub struct QuestionsPage {
+    pub layout: Layout,
+    pub partner: String,
+    pub notice: Option<&'static str>,
+    pub today: QuestionView,
+    pub ladder: LadderView,
+    pub level: &'static str,
+    pub decks: Vec<exchange::DeckCount>,
+    pub alert: Option<String>,
+}
+
+async fn questions_page(
+    state: &AppState,
+    me: &SignedIn,
+    csrf: &CsrfToken,
+    notice: Option<&'static str>,
+    alert: Option<String>,
+) -> Result<Response, PageError> {
+    let user = &me.0.user;
+    let us = couple::us(&state.ctx, user).await?;
+    let today = exchange::question_for_today(&state.ctx, user, false).await?;
+    let (ladder, decks) = exchange::overview(&state.ctx, user).await?;
+    let status = if alert.is_some() { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::OK };
+    let page = QuestionsPage {
+        layout: Layout::new(Some(&me.0), csrf, "questions"),
+        partner: us.partner.display_name.clone(),
+        notice,
+        today: QuestionView::of(&today, &us.me.time_zone),
+        level: depth_name(ladder.depth),
+        ladder,
+        decks,
+        alert,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    questions_page(&state, &me, &csrf, notice(q.done.as_deref()), None).await
+}
+
+pub async fn another(
+    State(state): State<AppState>,
+    me: SignedIn,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    exchange::question_for_today(&state.ctx, &me.0.user, true).await?;
+    Ok(Redirect::to("/questions#today").into_response())
+}
+
+/// "Ready to go deeper?", "not yet" and "step back": private, and back to the questions.
+pub async fn ladder(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Path(step): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let (ctx, user) = (&state.ctx, &me.0.user);
+    let (result, done) = match step.as_str() {
+        "ready" => (exchange::say_ready(ctx, user).await, "ready"),
+        "not-yet" => (exchange::not_yet(ctx, user).await, "not-yet"),
+        "step-back" => (exchange::step_back(ctx, user).await, "stepped-back"),
+        _ => return Err(PageError::not_found()),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/questions?done={done}#ladder")).into_response()),
+        Err(tend_domain::Error::Rejected(message)) => questions_page(&state, &me, &csrf, None, Some(message)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "questions/deck.html")]
+pub struct DeckPage {
+    pub layout: Layout,
+    pub deck: &'static Deck,
+    pub level: &'static str,
+    pub open: Vec<QuestionView>,
+    pub locked: usize,
+}
+
+pub async fn deck(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let user = &me.0.user;
+    let deck = questions::deck(&id).ok_or_else(PageError::not_found)?;
+    let (ladder, list) = exchange::deck(&state.ctx, user, &id).await?;
+    let page = DeckPage {
+        layout: Layout::new(Some(&me.0), &csrf, "questions"),
+        deck,
+        level: depth_name(ladder.depth),
+        open: list.iter().filter(|s| !s.locked).map(|s| QuestionView::of(s, &user.time_zone)).collect(),
+        locked: list.iter().filter(|s| s.locked).count(),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "questions/question.html")]
+pub struct QuestionPage {
+    pub layout: Layout,
+    pub partner: String,
+    pub notice: Option<&'static str>,
+    pub q: QuestionView,
+    pub answer_form: NewAnswer,
+    pub errors: FormErrors,
+    pub scale: [u8; 7],
+}
+
+async fn question_page(
+    state: &AppState,
+    me: &SignedIn,
+    csrf: &CsrfToken,
+    id: &str,
+    notice: Option<&'static str>,
+    answer_form: NewAnswer,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let user = &me.0.user;
+    let us = couple::us(&state.ctx, user).await?;
+    let seen = exchange::view(&state.ctx, user, id).await?;
+    let status = if errors.any() { errors.status } else { axum::http::StatusCode::OK };
+    let page = QuestionPage {
+        layout: Layout::new(Some(&me.0), csrf, "questions"),
+        partner: us.partner.display_name.clone(),
+        notice,
+        q: QuestionView::of(&seen, &us.me.time_zone),
+        answer_form,
+        errors,
+        scale: [1, 2, 3, 4, 5, 6, 7],
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn question(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    question_page(&state, &me, &csrf, &id, notice(q.done.as_deref()), NewAnswer::default(), FormErrors::default()).await
+}
+
+/// After a step on a question: back to it, or the page again with what went wrong.
+async fn after(
+    state: &AppState,
+    me: &SignedIn,
+    csrf: &CsrfToken,
+    id: &str,
+    result: tend_domain::Result<Seen>,
+    done: &str,
+    kept: NewAnswer,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/q/{id}?done={done}")).into_response()),
+        Err(tend_domain::Error::NotFound) => Err(PageError::not_found()),
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            question_page(state, me, csrf, id, None, kept, errors).await
+        }
+    }
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<NewAnswer>,
+) -> Result<Response, PageError> {
+    let result = exchange::answer(&state.ctx, &me.0.user, &id, &form).await;
+    let done = if form.pass.is_some() { "passed" } else { "answered" };
+    after(&state, &me, &csrf, &id, result, done, form).await
+}
+
+pub async fn respond(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<NewResponse>,
+) -> Result<Response, PageError> {
+    let result = exchange::respond(&state.ctx, &me.0.user, &id, &form).await;
+    after(&state, &me, &csrf, &id, result, "responded", NewAnswer::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct FeltForm {
+    #[serde(default)]
+    understood: String,
+    #[serde(default)]
+    accepted: String,
+    #[serde(default)]
+    cared_for: String,
+}
+
+pub async fn felt(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<FeltForm>,
+) -> Result<Response, PageError> {
+    let result = match exchange::parse_felt(&form.understood, &form.accepted, &form.cared_for) {
+        Ok(felt) => exchange::rate(&state.ctx, &me.0.user, &id, felt).await,
+        Err(e) => Err(e),
+    };
+    after(&state, &me, &csrf, &id, result, "felt", NewAnswer::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct FavoriteForm {
+    #[serde(default)]
+    on: Option<String>,
+}
+
+pub async fn favorite(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<FavoriteForm>,
+) -> Result<Response, PageError> {
+    let on = form.on.as_deref() == Some("yes");
+    let result = exchange::favorite(&state.ctx, &me.0.user, &id, on).await;
+    after(&state, &me, &csrf, &id, result, if on { "kept" } else { "unkept" }, NewAnswer::default()).await
+}
+
+#[derive(Template)]
+#[template(path = "questions/ours.html")]
+pub struct OursPage {
+    pub layout: Layout,
+    pub partner: String,
+    pub list: Vec<QuestionView>,
+    pub decks: &'static [Deck],
+    pub types: [IntimacyType; 6],
+    pub filter: OursFilter,
+    pub errors: FormErrors,
+}
+
+pub async fn ours(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Query(filter): Query<OursFilter>,
+) -> Result<Response, PageError> {
+    let user = &me.0.user;
+    let us = couple::us(&state.ctx, user).await?;
+    let (list, errors) = match exchange::ours(&state.ctx, user, &filter).await {
+        Ok(list) => (list, FormErrors::default()),
+        Err(e) => (Vec::new(), FormErrors::from_error(e)?),
+    };
+    let status = if errors.any() { errors.status } else { axum::http::StatusCode::OK };
+    let page = OursPage {
+        layout: Layout::new(Some(&me.0), &csrf, "questions"),
+        partner: us.partner.display_name.clone(),
+        list: list.iter().map(|s| QuestionView::of(s, &user.time_zone)).collect(),
+        decks: questions::decks(),
+        types: IntimacyType::ALL,
+        filter,
+        errors,
+    };
+    Ok((status, render(&page)).into_response())
+}
