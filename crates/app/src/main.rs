@@ -156,9 +156,10 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
         let us = fixtures::paired_couple(ctx, &DEMO[0], &DEMO[1], 4).await.context("creating the demo couple")?;
         fixtures::daily_history(ctx, &us, 21).await.context("writing the demo couple's history")?;
         fixtures::practice_history(ctx, &us, 21).await.context("writing the demo couple's practices")?;
+        fixtures::question_history(ctx, &us).await.context("writing the demo couple's questions")?;
         println!(
             "Created the demo couple, together for four weeks, with three weeks of check-ins, appreciations, \
-             conversations, hugs and listening."
+             conversations, hugs, listening and questions."
         );
     } else {
         for person in &DEMO {

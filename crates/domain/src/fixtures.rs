@@ -186,6 +186,65 @@ pub async fn practice_history(ctx: &Ctx, us: &Us, days: i64) -> Result<()> {
     Ok(())
 }
 
+#[derive(Deserialize)]
+struct DemoExchanges {
+    exchange: Vec<DemoExchange>,
+    pending: Vec<DemoPending>,
+}
+
+#[derive(Deserialize)]
+struct DemoExchange {
+    question: String,
+    alex: String,
+    sam: String,
+}
+
+#[derive(Deserialize)]
+struct DemoPending {
+    question: String,
+    sam: String,
+}
+
+const DEMO_EXCHANGES: &str = include_str!("../../../content/demo/questions.toml");
+
+/// Question exchanges for the demo: eight light ones, answered and answered back, which
+/// bring the couple to the "ready to go deeper?" question; both say yes; then a few personal
+/// ones, one of which waits for the first partner's answer.
+pub async fn question_history(ctx: &Ctx, us: &Us) -> Result<()> {
+    use crate::exchange;
+    let words: DemoExchanges = toml::from_str(DEMO_EXCHANGES).map_err(|e| Error::Internal(e.to_string()))?;
+    let (a, b) = (&us.me, &us.partner);
+    let today = a.time_zone.today(ctx.now());
+    let count = i64::try_from(words.exchange.len()).unwrap_or(0);
+    for (i, x) in words.exchange.iter().enumerate() {
+        let back = count + 1 - i64::try_from(i).unwrap_or(0);
+        let day = today.checked_sub(back.days()).map_err(|e| Error::Internal(e.to_string()))?;
+        let at = evening(ctx, day, a, 21)?;
+        let minutes = |m: i64| at_time(ctx, at.checked_add(SignedDuration::from_mins(m)).unwrap_or(at));
+        let question = crate::questions::question(&x.question).ok_or(Error::NotFound)?;
+        if question.depth > exchange::ladder(ctx, a).await?.depth {
+            exchange::say_ready(&minutes(0), a).await?;
+            exchange::say_ready(&minutes(0), b).await?;
+        }
+        let answer = |body: &str| exchange::NewAnswer { body: body.to_owned(), pass: None };
+        exchange::answer(&minutes(1), a, &x.question, &answer(&x.alex)).await?;
+        exchange::answer(&minutes(30), b, &x.question, &answer(&x.sam)).await?;
+        let replies: Vec<&crate::questions::Reply> = crate::questions::replies_for(question).collect();
+        let pick = |k: usize| replies.get(k % replies.len().max(1)).map(|r| r.id.clone());
+        let respond = |k: usize, words: &str| exchange::NewResponse { reply_id: pick(k), words: words.to_owned() };
+        exchange::respond(&minutes(35), a, &x.question, &respond(i, "")).await?;
+        exchange::respond(&minutes(40), b, &x.question, &respond(i + 3, "Love this.")).await?;
+        let felt = exchange::Felt::parse(6, 6, i64::try_from(5 + i % 3).unwrap_or(6))?;
+        exchange::rate(&minutes(45), a, &x.question, felt).await?;
+    }
+    for p in &words.pending {
+        let at = evening(ctx, today, b, 8)?;
+        exchange::answer(&at_time(ctx, at), b, &p.question, &exchange::NewAnswer { body: p.sam.clone(), pass: None })
+            .await?;
+    }
+    Ok(())
+}
+
 /// `hour` o'clock on `day` in the person's zone, but never later than a few minutes ago.
 fn evening(ctx: &Ctx, day: jiff::civil::Date, who: &User, hour: i8) -> Result<Timestamp> {
     let at =

@@ -163,6 +163,24 @@ pub fn replies_for(question: &Question) -> impl Iterator<Item = &'static Reply> 
     replies().iter().filter(move |r| r.kind.set() == set)
 }
 
+/// A short choice of replies for one question: two of each kind in its set, a different two
+/// for different questions, so the list stays easy to take in.
+pub fn suggested_replies(question: &Question) -> Vec<&'static Reply> {
+    let offset = question.id.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)));
+    let kinds =
+        [ReplyKind::Understanding, ReplyKind::Validation, ReplyKind::Care, ReplyKind::Enthusiasm, ReplyKind::Curiosity];
+    let set = deck(&question.deck).map_or(ReplySet::Supportive, |d| d.replies);
+    kinds
+        .into_iter()
+        .filter(|k| k.set() == set)
+        .flat_map(|k| {
+            let of_kind: Vec<&'static Reply> = replies().iter().filter(|r| r.kind == k).collect();
+            let n = of_kind.len().max(1);
+            (0..2).filter_map(move |i| of_kind.get((offset + i) % n).copied())
+        })
+        .collect()
+}
+
 /// The words of a text that carry meaning, for comparing texts: lowercase runs of letters,
 /// three letters or more.
 pub fn content_words(text: &str) -> std::collections::BTreeSet<String> {
@@ -284,6 +302,10 @@ mod tests {
         assert!(replies_for(dream).all(|r| r.kind.set() == ReplySet::Celebrate));
         let us = questions().iter().find(|q| q.deck == "us").expect("an us question");
         assert!(replies_for(us).all(|r| r.kind.set() == ReplySet::Supportive));
+        let short = suggested_replies(us);
+        assert_eq!(short.len(), 6, "two of each supportive kind");
+        assert!(short.iter().all(|r| replies_for(us).any(|s| s.id == r.id)));
+        assert_eq!(suggested_replies(dream).len(), 4, "two enthusiastic, two curious");
     }
 
     #[test]

@@ -71,7 +71,7 @@ async fn nothing_is_revealed_before_both_answer(db: TestDb) {
     let (_, both) = answer(&sam, &id, "Mine too.").await;
     assert_eq!((both["partner_state"].as_str(), both["partner_answer"].as_str()), (Some("revealed"), Some(SECRET)));
     let (_, html) = browser.page(&format!("/q/{id}")).await;
-    assert!(html.contains(SECRET) && html.contains("Answer A reveal’s answer"));
+    assert!(html.contains(SECRET) && html.contains("Reply to A reveal"));
     assert_eq!(answer(&alex, &id, "changed").await.0, StatusCode::CONFLICT, "an answer is final");
 
     // Responses, then the one who shared rates privately.

@@ -95,7 +95,7 @@ impl QuestionView {
             felt: mine.and_then(|m| m.felt),
             favorite: mine.is_some_and(|m| m.favorite),
             complete: s.complete,
-            replies: questions::replies_for(q).collect(),
+            replies: questions::suggested_replies(q),
             when: s.created_at.map_or_else(String::new, |t| when(t, tz)),
         }
     }

@@ -65,6 +65,8 @@ pub struct TodayPage {
     pub talk: Option<super::conversations::TalkView>,
     /// A listening exchange waiting for the caller's step.
     pub listening: Option<super::listening::ExchangeView>,
+    /// The couple's question for today.
+    pub question: Option<super::questions::QuestionView>,
 }
 
 fn greeting(hour: i8) -> &'static str {
@@ -123,6 +125,8 @@ async fn today_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Varian
         .await?
         .filter(conversation::Seen::needs_me)
         .map(|s| super::conversations::TalkView::of(&s, us, tz, now));
+    let today_question = tend_domain::exchange::question_for_today(&state.ctx, &me.0.user, false).await?;
+    let question = Some(super::questions::QuestionView::of(&today_question, tz));
     let listening = tend_domain::listening::open(&state.ctx, &me.0.user)
         .await?
         .map(|l| super::listening::ExchangeView::of(&l, us, now))
@@ -148,6 +152,7 @@ async fn today_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Varian
         reactions: reaction_choices(),
         talk,
         listening,
+        question,
     };
     Ok((status, render(&page)).into_response())
 }

@@ -121,7 +121,8 @@ fn view(s: &Seen) -> ExchangeView {
         }),
         favorite: mine.is_some_and(|m| m.favorite),
         complete: s.complete,
-        replies: questions::replies_for(s.question)
+        replies: questions::suggested_replies(s.question)
+            .into_iter()
             .map(|r| ReplyView { id: r.id.clone(), kind: format!("{:?}", r.kind).to_lowercase(), text: r.text.clone() })
             .collect(),
     }
