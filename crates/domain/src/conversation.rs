@@ -500,7 +500,11 @@ pub async fn cancel(ctx: &Ctx, me: &User, id: i64) -> Result<Seen> {
 
 /// The couple's latest conversation while it is still going or open for ratings.
 pub async fn current(ctx: &Ctx, me: &User) -> Result<Option<Seen>> {
-    let us = couple::us(ctx, me).await?;
+    current_in(ctx, &couple::us(ctx, me).await?).await
+}
+
+/// [`current`] for a couple already read (Today reads it once for everything it shows).
+pub async fn current_in(ctx: &Ctx, us: &couple::Us) -> Result<Option<Seen>> {
     let now = ctx.now();
     let latest = ctx.store.conversations(us.couple_id, 1).await?;
     Ok(latest

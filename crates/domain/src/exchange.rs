@@ -480,8 +480,12 @@ pub fn pick(couple: i64, day: Date, depth: u8, drawn: &[String], skip: usize) ->
 
 /// Today's question for the couple (by the caller's date); `another` draws a fresh one.
 pub async fn question_for_today(ctx: &Ctx, me: &User, another: bool) -> Result<Seen> {
-    let us = couple::us(ctx, me).await?;
-    let (ladder, _) = ladder_of(ctx, &us).await?;
+    question_for_today_in(ctx, &couple::us(ctx, me).await?, another).await
+}
+
+/// [`question_for_today`] for a couple already read.
+pub async fn question_for_today_in(ctx: &Ctx, us: &Us, another: bool) -> Result<Seen> {
+    let (ladder, _) = ladder_of(ctx, us).await?;
     let day = us.me.time_zone.today(ctx.now());
     let draws = ctx.store.question_draws(us.couple_id).await?;
     let today: Vec<&(Date, String)> = draws.iter().filter(|(d, _)| *d == day).collect();
@@ -500,7 +504,7 @@ pub async fn question_for_today(ctx: &Ctx, me: &User, another: bool) -> Result<S
         }
     };
     let exchange = ctx.store.exchange(us.couple_id, &question.id).await?;
-    Ok(seen(&us, question, exchange.as_ref(), &ladder))
+    Ok(seen(us, question, exchange.as_ref(), &ladder))
 }
 
 /// Checks a felt rating as submitted on a page.

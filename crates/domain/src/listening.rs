@@ -281,7 +281,11 @@ pub async fn set_aside(ctx: &Ctx, me: &User, id: i64) -> Result<Listening> {
 
 /// The couple's exchange that is waiting for a step, if any.
 pub async fn open(ctx: &Ctx, me: &User) -> Result<Option<Listening>> {
-    let us = couple::us(ctx, me).await?;
+    open_in(ctx, &couple::us(ctx, me).await?).await
+}
+
+/// [`open`] for a couple already read.
+pub async fn open_in(ctx: &Ctx, us: &couple::Us) -> Result<Option<Listening>> {
     Ok(ctx.store.open_listening(us.couple_id).await?.filter(|l| l.is_open(ctx.now())))
 }
 

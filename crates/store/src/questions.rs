@@ -48,18 +48,18 @@ const ANSWER_COLUMNS: &str = "a.exchange_id, a.author_id, a.body, a.passed, a.an
 
 impl SqlStore {
     pub(crate) async fn ladder_row(&self, couple: CoupleId) -> StoreResult<(u8, u32, [bool; 2], i64)> {
-        sqlx::query("insert into ladders (couple_id) values ($1) on conflict (couple_id) do nothing")
-            .bind(couple.0)
-            .execute(self.pool())
-            .await
-            .map_err(db)?;
-        let row = sqlx::query(
-            "select depth, completed, ready_first, ready_second, version from ladders where couple_id = $1",
-        )
-        .bind(couple.0)
-        .fetch_one(self.pool())
-        .await
-        .map_err(db)?;
+        let select = "select depth, completed, ready_first, ready_second, version from ladders where couple_id = $1";
+        let mut row = sqlx::query(select).bind(couple.0).fetch_optional(self.pool()).await.map_err(db)?;
+        if row.is_none() {
+            // A couple's first look at the ladder: it starts at depth 1.
+            sqlx::query("insert into ladders (couple_id) values ($1) on conflict (couple_id) do nothing")
+                .bind(couple.0)
+                .execute(self.pool())
+                .await
+                .map_err(db)?;
+            row = sqlx::query(select).bind(couple.0).fetch_optional(self.pool()).await.map_err(db)?;
+        }
+        let row = row.ok_or(tend_domain::StoreError::NotFound)?;
         let get = |c: &str| row.try_get::<i64, _>(c).map_err(db);
         Ok((
             u8::try_from(get("depth")?).unwrap_or(1),

@@ -121,13 +121,13 @@ async fn today_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Varian
         AppreciationView::of(a, us, overview.is_new(a.author != us.me.id, a.created_at))
     };
     let status = FormErrors::page_status(&[&v.check_in_errors, &v.appreciation_errors]);
-    let talk = conversation::current(&state.ctx, &me.0.user)
+    let talk = conversation::current_in(&state.ctx, us)
         .await?
         .filter(conversation::Seen::needs_me)
         .map(|s| super::conversations::TalkView::of(&s, us, tz, now));
-    let today_question = tend_domain::exchange::question_for_today(&state.ctx, &me.0.user, false).await?;
+    let today_question = tend_domain::exchange::question_for_today_in(&state.ctx, us, false).await?;
     let question = Some(super::questions::QuestionView::of(&today_question, tz));
-    let listening = tend_domain::listening::open(&state.ctx, &me.0.user)
+    let listening = tend_domain::listening::open_in(&state.ctx, us)
         .await?
         .map(|l| super::listening::ExchangeView::of(&l, us, now))
         .filter(|x| x.my_move);
