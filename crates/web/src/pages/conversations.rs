@@ -155,7 +155,7 @@ async fn start_page(
     let tz = &us.me.time_zone;
     let current = conversation::current(&state.ctx, user).await?.filter(Seen::needs_me);
     let past = conversation::history(&state.ctx, user).await?;
-    let status = if errors.any() { errors.status } else { StatusCode::OK };
+    let status = FormErrors::page_status(&[&errors]);
     let page = TalkStartPage {
         layout: Layout::new(Some(&me.0), csrf, "practices"),
         partner: us.partner.display_name.clone(),

@@ -232,7 +232,7 @@ async fn question_page(
     let user = &me.0.user;
     let us = couple::us(&state.ctx, user).await?;
     let seen = exchange::view(&state.ctx, user, id).await?;
-    let status = if errors.any() { errors.status } else { axum::http::StatusCode::OK };
+    let status = FormErrors::page_status(&[&errors]);
     let page = QuestionPage {
         layout: Layout::new(Some(&me.0), csrf, "questions"),
         partner: us.partner.display_name.clone(),
@@ -364,7 +364,7 @@ pub async fn ours(
         Ok(list) => (list, FormErrors::default()),
         Err(e) => (Vec::new(), FormErrors::from_error(e)?),
     };
-    let status = if errors.any() { errors.status } else { axum::http::StatusCode::OK };
+    let status = FormErrors::page_status(&[&errors]);
     let page = OursPage {
         layout: Layout::new(Some(&me.0), &csrf, "questions"),
         partner: us.partner.display_name.clone(),
