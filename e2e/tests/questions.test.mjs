@@ -46,7 +46,7 @@ for (const backend of backends()) {
       await alex.getByRole('button', { name: 'Answer', exact: true }).click();
       await alex.waitForURL(/done=answered/);
       await live(alex);
-      await sam.locator('#exchange', { hasText: 'Alex has answered. Answer to see what they wrote.' }).waitFor({ timeout: 5_000 });
+      await sam.locator('#exchange', { hasText: 'Alex has had their turn. Answer to see theirs.' }).waitFor({ timeout: 5_000 });
       assert.doesNotMatch(await sam.locator('main').textContent(), /balcony/, 'nothing shows before Sam answers');
 
       await sam.getByLabel('Your answer').fill('Walking to the bakery together and taking the long way back.');

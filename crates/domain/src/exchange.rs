@@ -190,11 +190,15 @@ pub async fn ladder(ctx: &Ctx, me: &User) -> Result<LadderView> {
 }
 
 /// "Ready to go a little deeper?" — yes. Only counts once asked; the next level opens when
-/// both have said it.
-pub async fn say_ready(ctx: &Ctx, me: &User) -> Result<LadderView> {
+/// both have said it. `seen_at` is the level the person was looking at: if it has changed
+/// since (a double tap, or the partner's yes opened the next level), nothing more happens.
+pub async fn say_ready(ctx: &Ctx, me: &User, seen_at: Option<u8>) -> Result<LadderView> {
     let us = couple::us(ctx, me).await?;
     let me_seat = seat(&us);
     let ladder = change_ladder(ctx, &us, |l| {
+        if seen_at.is_some_and(|d| d != l.depth) {
+            return Ok(());
+        }
         let view = l.seen_by(me_seat, RULES);
         if !view.ask_me && !view.i_said_ready {
             return Err(Error::rejected(if l.depth >= RULES.deepest {
@@ -222,10 +226,14 @@ pub async fn not_yet(ctx: &Ctx, me: &User) -> Result<LadderView> {
     .seen_by(me_seat, RULES))
 }
 
-/// Steps back one level, privately: the partner sees only the new level.
-pub async fn step_back(ctx: &Ctx, me: &User) -> Result<LadderView> {
+/// Steps back one level, privately: the partner sees only the new level. With `seen_at`, a
+/// second tap (or both partners at once) steps back once, not twice.
+pub async fn step_back(ctx: &Ctx, me: &User, seen_at: Option<u8>) -> Result<LadderView> {
     let us = couple::us(ctx, me).await?;
     let ladder = change_ladder(ctx, &us, |l| {
+        if seen_at.is_some_and(|d| d != l.depth) {
+            return Ok(());
+        }
         if l.depth <= 1 {
             return Err(Error::rejected("You’re at the first level already; there’s no step back from here."));
         }
@@ -319,13 +327,10 @@ pub async fn respond(ctx: &Ctx, me: &User, question_id: &str, form: &NewResponse
     ctx.store.save_response(exchange_id, us.me.id, reply_id, &words, now).await?;
     if let Some(e) = ctx.store.exchange(us.couple_id, &question.id).await?
         && e.is_complete()
-        && ctx.store.mark_exchange_complete(exchange_id, now).await?
     {
-        change_ladder(ctx, &us, |l| {
-            l.complete_exchange(e.depth);
-            Ok(())
-        })
-        .await?;
+        // Marks it complete once and counts it on the ladder if it is at the couple's level,
+        // in one transaction: a completion is never counted twice, nor lost.
+        ctx.store.complete_exchange(us.couple_id, exchange_id, e.depth, now).await?;
     }
     ctx.notify(us.couple_id, EventKind::Question).await;
     view(ctx, me, &question.id).await
@@ -460,25 +465,31 @@ pub async fn overview(ctx: &Ctx, me: &User) -> Result<(LadderView, Vec<DeckCount
     Ok((ladder.seen_by(seat(&us), RULES), counts))
 }
 
-/// The question for today: one a day per couple at their level, never repeated until the
-/// level's pool is used up. The pick is a pure function of the couple, the day and what was
-/// drawn before, so two phones drawing at the same moment draw the same question.
-pub fn pick(couple: i64, day: Date, depth: u8, drawn: &[String], skip: usize) -> Option<&'static Question> {
-    let pool: Vec<&Question> = questions::questions().iter().filter(|q| q.depth == depth).collect();
-    let fresh: Vec<&Question> = pool.iter().copied().filter(|q| !drawn.contains(&q.id)).collect();
-    // After the pool is used up, start again with what was drawn longest ago.
-    let candidates = if fresh.is_empty() { pool } else { fresh };
-    let n = candidates.len();
-    if n == 0 {
-        return None;
+/// The question for today: one a day per couple at their level, never one they have drawn
+/// or answered before until the level's pool is used up, then the one drawn longest ago. The
+/// pick is a pure function of the couple, the day and what was used before, so two phones
+/// drawing at the same moment draw the same question.
+pub fn pick(couple: i64, day: Date, depth: u8, used: &[String], skip: usize) -> Option<&'static Question> {
+    let pool: Vec<&'static Question> = questions::questions().iter().filter(|q| q.depth == depth).collect();
+    let fresh: Vec<&'static Question> = pool.iter().copied().filter(|q| !used.contains(&q.id)).collect();
+    if fresh.is_empty() {
+        // Everything was used: the one whose last use lies furthest back comes round again.
+        let last_use = |q: &&Question| used.iter().rposition(|id| *id == q.id);
+        return pool.iter().copied().min_by_key(|q| (last_use(q), q.id.clone()));
     }
     let seed = u64::try_from(couple).unwrap_or(0).wrapping_mul(0x9E37_79B9_7F4A_7C15)
         ^ u64::try_from(day.to_zoned(jiff::tz::TimeZone::UTC).map_or(0, |z| z.timestamp().as_second())).unwrap_or(0);
-    let index = usize::try_from((seed.wrapping_add(skip as u64)) % n as u64).unwrap_or(0);
-    candidates.get(index).copied()
+    let n = fresh.len() as u64;
+    fresh.get(usize::try_from(seed.wrapping_add(skip as u64) % n).unwrap_or(0)).copied()
 }
 
-/// Today's question for the couple (by the caller's date); `another` draws a fresh one.
+/// The couple's day for the question of the day: the earlier of the two partners' dates, so
+/// partners in different zones share one question.
+fn couple_day(us: &Us, now: Timestamp) -> Date {
+    us.me.time_zone.today(now).min(us.partner.time_zone.today(now))
+}
+
+/// Today's question for the couple; `another` draws a fresh one for both.
 pub async fn question_for_today(ctx: &Ctx, me: &User, another: bool) -> Result<Seen> {
     question_for_today_in(ctx, &couple::us(ctx, me).await?, another).await
 }
@@ -486,15 +497,18 @@ pub async fn question_for_today(ctx: &Ctx, me: &User, another: bool) -> Result<S
 /// [`question_for_today`] for a couple already read.
 pub async fn question_for_today_in(ctx: &Ctx, us: &Us, another: bool) -> Result<Seen> {
     let (ladder, _) = ladder_of(ctx, us).await?;
-    let day = us.me.time_zone.today(ctx.now());
+    let day = couple_day(us, ctx.now());
     let draws = ctx.store.question_draws(us.couple_id).await?;
     let today: Vec<&(Date, String)> = draws.iter().filter(|(d, _)| *d == day).collect();
     let current = today.last().and_then(|(_, id)| questions::question(id)).filter(|q| q.depth <= ladder.depth);
     let question = match current {
         Some(q) if !another => q,
         _ => {
-            let drawn: Vec<String> = draws.iter().map(|(_, id)| id.clone()).collect();
-            let q = pick(us.couple_id.0, day, ladder.depth, &drawn, today.len())
+            // Used: every draw, oldest first, then every question either of you answered.
+            let answered = ctx.store.exchanges(us.couple_id).await?;
+            let mut used: Vec<String> = answered.iter().rev().map(|e| e.question_id.clone()).collect();
+            used.extend(draws.iter().map(|(_, id)| id.clone()));
+            let q = pick(us.couple_id.0, day, ladder.depth, &used, today.len())
                 .ok_or_else(|| Error::Internal("no questions at this depth".into()))?;
             ctx.store.add_question_draw(us.couple_id, day, &q.id, ctx.now()).await?;
             if another {
@@ -552,7 +566,8 @@ mod tests {
         let b = pick(7, day, 1, std::slice::from_ref(&a.id), 1).expect("another");
         assert_ne!(a.id, b.id, "never repeated while the pool lasts");
         let all: Vec<String> = questions::questions().iter().filter(|q| q.depth == 2).map(|q| q.id.clone()).collect();
-        assert!(pick(7, day, 2, &all, 0).is_some_and(|q| q.depth == 2), "a used-up pool starts again");
+        let again = pick(7, day, 2, &all, 0).expect("a used-up pool starts again");
+        assert_eq!(again.id, all[0], "with the one used longest ago");
         assert!(pick(7, day, 9, &[], 0).is_none());
     }
 

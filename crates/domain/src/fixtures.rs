@@ -223,8 +223,8 @@ pub async fn question_history(ctx: &Ctx, us: &Us) -> Result<()> {
         let minutes = |m: i64| at_time(ctx, at.checked_add(SignedDuration::from_mins(m)).unwrap_or(at));
         let question = crate::questions::question(&x.question).ok_or(Error::NotFound)?;
         if question.depth > exchange::ladder(ctx, a).await?.depth {
-            exchange::say_ready(&minutes(0), a).await?;
-            exchange::say_ready(&minutes(0), b).await?;
+            exchange::say_ready(&minutes(0), a, None).await?;
+            exchange::say_ready(&minutes(0), b, None).await?;
         }
         let answer = |body: &str| exchange::NewAnswer { body: body.to_owned(), pass: None };
         exchange::answer(&minutes(1), a, &x.question, &answer(&x.alex)).await?;

@@ -312,11 +312,13 @@ pub trait Store: Send + Sync {
         words: &str,
         now: Timestamp,
     ) -> StoreResult<()>;
-    /// Marks the exchange complete once; false when it already was.
-    async fn mark_exchange_complete(&self, exchange: i64, now: Timestamp) -> StoreResult<bool>;
+    /// Marks the exchange complete once and, in the same transaction, counts it on the
+    /// couple's ladder if the ladder is still at `depth`. False when it was complete already.
+    async fn complete_exchange(&self, couple: CoupleId, exchange: i64, depth: u8, now: Timestamp) -> StoreResult<bool>;
     async fn save_felt(&self, exchange: i64, author: UserId, felt: Felt) -> StoreResult<()>;
     async fn save_favorite(&self, exchange: i64, author: UserId, on: bool) -> StoreResult<()>;
-    /// Every question of the day drawn for the couple, oldest first.
+    /// Every question of the day drawn for the couple, oldest first; drawing the same question
+    /// for the same day twice keeps one.
     async fn question_draws(&self, couple: CoupleId) -> StoreResult<Vec<(Date, String)>>;
     async fn add_question_draw(
         &self,

@@ -211,14 +211,36 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn mark_exchange_complete_row(&self, exchange: i64, now: Timestamp) -> StoreResult<bool> {
-        let n = sqlx::query("update exchanges set completed_at = $1 where id = $2 and completed_at is null")
-            .bind(ms(now))
-            .bind(exchange)
-            .execute(self.pool())
-            .await
-            .map_err(db)?;
-        Ok(n.rows_affected() == 1)
+    pub(crate) async fn complete_exchange_row(
+        &self,
+        couple: CoupleId,
+        exchange: i64,
+        depth: u8,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await.map_err(db)?;
+        let n = sqlx::query(
+            "update exchanges set completed_at = $1 where id = $2 and couple_id = $3 and completed_at is null",
+        )
+        .bind(ms(now))
+        .bind(exchange)
+        .bind(couple.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if n.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "update ladders set completed = completed + 1, version = version + 1 where couple_id = $1 and depth = $2",
+        )
+        .bind(couple.0)
+        .bind(i64::from(depth))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(true)
     }
 
     pub(crate) async fn save_felt_row(&self, exchange: i64, author: UserId, felt: Felt) -> StoreResult<()> {
@@ -271,14 +293,17 @@ impl SqlStore {
         question_id: &str,
         now: Timestamp,
     ) -> StoreResult<()> {
-        sqlx::query("insert into question_draws (couple_id, day, question_id, drawn_at) values ($1, $2, $3, $4)")
-            .bind(couple.0)
-            .bind(day.to_string())
-            .bind(question_id)
-            .bind(ms(now))
-            .execute(self.pool())
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "insert into question_draws (couple_id, day, question_id, drawn_at) values ($1, $2, $3, $4) \
+             on conflict (couple_id, day, question_id) do nothing",
+        )
+        .bind(couple.0)
+        .bind(day.to_string())
+        .bind(question_id)
+        .bind(ms(now))
+        .execute(self.pool())
+        .await
+        .map_err(db)?;
         Ok(())
     }
 }

@@ -899,8 +899,8 @@ impl Store for SqlStore {
         self.save_response_row(exchange, responder, reply_id, words, now).await
     }
 
-    async fn mark_exchange_complete(&self, exchange: i64, now: Timestamp) -> StoreResult<bool> {
-        self.mark_exchange_complete_row(exchange, now).await
+    async fn complete_exchange(&self, couple: CoupleId, exchange: i64, depth: u8, now: Timestamp) -> StoreResult<bool> {
+        self.complete_exchange_row(couple, exchange, depth, now).await
     }
 
     async fn save_felt(&self, exchange: i64, author: UserId, felt: Felt) -> StoreResult<()> {

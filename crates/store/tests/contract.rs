@@ -592,14 +592,25 @@ async fn answers_are_final_but_a_pass_can_become_one(db: TestDb) {
         ("Tea on the balcony.", Some("care-1"), false)
     );
     assert_eq!(mine.felt.map(|f| f.accepted), Some(7));
-    assert!(s.mark_exchange_complete(id, now).await.expect("mark"));
-    assert!(!s.mark_exchange_complete(id, now).await.expect("mark"), "completed once");
+    let (_, before, _, version) = s.ladder(c).await.expect("ladder");
+    assert!(s.complete_exchange(c, id, 1, now).await.expect("complete"));
+    assert!(!s.complete_exchange(c, id, 1, now).await.expect("complete"), "completed once");
+    let (_, after, _, new_version) = s.ladder(c).await.expect("ladder");
+    assert_eq!((after, new_version), (before + 1, version + 1), "counted once, in the same step");
+    assert!(!s.complete_exchange(other, id, 1, now).await.expect("complete"), "not another couple's");
+    let second = s.ensure_exchange(c, "love-map-040", "love-map", 2, now).await.expect("exchange");
+    assert!(s.complete_exchange(c, second, 2, now).await.expect("complete"));
+    assert_eq!(s.ladder(c).await.expect("ladder").1, after, "an exchange at another depth doesn't count");
     s.ensure_exchange(c, "play-001", "play", 1, t("2026-01-06T20:00:00Z")).await.expect("exchange");
     let all = s.exchanges(c).await.expect("list");
-    assert_eq!(all.iter().map(|e| e.question_id.as_str()).collect::<Vec<_>>(), ["play-001", "today-001"]);
+    assert_eq!(
+        all.iter().map(|e| e.question_id.as_str()).collect::<Vec<_>>(),
+        ["play-001", "love-map-040", "today-001"]
+    );
     let day: jiff::civil::Date = "2026-01-05".parse().expect("date");
     s.add_question_draw(c, day, "today-002", now).await.expect("draw");
     s.add_question_draw(c, day, "today-003", now).await.expect("draw");
+    s.add_question_draw(c, day, "today-003", now).await.expect("the same draw twice keeps one");
     assert_eq!(
         s.question_draws(c).await.expect("draws"),
         [(day, "today-002".to_owned()), (day, "today-003".to_owned())]

@@ -101,6 +101,10 @@ async fn nothing_is_revealed_before_both_answer(db: TestDb) {
         put(&alex, &format!("/api/v1/questions/{id}/felt"), json!({"understood": 6, "accepted": 7, "cared_for": 5}))
             .await;
     assert_eq!(q["my_felt"], json!({"understood": 6, "accepted": 7, "cared_for": 5}));
+    let (_, q) =
+        put(&alex, &format!("/api/v1/questions/{id}/felt"), json!({"understood": 6, "accepted": 7, "cared_for": 6}))
+            .await;
+    assert_eq!(q["my_felt"]["cared_for"].as_u64(), Some(6), "a rating can be changed");
     let (_, s) = sam.get(&format!("/api/v1/questions/{id}")).await;
     assert!(s["my_felt"].is_null() && !s.to_string().contains("\"accepted\":7"), "ratings stay private: {s}");
     put(&alex, &format!("/api/v1/questions/{id}/response"), json!({"words": "Thank you."})).await;
@@ -108,7 +112,7 @@ async fn nothing_is_revealed_before_both_answer(db: TestDb) {
 
     // Favourites and "our answers".
     put(&sam, &format!("/api/v1/questions/{id}/favorite"), json!({"on": true})).await;
-    let (_, favs) = sam.get("/api/v1/exchanges?favorites=true").await;
+    let (_, favs) = sam.get("/api/v1/exchanges?favorites=yes").await;
     assert_eq!(favs.as_array().map(Vec::len), Some(1));
     assert_eq!(alex.get("/api/v1/exchanges?favorites=true").await.1, json!([]), "favourites are your own");
     assert_eq!(sam.get(&format!("/api/v1/exchanges?q={SECRET}")).await.1.as_array().map(Vec::len), Some(1));
@@ -154,11 +158,34 @@ async fn passes_bad_input_and_races(db: TestDb) {
     let (_, a) = alex.get(&format!("/api/v1/questions/{second}")).await;
     assert_eq!(a["partner_answer"].as_str(), Some("sam at once"));
 
-    // Another question for today is drawn fresh, for both.
+    // Partners on different dates share one question for today.
+    let (status, _) =
+        alex.call(reqwest::Method::PATCH, "/api/v1/me", Some(json!({"time_zone": "Pacific/Kiritimati"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, far) = alex.get("/api/v1/me").await;
+    assert_eq!(far["time_zone"].as_str(), Some("Pacific/Kiritimati"));
+    let (_, a_today) = alex.get("/api/v1/questions/today").await;
+    let (_, s_today) = sam.get("/api/v1/questions/today").await;
+    assert_eq!(a_today["question"]["id"], s_today["question"]["id"], "one question a day, whatever the zones");
+
+    // Another question for today is drawn fresh, for both, and never one you've answered.
     let (_, today) = alex.get("/api/v1/questions/today").await;
     let (_, next) = sam.post("/api/v1/questions/today/another", json!({})).await;
     assert_ne!(today["question"]["id"], next["question"]["id"]);
     assert_eq!(alex.get("/api/v1/questions/today").await.1["question"]["id"], next["question"]["id"]);
+    let answered: Vec<Value> = alex
+        .get("/api/v1/exchanges")
+        .await
+        .1
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|e| e["question"]["id"].clone())
+        .collect();
+    for _ in 0..5 {
+        let (_, drawn) = sam.post("/api/v1/questions/today/another", json!({})).await;
+        assert!(!answered.contains(&drawn["question"]["id"]), "{} was answered already", drawn["question"]["id"]);
+    }
 }
 
 /// Both answer and both respond to `id`.
@@ -208,8 +235,13 @@ async fn the_ladder_opens_only_when_both_are_ready(db: TestDb) {
     assert!(!personal.is_empty(), "the Us deck opens at level 2");
     assert_eq!(answer(&alex, &personal[0], "now it's open").await.0, StatusCode::OK);
 
+    let (status, late) = alex.post("/api/v1/ladder/ready?from=1", json!({})).await;
+    assert_eq!((status, late["depth"].as_u64()), (StatusCode::OK, Some(2)), "a late second tap changes nothing");
+
     // Stepping back: whoever does it, both see exactly the same afterwards.
-    let (_, by_sam) = sam.post("/api/v1/ladder/step-back", json!({})).await;
+    let (_, by_sam) = sam.post("/api/v1/ladder/step-back?from=2", json!({})).await;
+    let (status, twice) = sam.post("/api/v1/ladder/step-back?from=2", json!({})).await;
+    assert_eq!((status, &twice), (StatusCode::OK, &by_sam), "a double tap steps back once");
     let (_, alex_sees) = alex.get("/api/v1/ladder").await;
     assert_eq!(by_sam, alex_sees, "the same view for both");
     assert_eq!(alex_sees, json!({"depth": 1, "completed": 0, "ask_me": false, "i_said_ready": false}));

@@ -49,4 +49,4 @@ create table question_draws (
     question_id text not null,
     drawn_at bigint not null
 );
-create index question_draws_couple_day on question_draws (couple_id, day);
+create unique index question_draws_once on question_draws (couple_id, day, question_id);

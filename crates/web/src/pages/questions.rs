@@ -25,6 +25,13 @@ pub fn depth_name(depth: u8) -> &'static str {
     }
 }
 
+/// One 1–7 scale of the felt form.
+pub struct FeltScale {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub current: u8,
+}
+
 /// An exchange as one partner's page shows it.
 pub struct QuestionView {
     pub id: String,
@@ -48,6 +55,8 @@ pub struct QuestionView {
     pub their_words: String,
     pub has_their_response: bool,
     pub felt: Option<exchange::Felt>,
+    /// The three scales of the felt form, with the saved choice (0 where none).
+    pub felt_scales: [FeltScale; 3],
     pub favorite: bool,
     pub complete: bool,
     pub replies: Vec<&'static Reply>,
@@ -93,6 +102,14 @@ impl QuestionView {
             their_words: s.response_to_me.as_ref().map_or_else(String::new, |(_, w)| w.clone()),
             has_their_response: s.response_to_me.is_some(),
             felt: mine.and_then(|m| m.felt),
+            felt_scales: {
+                let [u, a, c] = mine.and_then(|m| m.felt).map_or([0; 3], |f| [f.understood, f.accepted, f.cared_for]);
+                [
+                    FeltScale { name: "understood", label: "How understood did you feel?", current: u },
+                    FeltScale { name: "accepted", label: "How accepted?", current: a },
+                    FeltScale { name: "cared_for", label: "How cared for?", current: c },
+                ]
+            },
             favorite: mine.is_some_and(|m| m.favorite),
             complete: s.complete,
             replies: questions::suggested_replies(q),
@@ -157,19 +174,27 @@ pub async fn another(
     Ok(Redirect::to("/questions#today").into_response())
 }
 
+#[derive(Deserialize)]
+pub struct LadderForm {
+    /// The level the page showed, so a second tap changes nothing more.
+    #[serde(default)]
+    from: Option<String>,
+}
+
 /// "Ready to go deeper?", "not yet" and "step back": private, and back to the questions.
 pub async fn ladder(
     State(state): State<AppState>,
     me: SignedIn,
     csrf: CsrfToken,
     Path(step): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<LadderForm>,
 ) -> Result<Response, PageError> {
     let (ctx, user) = (&state.ctx, &me.0.user);
+    let from = form.from.as_deref().and_then(|f| f.trim().parse::<u8>().ok());
     let (result, done) = match step.as_str() {
-        "ready" => (exchange::say_ready(ctx, user).await, "ready"),
+        "ready" => (exchange::say_ready(ctx, user, from).await, "ready"),
         "not-yet" => (exchange::not_yet(ctx, user).await, "not-yet"),
-        "step-back" => (exchange::step_back(ctx, user).await, "stepped-back"),
+        "step-back" => (exchange::step_back(ctx, user, from).await, "stepped-back"),
         _ => return Err(PageError::not_found()),
     };
     match result {

@@ -248,9 +248,8 @@ pub struct OursQuery {
     kind: Option<String>,
     /// Words in the question or in an answer you may see.
     q: Option<String>,
-    /// Only your favourites.
-    #[serde(default)]
-    favorites: bool,
+    /// Only your favourites: `true` (or any value but `false`).
+    favorites: Option<String>,
 }
 
 /// Every exchange you have a part in, newest first.
@@ -261,7 +260,12 @@ pub async fn ours(
     ApiCaller(me): ApiCaller,
     Query(q): Query<OursQuery>,
 ) -> Result<Json<Vec<ExchangeView>>, ApiError> {
-    let filter = OursFilter { deck: q.deck, kind: q.kind, q: q.q, favorites: q.favorites.then(|| "yes".into()) };
+    let filter = OursFilter {
+        deck: q.deck,
+        kind: q.kind,
+        q: q.q,
+        favorites: q.favorites.filter(|f| !matches!(f.as_str(), "false" | "0" | "no" | "")),
+    };
     Ok(Json(exchange::ours(&state.ctx, &me.user, &filter).await?.iter().map(view).collect()))
 }
 
@@ -288,11 +292,22 @@ pub async fn ladder(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> 
     Ok(Json(ladder_view(exchange::ladder(&state.ctx, &me.user).await?)))
 }
 
+#[derive(Deserialize, IntoParams)]
+pub struct FromQuery {
+    /// The level you were looking at; if it has changed since, nothing more happens, so a
+    /// repeated request acts once.
+    from: Option<u8>,
+}
+
 /// "Ready to go a little deeper?": yes. The next level opens when you both have said it.
-#[utoipa::path(post, path = "/api/v1/ladder/ready", tag = "questions", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/ladder/ready", tag = "questions", security(("bearer" = [])), params(FromQuery),
     responses((status = 200, body = LadderBody), (status = 409, description = "Not asked yet, or at the top", body = Problem)))]
-pub async fn ready(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<LadderBody>, ApiError> {
-    Ok(Json(ladder_view(exchange::say_ready(&state.ctx, &me.user).await?)))
+pub async fn ready(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+    Query(q): Query<FromQuery>,
+) -> Result<Json<LadderBody>, ApiError> {
+    Ok(Json(ladder_view(exchange::say_ready(&state.ctx, &me.user, q.from).await?)))
 }
 
 /// Takes back your yes, privately.
@@ -303,10 +318,14 @@ pub async fn not_yet(State(state): State<AppState>, ApiCaller(me): ApiCaller) ->
 }
 
 /// Steps back one level, privately: your partner sees only the new level.
-#[utoipa::path(post, path = "/api/v1/ladder/step-back", tag = "questions", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/ladder/step-back", tag = "questions", security(("bearer" = [])), params(FromQuery),
     responses((status = 200, body = LadderBody), (status = 409, description = "At level 1 already", body = Problem)))]
-pub async fn step_back(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<LadderBody>, ApiError> {
-    Ok(Json(ladder_view(exchange::step_back(&state.ctx, &me.user).await?)))
+pub async fn step_back(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+    Query(q): Query<FromQuery>,
+) -> Result<Json<LadderBody>, ApiError> {
+    Ok(Json(ladder_view(exchange::step_back(&state.ctx, &me.user, q.from).await?)))
 }
 
 #[derive(Serialize, ToSchema)]
