@@ -15,7 +15,7 @@ use crate::events::EventKind;
 use crate::ids::UserId;
 use crate::ladder::{Ladder, LadderRules, LadderView, Seat};
 use crate::questions::{self, IntimacyType, Question};
-use crate::store::User;
+use crate::store::{NewAnswerRecord, User};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -288,8 +288,15 @@ pub async fn answer(ctx: &Ctx, me: &User, question_id: &str, form: &NewAnswer) -
     let now = ctx.now();
     let exchange_id =
         ctx.store.ensure_exchange(us.couple_id, &question.id, &question.deck, question.depth, now).await?;
-    if !ctx.store.save_answer(exchange_id, us.me.id, &body, passed, now).await? {
-        return Err(Error::rejected("You’ve answered this one already; your answer stays as it is."));
+    let record = NewAnswerRecord { couple: us.couple_id, author: us.me.id, body, passed, depth: question.depth, now };
+    if !ctx.store.save_answer(exchange_id, &record).await? {
+        // Either an answer was there already, or a step back closed this depth just now.
+        let (ladder, _) = ladder_of(ctx, &us).await?;
+        return Err(Error::rejected(if question.depth > ladder.depth {
+            "This question opens when you’re both ready to go a little deeper."
+        } else {
+            "You’ve answered this one already; your answer stays as it is."
+        }));
     }
     ctx.notify(us.couple_id, EventKind::Question).await;
     view(ctx, me, &question.id).await

@@ -113,6 +113,18 @@ pub struct NewInvite {
     pub expires_at: Timestamp,
 }
 
+/// One partner's answer or pass, ready to store.
+#[derive(Clone, Debug)]
+pub struct NewAnswerRecord {
+    pub couple: CoupleId,
+    pub author: UserId,
+    pub body: String,
+    pub passed: bool,
+    /// The question's depth; the couple's ladder must have reached it.
+    pub depth: u8,
+    pub now: Timestamp,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct ProfileChange {
     pub display_name: Option<String>,
@@ -294,16 +306,10 @@ pub trait Store: Send + Sync {
         depth: u8,
         now: Timestamp,
     ) -> StoreResult<i64>;
-    /// Saves an answer or a pass; an earlier pass may become an answer, an earlier answer
-    /// stays. False when there was an answer already.
-    async fn save_answer(
-        &self,
-        exchange: i64,
-        author: UserId,
-        body: &str,
-        passed: bool,
-        now: Timestamp,
-    ) -> StoreResult<bool>;
+    /// Saves an answer or a pass, only while the couple's ladder is at `depth` or deeper (checked
+    /// in the same statement, so a step back at the same moment cannot let it through); an
+    /// earlier pass may become an answer, an earlier answer stays. False when nothing was saved.
+    async fn save_answer(&self, exchange: i64, answer: &NewAnswerRecord) -> StoreResult<bool>;
     async fn save_response(
         &self,
         exchange: i64,

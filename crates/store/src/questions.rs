@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use tend_domain::exchange::{Answer, Exchange, Felt};
-use tend_domain::store::StoreResult;
+use tend_domain::store::{NewAnswerRecord, StoreResult};
 use tend_domain::{CoupleId, UserId};
 
 fn answer_from(row: &AnyRow) -> Result<Answer, sqlx::Error> {
@@ -163,25 +163,21 @@ impl SqlStore {
         row.try_get("id").map_err(db)
     }
 
-    pub(crate) async fn save_answer_row(
-        &self,
-        exchange: i64,
-        author: UserId,
-        body: &str,
-        passed: bool,
-        now: Timestamp,
-    ) -> StoreResult<bool> {
+    pub(crate) async fn save_answer_row(&self, exchange: i64, a: &NewAnswerRecord) -> StoreResult<bool> {
         let n = sqlx::query(
-            "insert into answers (exchange_id, author_id, body, passed, answered_at) values ($1, $2, $3, $4, $5) \
+            "insert into answers (exchange_id, author_id, body, passed, answered_at) \
+             select $1, $2, $3, $4, $5 where exists (select 1 from ladders where couple_id = $6 and depth >= $7) \
              on conflict (exchange_id, author_id) do update \
              set body = excluded.body, passed = excluded.passed, answered_at = excluded.answered_at \
              where answers.passed = 1",
         )
         .bind(exchange)
-        .bind(author.0)
-        .bind(body)
-        .bind(i64::from(passed))
-        .bind(ms(now))
+        .bind(a.author.0)
+        .bind(&a.body)
+        .bind(i64::from(a.passed))
+        .bind(ms(a.now))
+        .bind(a.couple.0)
+        .bind(i64::from(a.depth))
         .execute(self.pool())
         .await
         .map_err(db)?;

@@ -15,8 +15,8 @@ use tend_domain::exchange::{Exchange, Felt};
 use tend_domain::listening::{Listening, Verdict};
 use tend_domain::secret::SecretHash;
 use tend_domain::store::{
-    Gate, NewApiToken, NewInvite, NewSession, NewUserRecord, ProfileChange, RedeemFailure, RegisterOutcome,
-    StoreResult, User,
+    Gate, NewAnswerRecord, NewApiToken, NewInvite, NewSession, NewUserRecord, ProfileChange, RedeemFailure,
+    RegisterOutcome, StoreResult, User,
 };
 use tend_domain::time::TimeZoneName;
 use tend_domain::{ApiTokenId, CoupleId, InviteId, SessionId, Store, StoreError, UserId};
@@ -877,15 +877,8 @@ impl Store for SqlStore {
         self.ensure_exchange_row(couple, question_id, deck, depth, now).await
     }
 
-    async fn save_answer(
-        &self,
-        exchange: i64,
-        author: UserId,
-        body: &str,
-        passed: bool,
-        now: Timestamp,
-    ) -> StoreResult<bool> {
-        self.save_answer_row(exchange, author, body, passed, now).await
+    async fn save_answer(&self, exchange: i64, answer: &NewAnswerRecord) -> StoreResult<bool> {
+        self.save_answer_row(exchange, answer).await
     }
 
     async fn save_response(

@@ -567,19 +567,29 @@ async fn ladders_change_by_compare_and_set(db: TestDb) {
     assert_eq!(s.ladder(other).await.expect("read").0, 1, "couples don't share a ladder");
 }
 
+fn answer(couple: tend_domain::CoupleId, author: UserId, body: &str, passed: bool, now: Timestamp) -> NewAnswerRecord {
+    NewAnswerRecord { couple, author, body: body.into(), passed, depth: 1, now }
+}
+
 async fn answers_are_final_but_a_pass_can_become_one(db: TestDb) {
     let s = &db.store;
     let (a, b, c) = couple(s, "x").await;
     let (_, _, other) = couple(s, "y").await;
     let now = t("2026-01-05T20:00:00Z");
+    s.ladder(c).await.expect("the ladder, at depth 1");
     let id = s.ensure_exchange(c, "today-001", "today", 1, now).await.expect("exchange");
     assert_eq!(s.ensure_exchange(c, "today-001", "today", 1, now).await.expect("again"), id, "one per question");
     assert!(s.exchange(other, "today-001").await.expect("read").is_none(), "scoped to the couple");
-    assert!(s.save_answer(id, a.id, "", true, now).await.expect("pass"));
-    assert!(s.save_answer(id, a.id, "Tea on the balcony.", false, now).await.expect("pass becomes answer"));
-    assert!(!s.save_answer(id, a.id, "Changed my mind", false, now).await.expect("refused"), "an answer is final");
-    assert!(!s.save_answer(id, a.id, "", true, now).await.expect("refused"), "and cannot become a pass");
-    assert!(s.save_answer(id, b.id, "A long walk.", false, now).await.expect("answer"));
+    assert!(s.save_answer(id, &answer(c, a.id, "", true, now)).await.expect("pass"));
+    assert!(s.save_answer(id, &answer(c, a.id, "Tea on the balcony.", false, now)).await.expect("pass becomes answer"));
+    assert!(
+        !s.save_answer(id, &answer(c, a.id, "Changed my mind", false, now)).await.expect("refused"),
+        "an answer is final"
+    );
+    assert!(!s.save_answer(id, &answer(c, a.id, "", true, now)).await.expect("refused"), "and cannot become a pass");
+    let deep = NewAnswerRecord { depth: 2, ..answer(c, b.id, "Too soon.", false, now) };
+    assert!(!s.save_answer(id, &deep).await.expect("refused"), "not deeper than the couple's ladder");
+    assert!(s.save_answer(id, &answer(c, b.id, "A long walk.", false, now)).await.expect("answer"));
     s.save_response(id, a.id, Some("care-1"), "Let's do that.", now).await.expect("respond");
     s.save_response(id, b.id, None, "Yes!", now).await.expect("respond");
     s.save_felt(id, a.id, tend_domain::exchange::Felt::parse(6, 7, 5).expect("valid")).await.expect("felt");
