@@ -148,6 +148,28 @@ pub enum Phase {
 }
 
 impl Phase {
+    /// The phase's name, as pages and the API show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Waiting { .. } => "waiting",
+            Phase::Speaking { .. } => "speaking",
+            Phase::Rating { .. } => "rating",
+            Phase::Done { .. } => "done",
+            Phase::Expired { .. } => "expired",
+            Phase::Cancelled { .. } => "cancelled",
+        }
+    }
+
+    /// During a turn, the guideline the listener's screen shows now (the same on every screen).
+    pub fn cue(self, now: Timestamp) -> Option<&'static Guideline> {
+        match self {
+            Phase::Speaking { started_at, ends_at, .. } => {
+                GUIDELINES.get(cue_at(now.duration_since(started_at), ends_at.duration_since(started_at)))
+            }
+            _ => None,
+        }
+    }
+
     pub fn is_over(self) -> bool {
         matches!(self, Phase::Done { .. } | Phase::Expired { .. } | Phase::Cancelled { .. })
     }
@@ -330,6 +352,16 @@ pub enum Role {
     Listener,
     /// One shared phone shows both.
     Both,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Speaker => "speaker",
+            Role::Listener => "listener",
+            Role::Both => "both",
+        }
+    }
 }
 
 /// A conversation as one partner may see it: never the partner's rating.

@@ -92,6 +92,27 @@ pub enum PartnerAnswer {
     Revealed(Answer),
 }
 
+impl PartnerAnswer {
+    /// The state's name, as pages and the API show it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PartnerAnswer::NotYet => "not_yet",
+            PartnerAnswer::WaitingForYou => "waiting_for_you",
+            PartnerAnswer::YouPassed => "you_passed",
+            PartnerAnswer::Passed => "passed",
+            PartnerAnswer::Revealed(_) => "revealed",
+        }
+    }
+
+    /// The partner's answer, only when revealed.
+    pub fn revealed_body(&self) -> Option<&str> {
+        match self {
+            PartnerAnswer::Revealed(t) => Some(&t.body),
+            _ => None,
+        }
+    }
+}
+
 /// The reveal rule, in one place.
 pub fn reveal(mine: Option<&Answer>, theirs: Option<&Answer>) -> PartnerAnswer {
     match (mine, theirs) {
@@ -119,6 +140,15 @@ pub struct Seen {
 }
 
 impl Seen {
+    /// none, answered or passed.
+    pub fn my_state(&self) -> &'static str {
+        match &self.mine {
+            None => "none",
+            Some(m) if m.passed => "passed",
+            Some(_) => "answered",
+        }
+    }
+
     pub fn revealed(&self) -> bool {
         matches!(self.partner, PartnerAnswer::Revealed(_)) && self.mine.as_ref().is_some_and(|m| !m.passed)
     }
@@ -250,10 +280,13 @@ fn question_or_404(id: &str) -> Result<&'static Question> {
 
 pub async fn view(ctx: &Ctx, me: &User, question_id: &str) -> Result<Seen> {
     let question = question_or_404(question_id)?;
-    let us = couple::us(ctx, me).await?;
-    let (ladder, _) = ladder_of(ctx, &us).await?;
+    view_in(ctx, &couple::us(ctx, me).await?, question).await
+}
+
+async fn view_in(ctx: &Ctx, us: &Us, question: &'static Question) -> Result<Seen> {
+    let (ladder, _) = ladder_of(ctx, us).await?;
     let exchange = ctx.store.exchange(us.couple_id, &question.id).await?;
-    Ok(seen(&us, question, exchange.as_ref(), &ladder))
+    Ok(seen(us, question, exchange.as_ref(), &ladder))
 }
 
 /// An answer or a pass, as submitted.
@@ -299,7 +332,7 @@ pub async fn answer(ctx: &Ctx, me: &User, question_id: &str, form: &NewAnswer) -
         }));
     }
     ctx.notify(us.couple_id, EventKind::Question).await;
-    view(ctx, me, &question.id).await
+    view_in(ctx, &us, question).await
 }
 
 /// A response to the partner's answer, as submitted.
@@ -326,41 +359,44 @@ pub async fn respond(ctx: &Ctx, me: &User, question_id: &str, form: &NewResponse
         return Err(Error::field("words", "Choose a reply or write a few words."));
     }
     let us = couple::us(ctx, me).await?;
-    let before = view(ctx, me, &question.id).await?;
+    let before = view_in(ctx, &us, question).await?;
     let Some(exchange_id) = before.exchange_id.filter(|_| before.may_respond()) else {
         return Err(Error::rejected("You can respond once you have both answered."));
     };
     let now = ctx.now();
     ctx.store.save_response(exchange_id, us.me.id, reply_id, &words, now).await?;
-    if let Some(e) = ctx.store.exchange(us.couple_id, &question.id).await?
-        && e.is_complete()
-    {
+    let after = view_in(ctx, &us, question).await?;
+    if after.complete {
         // Marks it complete once and counts it on the ladder if it is at the couple's level,
         // in one transaction: a completion is never counted twice, nor lost.
-        ctx.store.complete_exchange(us.couple_id, exchange_id, e.depth, now).await?;
+        ctx.store.complete_exchange(us.couple_id, exchange_id, question.depth, now).await?;
     }
     ctx.notify(us.couple_id, EventKind::Question).await;
-    view(ctx, me, &question.id).await
+    Ok(after)
 }
 
 /// How the caller felt about the partner's response to their answer; private, replaceable.
 pub async fn rate(ctx: &Ctx, me: &User, question_id: &str, felt: Felt) -> Result<Seen> {
-    let before = view(ctx, me, question_id).await?;
+    let question = question_or_404(question_id)?;
+    let us = couple::us(ctx, me).await?;
+    let before = view_in(ctx, &us, question).await?;
     let Some(exchange_id) = before.exchange_id.filter(|_| before.may_rate()) else {
         return Err(Error::rejected("You can rate this once your partner has responded to your answer."));
     };
-    ctx.store.save_felt(exchange_id, me.id, felt).await?;
-    view(ctx, me, question_id).await
+    ctx.store.save_felt(exchange_id, us.me.id, felt).await?;
+    view_in(ctx, &us, question).await
 }
 
 /// Keeps an exchange among the caller's favourites (theirs alone).
 pub async fn favorite(ctx: &Ctx, me: &User, question_id: &str, on: bool) -> Result<Seen> {
-    let before = view(ctx, me, question_id).await?;
+    let question = question_or_404(question_id)?;
+    let us = couple::us(ctx, me).await?;
+    let before = view_in(ctx, &us, question).await?;
     let Some(exchange_id) = before.exchange_id.filter(|_| before.mine.is_some()) else {
         return Err(Error::rejected("Answer this one first; then you can keep it among your favourites."));
     };
-    ctx.store.save_favorite(exchange_id, me.id, on).await?;
-    view(ctx, me, question_id).await
+    ctx.store.save_favorite(exchange_id, us.me.id, on).await?;
+    view_in(ctx, &us, question).await
 }
 
 /// Which of "our answers" to show.
@@ -411,10 +447,7 @@ pub async fn ours(ctx: &Ctx, me: &User, filter: &OursFilter) -> Result<Vec<Seen>
         .filter(|s| !favorites_only || s.mine.as_ref().is_some_and(|m| m.favorite))
         .filter(|s| {
             query.as_ref().is_none_or(|q| {
-                let theirs = match &s.partner {
-                    PartnerAnswer::Revealed(t) => t.body.as_str(),
-                    _ => "",
-                };
+                let theirs = s.partner.revealed_body().unwrap_or("");
                 let mine = s.mine.as_ref().map_or("", |m| m.body.as_str());
                 [s.question.text.as_str(), mine, theirs].iter().any(|t| t.to_lowercase().contains(q.as_str()))
             })

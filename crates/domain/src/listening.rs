@@ -127,7 +127,28 @@ pub enum Stage {
     Ended,
 }
 
+impl Stage {
+    /// The stage's name, as pages and the API show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Reflecting { .. } => "reflecting",
+            Stage::Answering { .. } => "answering",
+            Stage::Understood => "understood",
+            Stage::Ended => "ended",
+        }
+    }
+}
+
 impl Listening {
+    /// Whether the next step is `who`'s: the listener reflects, the speaker answers.
+    pub fn is_move_of(&self, who: UserId, now: Timestamp) -> bool {
+        match self.stage(now) {
+            Stage::Reflecting { .. } => self.listener == who,
+            Stage::Answering { .. } => self.speaker == who,
+            Stage::Understood | Stage::Ended => false,
+        }
+    }
+
     pub fn last_activity(&self) -> Timestamp {
         self.rounds
             .iter()

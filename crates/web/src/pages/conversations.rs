@@ -51,32 +51,23 @@ fn clock(ms: i64) -> String {
 impl TalkView {
     pub fn of(seen: &Seen, us: &Us, tz: &TimeZoneName, now: jiff::Timestamp) -> Self {
         let name = |id| if id == us.me.id { "You".to_owned() } else { us.partner.display_name.clone() };
-        let mut cue_every_ms = 90_000;
-        let (state, turn, speaker, listener, cue) = match seen.phase {
-            Phase::Waiting { .. } => ("waiting", 0, String::new(), String::new(), 0),
+        let now_cue = seen.phase.cue(now);
+        let (turn, speaker, listener, cue, cue_every_ms) = match seen.phase {
             Phase::Speaking { turn, speaker, listener, started_at, ends_at } => {
                 let turn_length = ends_at.duration_since(started_at);
-                cue_every_ms = i64::try_from(turn_length.as_millis() / 10).unwrap_or(90_000).max(1000);
+                let every = i64::try_from(turn_length.as_millis() / 10).unwrap_or(90_000).max(1000);
                 let cue = conversation::cue_at(now.duration_since(started_at), turn_length);
-                ("speaking", turn, name(speaker), name(listener), cue)
+                (turn, name(speaker), name(listener), cue, every)
             }
-            Phase::Rating { .. } => ("rating", 0, String::new(), String::new(), 0),
-            Phase::Done { .. } => ("done", 0, String::new(), String::new(), 0),
-            Phase::Expired { .. } => ("expired", 0, String::new(), String::new(), 0),
-            Phase::Cancelled { .. } => ("cancelled", 0, String::new(), String::new(), 0),
+            _ => (0, String::new(), String::new(), 0, 90_000),
         };
         let remaining_ms = seen.remaining.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
         Self {
             id: seen.id,
-            state,
+            state: seen.phase.as_str(),
             can_join: seen.can_join(),
             started_by_me: seen.started_by_me,
-            role: match seen.role {
-                Some(Role::Speaker) => "speaker",
-                Some(Role::Listener) => "listener",
-                Some(Role::Both) => "both",
-                None => "",
-            },
+            role: seen.role.map_or("", Role::as_str),
             turn,
             speaker,
             listener,
@@ -86,7 +77,7 @@ impl TalkView {
             shared_phone: seen.shared_phone,
             cue_index: cue,
             cue_every_ms,
-            cue: &GUIDELINES[cue % GUIDELINES.len()],
+            cue: now_cue.unwrap_or(&GUIDELINES[0]),
             my_rating: seen.my_rating,
             minutes_spoken: seen.minutes_spoken,
             started: when(seen.created_at, tz),

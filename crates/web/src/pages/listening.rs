@@ -39,19 +39,17 @@ impl ExchangeView {
     pub fn of(l: &Listening, us: &Us, now: jiff::Timestamp) -> Self {
         let name = |id| if id == us.me.id { "You".to_owned() } else { us.partner.display_name.clone() };
         let stage = l.stage(now);
-        let (stage_name, my_move, round) = match stage {
-            Stage::Reflecting { round } => ("reflecting", l.listener == us.me.id, round),
-            Stage::Answering { round } => ("answering", l.speaker == us.me.id, round),
-            Stage::Understood => ("understood", false, 0),
-            Stage::Ended => ("ended", false, 0),
+        let round = match stage {
+            Stage::Reflecting { round } | Stage::Answering { round } => round,
+            Stage::Understood | Stage::Ended => 0,
         };
         Self {
             id: l.id,
             i_share: l.speaker == us.me.id,
             speaker: name(l.speaker),
             listener: name(l.listener),
-            stage: stage_name,
-            my_move,
+            stage: stage.as_str(),
+            my_move: l.is_move_of(us.me.id, now),
             last_round: round >= MAX_ROUNDS,
             rounds: l
                 .rounds

@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tend_domain::couple;
-use tend_domain::exchange::{self, NewAnswer, NewResponse, OursFilter, PartnerAnswer, Seen};
+use tend_domain::exchange::{self, NewAnswer, NewResponse, OursFilter, Seen};
 use tend_domain::ladder::LadderView;
 use tend_domain::questions::{self, Deck, IntimacyType, Reply};
 
@@ -71,13 +71,6 @@ impl QuestionView {
         let reply_text = |id: Option<&str>| {
             id.and_then(|id| questions::replies().iter().find(|r| r.id == id)).map(|r| r.text.clone())
         };
-        let (partner_state, theirs) = match &s.partner {
-            PartnerAnswer::NotYet => ("not_yet", String::new()),
-            PartnerAnswer::WaitingForYou => ("waiting_for_you", String::new()),
-            PartnerAnswer::YouPassed => ("you_passed", String::new()),
-            PartnerAnswer::Passed => ("passed", String::new()),
-            PartnerAnswer::Revealed(t) => ("revealed", t.body.clone()),
-        };
         Self {
             id: q.id.clone(),
             text: q.text.clone(),
@@ -87,14 +80,10 @@ impl QuestionView {
             depth_name: depth_name(q.depth),
             types: q.types.iter().map(|t| t.as_str()).collect(),
             locked: s.locked,
-            mine_state: match mine {
-                None => "none",
-                Some(m) if m.passed => "passed",
-                Some(_) => "answered",
-            },
+            mine_state: s.my_state(),
             mine: mine.map_or_else(String::new, |m| m.body.clone()),
-            partner_state,
-            theirs,
+            partner_state: s.partner.as_str(),
+            theirs: s.partner.revealed_body().unwrap_or_default().to_owned(),
             my_reply: reply_text(mine.and_then(|m| m.reply_id.as_deref())),
             my_words: mine.map_or_else(String::new, |m| m.reply_words.clone()),
             responded: mine.is_some_and(|m| m.responded_at.is_some()),

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tend_domain::conversation::{self, GUIDELINES, Phase, Rating, Role, SPEAKER_REMINDER, Seen, StartRequest, Started};
-use tend_domain::listening::{self, Listening, NewAnswer, NewReflection, Stage};
+use tend_domain::listening::{self, Listening, NewAnswer, NewReflection};
 use tend_domain::store::User;
 use utoipa::ToSchema;
 
@@ -62,30 +62,16 @@ pub struct ConversationView {
 }
 
 fn view(seen: &Seen, now: jiff::Timestamp) -> ConversationView {
-    let (state, turn, speaker_id, cue) = match seen.phase {
-        Phase::Waiting { .. } => ("waiting", None, None, None),
-        Phase::Speaking { turn, speaker, started_at, ends_at, .. } => {
-            let i = conversation::cue_at(now.duration_since(started_at), ends_at.duration_since(started_at));
-            let cue = GUIDELINES.get(i).map(|g| CueView { name: g.name.into(), cue: g.cue.into() });
-            ("speaking", Some(turn), Some(speaker.0), cue)
-        }
-        Phase::Rating { .. } => ("rating", None, None, None),
-        Phase::Done { .. } => ("done", None, None, None),
-        Phase::Expired { .. } => ("expired", None, None, None),
-        Phase::Cancelled { .. } => ("cancelled", None, None, None),
+    let (turn, speaker_id) = match seen.phase {
+        Phase::Speaking { turn, speaker, .. } => (Some(turn), Some(speaker.0)),
+        _ => (None, None),
     };
+    let cue = seen.phase.cue(now).map(|g| CueView { name: g.name.into(), cue: g.cue.into() });
     ConversationView {
         id: seen.id,
-        state: state.into(),
+        state: seen.phase.as_str().into(),
         turn,
-        role: seen.role.map(|r| {
-            match r {
-                Role::Speaker => "speaker",
-                Role::Listener => "listener",
-                Role::Both => "both",
-            }
-            .into()
-        }),
+        role: seen.role.map(|r| r.as_str().into()),
         speaker_id,
         remaining_ms: seen.remaining.map(|d| i64::try_from(d.as_millis()).unwrap_or(0)),
         phase_ends_at: seen.remaining.and_then(|d| now.checked_add(d).ok()),
@@ -307,18 +293,12 @@ pub struct ListeningView {
 }
 
 fn listening_view(l: &Listening, me: &User, now: jiff::Timestamp) -> ListeningView {
-    let (stage, my_move) = match l.stage(now) {
-        Stage::Reflecting { .. } => ("reflecting", l.listener == me.id),
-        Stage::Answering { .. } => ("answering", l.speaker == me.id),
-        Stage::Understood => ("understood", false),
-        Stage::Ended => ("ended", false),
-    };
     ListeningView {
         id: l.id,
         speaker_id: l.speaker.0,
         listener_id: l.listener.0,
-        stage: stage.into(),
-        my_move,
+        stage: l.stage(now).as_str().into(),
+        my_move: l.is_move_of(me.id, now),
         rounds: l
             .rounds
             .iter()

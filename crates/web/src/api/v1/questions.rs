@@ -8,7 +8,7 @@ use crate::error::{ApiError, Problem};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
-use tend_domain::exchange::{self, Felt, NewAnswer, NewResponse, OursFilter, PartnerAnswer, Seen};
+use tend_domain::exchange::{self, Felt, NewAnswer, NewResponse, OursFilter, Seen};
 use tend_domain::ladder::LadderView;
 use tend_domain::questions::{self, Question};
 use utoipa::{IntoParams, ToSchema};
@@ -93,25 +93,13 @@ fn response(reply_id: Option<&str>, words: &str) -> ResponseView {
 
 fn view(s: &Seen) -> ExchangeView {
     let mine = s.mine.as_ref();
-    let (partner_state, partner_answer) = match &s.partner {
-        PartnerAnswer::NotYet => ("not_yet", None),
-        PartnerAnswer::WaitingForYou => ("waiting_for_you", None),
-        PartnerAnswer::YouPassed => ("you_passed", None),
-        PartnerAnswer::Passed => ("passed", None),
-        PartnerAnswer::Revealed(t) => ("revealed", Some(t.body.clone())),
-    };
     ExchangeView {
         question: question_view(s.question),
         locked: s.locked,
-        my_state: match mine {
-            None => "none",
-            Some(m) if m.passed => "passed",
-            Some(_) => "answered",
-        }
-        .into(),
+        my_state: s.my_state().into(),
         my_answer: mine.filter(|m| !m.passed).map(|m| m.body.clone()),
-        partner_state: partner_state.into(),
-        partner_answer,
+        partner_state: s.partner.as_str().into(),
+        partner_answer: s.partner.revealed_body().map(str::to_owned),
         my_response: mine.filter(|m| m.responded_at.is_some()).map(|m| response(m.reply_id.as_deref(), &m.reply_words)),
         response_to_me: s.response_to_me.as_ref().map(|(r, w)| response(r.map(|r| r.id.as_str()), w)),
         my_felt: mine.and_then(|m| m.felt).map(|f| FeltView {
