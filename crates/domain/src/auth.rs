@@ -212,15 +212,11 @@ pub struct CreatedToken {
     pub name: String,
 }
 
+/// A token's name: one line of showable characters (a NUL would fail in PostgreSQL, other
+/// control characters would garble Settings).
 pub fn parse_token_name(s: &str) -> Result<String, String> {
-    let name = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() {
-        return Err("Please name the token after what will use it, such as “my script”.".into());
-    }
-    if name.chars().count() > TOKEN_NAME_MAX {
-        return Err(format!("Please keep the name to {TOKEN_NAME_MAX} characters."));
-    }
-    Ok(name)
+    crate::text::one_line(s, TOKEN_NAME_MAX, "the name")?
+        .ok_or_else(|| "Please name the token after what will use it, such as “my script”.".into())
 }
 
 pub async fn create_api_token(ctx: &Ctx, me: &User, form: NewToken) -> Result<CreatedToken> {
@@ -280,5 +276,9 @@ mod tests {
         assert!(parse_token_name("  ").is_err());
         assert_eq!(parse_token_name(" my   script "), Ok("my script".into()));
         assert!(parse_token_name(&"n".repeat(TOKEN_NAME_MAX + 1)).is_err());
+        assert_eq!(parse_token_name(&"é".repeat(TOKEN_NAME_MAX)).map(|n| n.chars().count()), Ok(TOKEN_NAME_MAX));
+        for bad in ["a\u{0}b", "a\u{7}b", "\u{1b}[2J"] {
+            assert!(parse_token_name(bad).is_err(), "{bad:?} accepted");
+        }
     }
 }
