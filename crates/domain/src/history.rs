@@ -12,6 +12,19 @@ use jiff::civil::Date;
 
 pub const DAYS_PER_PAGE: i32 = 14;
 
+/// The first date history and check-in ranges take: nobody checked in with Tend before it,
+/// and dates far outside the calendar's middle only make date arithmetic fail.
+pub const EARLIEST: Date = jiff::civil::date(2000, 1, 1);
+
+/// A date as typed in a query (`2026-03-14`), from [`EARLIEST`] to the year 9999.
+pub fn parse_date(raw: &str) -> std::result::Result<Date, String> {
+    raw.trim()
+        .parse::<Date>()
+        .ok()
+        .filter(|d| *d >= EARLIEST)
+        .ok_or_else(|| "Dates look like 2026-03-14, from the year 2000 on.".to_owned())
+}
+
 #[derive(Clone, Debug)]
 pub struct HistoryDay {
     pub day: DayView,
@@ -39,6 +52,9 @@ pub async fn page(ctx: &Ctx, me: &User, until: Option<Date>) -> Result<HistoryPa
     let tz = &us.me.time_zone;
     let today = tz.today(ctx.now());
     let until = until.unwrap_or(today).min(today);
+    if until < EARLIEST {
+        return Err(Error::field("before", "Dates look like 2026-03-14, from the year 2000 on."));
+    }
     let from = until.checked_sub((DAYS_PER_PAGE - 1).days()).map_err(|e| Error::Internal(e.to_string()))?;
     let views = check_in::days(ctx, &us, from, until).await?;
     let start = from.to_zoned(tz.zone()).map_err(|e| Error::Internal(e.to_string()))?.timestamp();
@@ -58,4 +74,19 @@ pub async fn page(ctx: &Ctx, me: &User, until: Option<Date>) -> Result<HistoryPa
     let newer = (until < today).then(|| until.checked_add(DAYS_PER_PAGE.days()).ok()).flatten().map(|d| d.min(today));
     let older = (from > since).then(|| from.yesterday().ok()).flatten();
     Ok(HistoryPage { days, newer, older })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_refused_outside_the_calendar_s_middle() {
+        assert_eq!(parse_date(" 2026-03-14 "), Ok(jiff::civil::date(2026, 3, 14)));
+        assert_eq!(parse_date("2000-01-01"), Ok(EARLIEST));
+        assert_eq!(parse_date("9999-12-31"), Ok(jiff::civil::date(9999, 12, 31)));
+        for bad in ["-009999-01-01", "0001-01-01", "1999-12-31", "2026-02-30", "", "-1", "2026-03-14\u{0}"] {
+            assert!(parse_date(bad).is_err(), "{bad:?} accepted");
+        }
+    }
 }
