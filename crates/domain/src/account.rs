@@ -4,7 +4,7 @@ use crate::auth::{self, password};
 use crate::error::{Error, FieldErrors, Result};
 use crate::store::{Gate, NewUserRecord, ProfileChange, RegisterOutcome, User};
 use crate::time::TimeZoneName;
-use crate::{CoupleId, Ctx, Registration, secret};
+use crate::{CoupleId, Ctx, Registration, secret, throttle};
 
 pub const NAME_MAX: usize = 40;
 pub const EMAIL_MAX: usize = 254;
@@ -152,6 +152,15 @@ pub struct ProfileUpdate {
     pub hide_counts: Option<bool>,
 }
 
+/// How a change of one's own email is throttled: keyed by the account (it is signed in, so
+/// the address adds nothing), under the log-in limit of [`throttle::ACCOUNT_LIMIT`] a window.
+fn email_change_keys(me: &User) -> throttle::Keys {
+    throttle::Keys { account: format!("email-change:{}", me.id), address: format!("email-change-of:{}", me.id) }
+}
+
+/// Changes one's own profile. A change of email says plainly when another account has that
+/// address, which tells a signed-in person whether an account exists; so every change to a new
+/// address counts against a limit, taken or not, and more than a few in a window wait.
 pub async fn update_profile(ctx: &Ctx, me: &User, form: ProfileUpdate) -> Result<User> {
     let mut errors = FieldErrors::default();
     let change = ProfileChange {
@@ -161,6 +170,12 @@ pub async fn update_profile(ctx: &Ctx, me: &User, form: ProfileUpdate) -> Result
         hide_counts: form.hide_counts,
     };
     errors.into_result()?;
+    let new_email = change.email.as_ref().is_some_and(|e| *e != me.email);
+    if new_email {
+        let keys = email_change_keys(me);
+        throttle::check(ctx, &keys).await?;
+        throttle::fail(ctx, &keys).await?;
+    }
     ctx.store.update_profile(me.id, &change, ctx.now()).await.map_err(|e| match e {
         crate::StoreError::Conflict(_) => Error::field("email", "Another account already uses this email."),
         other => other.into(),
