@@ -1,12 +1,14 @@
 //! The JSON API under `/api/v1`: every action of the web pages, for scripts and apps, with
 //! bearer tokens and an OpenAPI 3.1 document at `/api/v1/openapi.json`.
 
+pub mod doc;
 pub mod v1;
 
 use crate::error::ApiError;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -30,6 +32,7 @@ use utoipa::{Modify, OpenApi};
         (name = "practices", description = "The Stress-Reducing Conversation (live on two phones) and reflective listening"),
         (name = "questions", description = "Question decks: answer, then reveal; responses; the ladder that goes deeper only when both are ready"),
         (name = "learn", description = "Tend's guide"),
+        (name = "meta", description = "This document"),
     )
 )]
 pub struct ApiDoc;
@@ -47,36 +50,90 @@ impl Modify for BearerAuth {
 }
 
 /// A JSON body whose every failure is a problem document: wrong content type (415),
-/// malformed JSON (400), wrong fields (422), too large (413).
+/// malformed JSON (400), anything but an object or wrong fields (422), too large (413).
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(match rejection {
-                JsonRejection::MissingJsonContentType(_) => ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "content-type",
-                    "Send the body as JSON with `Content-Type: application/json`.",
-                ),
-                JsonRejection::JsonSyntaxError(e) => ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "malformed-json",
-                    format!("The body is not valid JSON: {}", e.body_text()),
-                ),
-                JsonRejection::JsonDataError(e) => ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation",
-                    format!("The JSON does not have the expected fields: {}", e.body_text()),
-                ),
-                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "The body is larger than Tend accepts.")
-                }
-                other => ApiError::new(StatusCode::BAD_REQUEST, "bad-request", other.body_text()),
-            }),
+        // Read as any JSON first: serde would take `[]` for a struct whose fields all have
+        // defaults, and every body Tend takes is an object.
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(value)) => value,
+            Err(rejection) => return Err(json_problem(rejection)),
+        };
+        if !value.is_object() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "The body must be a JSON object, like {\"name\": \"my script\"}.",
+            ));
+        }
+        let bytes =
+            serde_json::to_vec(&value).map_err(|e| ApiError::from(tend_domain::Error::Internal(e.to_string())))?;
+        axum::Json::<T>::from_bytes(&bytes).map(|axum::Json(v)| ApiJson(v)).map_err(json_problem)
+    }
+}
+
+fn json_problem(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content-type",
+            "Send the body as JSON with `Content-Type: application/json`.",
+        ),
+        JsonRejection::JsonSyntaxError(e) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            format!("The body is not valid JSON: {}", e.body_text()),
+        ),
+        JsonRejection::JsonDataError(e) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            format!("The JSON does not have the expected fields: {}", e.body_text()),
+        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "The body is larger than Tend accepts.")
+        }
+        other => ApiError::new(StatusCode::BAD_REQUEST, "bad-request", other.body_text()),
+    }
+}
+
+/// A query string whose failure is a problem document (400) naming the parameter, rather than
+/// axum's plain-text answer.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad-query",
+                format!("The query string does not fit this address: {}", e.body_text()),
+            )),
+            Err(other) => Err(ApiError::new(StatusCode::BAD_REQUEST, "bad-query", other.body_text())),
+        }
+    }
+}
+
+/// Path parameters; a path that does not fit (not UTF-8, say) names nothing, so it is not found.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(PathRejection::MissingPathParams(e)) => Err(ApiError::from(tend_domain::Error::Internal(format!(
+                "route without its parameters: {}",
+                e.body_text()
+            )))),
+            Err(_) => Err(ApiError::not_found()),
         }
     }
 }

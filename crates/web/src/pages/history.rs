@@ -115,9 +115,10 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let until = match q.before.as_deref() {
         None => None,
-        Some(d) => Some(d.trim().parse::<Date>().map_err(|_| {
-            PageError::new(StatusCode::BAD_REQUEST, "That date isn’t one we can show", "Dates look like 2026-03-14.")
-        })?),
+        Some(d) => Some(
+            history::parse_date(d)
+                .map_err(|m| PageError::new(StatusCode::BAD_REQUEST, "That date isn’t one we can show", m))?,
+        ),
     };
     let page = history::page(&state.ctx, &me.0.user, until).await?;
     let us = couple::us(&state.ctx, &me.0.user).await?;

@@ -44,12 +44,14 @@ pub struct SignedInView {
     responses(
         (status = 201, body = SignedInView),
         (status = 409, description = "Registration closed", body = Problem),
-        (status = 422, description = "Invalid fields", body = Problem),
+        (status = 422, description = "Invalid fields, or an email that already has an account", body = Problem),
     ))]
 pub async fn sign_up(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SignUpBody>,
 ) -> Result<(StatusCode, Json<SignedInView>), ApiError> {
+    // Checked before the account is made, so a bad name cannot leave an account behind.
+    let token_name = token_name(body.token_name.as_deref(), "API sign-up")?;
     let form = SignUp {
         display_name: body.display_name,
         email: body.email,
@@ -59,18 +61,20 @@ pub async fn sign_up(
     };
     let signed_up = account::sign_up(&state.ctx, form).await?;
     // The store reads the account back after pairing, so it already carries its couple.
-    Ok((StatusCode::CREATED, Json(signed_in(&state, &signed_up.user, body.token_name, "API sign-up").await?)))
+    Ok((StatusCode::CREATED, Json(signed_in(&state, &signed_up.user, token_name).await?)))
+}
+
+/// The name for the token of a sign-up or log-in, checked before anything is written.
+fn token_name(given: Option<&str>, default: &str) -> Result<String, ApiError> {
+    match given {
+        None => Ok(default.to_owned()),
+        Some(name) => Ok(auth::parse_token_name(name).map_err(|m| tend_domain::Error::field("token_name", m))?),
+    }
 }
 
 /// A new token for a person who just proved who they are.
-async fn signed_in(
-    state: &AppState,
-    user: &User,
-    name: Option<String>,
-    default: &str,
-) -> Result<SignedInView, ApiError> {
-    let token =
-        auth::create_api_token(&state.ctx, user, NewToken { name: name.unwrap_or_else(|| default.into()) }).await?;
+async fn signed_in(state: &AppState, user: &User, name: String) -> Result<SignedInView, ApiError> {
+    let token = auth::create_api_token(&state.ctx, user, NewToken { name }).await?;
     Ok(SignedInView { user: UserView::from(user), token: token.token.expose().to_owned(), token_id: token.id.0 })
 }
 
@@ -89,6 +93,7 @@ pub struct LogInBody {
     responses(
         (status = 201, body = SignedInView),
         (status = 401, description = "Wrong email or password", body = Problem),
+        (status = 422, description = "A token name that is empty, too long or not showable", body = Problem),
         (status = 429, description = "Too many failures; see Retry-After", body = Problem),
     ))]
 pub async fn log_in(
@@ -96,13 +101,19 @@ pub async fn log_in(
     client: ClientInfo,
     ApiJson(body): ApiJson<LogInBody>,
 ) -> Result<(StatusCode, Json<SignedInView>), ApiError> {
+    let token_name = token_name(body.token_name.as_deref(), "API log-in")?;
+    // No account has such an email, and the throttle could not write it down (PostgreSQL
+    // refuses a NUL): it is simply a wrong email.
+    if body.email.chars().any(char::is_control) {
+        return Err(tend_domain::Error::BadCredentials.into());
+    }
     let user = auth::log_in(&state.ctx, LogIn { email: body.email, password: body.password }, &client.0).await?;
-    Ok((StatusCode::CREATED, Json(signed_in(&state, &user, body.token_name, "API log-in").await?)))
+    Ok((StatusCode::CREATED, Json(signed_in(&state, &user, token_name).await?)))
 }
 
 /// Revokes the token this request was made with.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, body = Done), (status = 401, body = Problem)))]
+    responses((status = 200, body = Done)))]
 pub async fn log_out(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<Done>, ApiError> {
     if let Via::ApiToken { id } = me.via {
         auth::revoke_api_token(&state.ctx, &me.user, id).await?;
@@ -112,7 +123,7 @@ pub async fn log_out(State(state): State<AppState>, ApiCaller(me): ApiCaller) ->
 
 /// The caller's own account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, body = UserView), (status = 401, body = Problem)))]
+    responses((status = 200, body = UserView)))]
 pub async fn me(ApiCaller(me): ApiCaller) -> Json<UserView> {
     Json(UserView::from(&me.user))
 }
@@ -126,9 +137,15 @@ pub struct ProfileBody {
     hide_counts: Option<bool>,
 }
 
-/// Changes display name, email or time zone; absent fields stay as they are.
+/// Changes display name, email or time zone; absent fields stay as they are. A new email that
+/// another account has is refused as such, so changes of email are limited to a few in 15
+/// minutes.
 #[utoipa::path(patch, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])), request_body = ProfileBody,
-    responses((status = 200, body = UserView), (status = 422, body = Problem)))]
+    responses(
+        (status = 200, body = UserView),
+        (status = 422, description = "Invalid fields, or an email another account uses", body = Problem),
+        (status = 429, description = "Too many changes of email; see Retry-After", body = Problem),
+    ))]
 pub async fn update_me(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
@@ -153,7 +170,7 @@ pub struct PasswordBody {
 
 /// Changes the password; every browser session is signed out. API tokens stay valid.
 #[utoipa::path(put, path = "/api/v1/me/password", tag = "accounts", security(("bearer" = [])), request_body = PasswordBody,
-    responses((status = 200, body = Done), (status = 422, body = Problem)))]
+    responses((status = 200, body = Done), (status = 422, description = "Wrong current password, or a new one too short or long", body = Problem)))]
 pub async fn change_password(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,

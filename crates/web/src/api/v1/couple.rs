@@ -2,12 +2,12 @@
 
 use super::{Done, PartnerView};
 use crate::AppState;
-use crate::api::ApiJson;
+use crate::api::{ApiJson, ApiPath};
 use crate::auth::{ApiCaller, ClientInfo};
 use crate::error::{ApiError, Problem};
 use crate::pages::pairing::base_url;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use tend_domain::couple::{self, Join, Standing, UNPAIR_RULE};
@@ -29,7 +29,7 @@ pub struct CoupleView {
 
 /// The caller's couple, or their open invite.
 #[utoipa::path(get, path = "/api/v1/couple", tag = "couple", security(("bearer" = [])),
-    responses((status = 200, body = CoupleView), (status = 401, body = Problem)))]
+    responses((status = 200, body = CoupleView)))]
 pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<CoupleView>, ApiError> {
     let now = state.ctx.now();
     let rule = UNPAIR_RULE.iter().map(|s| s.to_string()).collect();
@@ -109,7 +109,7 @@ pub struct InvitePreviewView {
     responses((status = 200, body = InvitePreviewView), (status = 404, body = Problem)))]
 pub async fn preview_invite(
     State(state): State<AppState>,
-    Path(invite): Path<String>,
+    ApiPath(invite): ApiPath<String>,
 ) -> Result<Json<InvitePreviewView>, ApiError> {
     let preview = couple::preview_invite(&state.ctx, &invite, None).await?;
     Ok(Json(InvitePreviewView {

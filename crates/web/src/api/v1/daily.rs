@@ -2,18 +2,18 @@
 //! history, and the live event stream.
 
 use crate::AppState;
-use crate::api::{ApiJson, parse_id};
+use crate::api::{ApiJson, ApiPath, ApiQuery, parse_id};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use tend_domain::appreciation::{self, Appreciation, Box, NewAppreciation, NewReaction};
 use tend_domain::check_in::{self, CheckIn, Connected, DayView, NewCheckIn, PartnerCheckIn};
-use tend_domain::{couple, history};
+use tend_domain::{couple, history, text};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Serialize, ToSchema)]
@@ -94,7 +94,7 @@ pub struct CheckInBody {
 /// Records or updates your check-in for your own local today (a high or a low, closeness
 /// 1–7, an optional need). Sending it twice keeps one check-in with the latest words.
 #[utoipa::path(put, path = "/api/v1/check-ins/today", tag = "daily", security(("bearer" = [])), request_body = CheckInBody,
-    responses((status = 200, body = DayCheckInsView), (status = 422, body = Problem)))]
+    responses((status = 200, body = DayCheckInsView), (status = 409, description = "Not paired", body = Problem), (status = 422, body = Problem)))]
 pub async fn record_check_in(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
@@ -110,29 +110,31 @@ pub async fn record_check_in(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
-    /// First date, YYYY-MM-DD (default: 13 days before `to`).
+    /// First date, YYYY-MM-DD, from 2000-01-01 on (default: 13 days before `to`).
+    #[param(format = Date)]
     from: Option<String>,
-    /// Last date, YYYY-MM-DD (default: your today). At most 62 days in all.
+    /// Last date, YYYY-MM-DD (default: your today; later dates count as today). At most 62 days in all.
+    #[param(format = Date)]
     to: Option<String>,
 }
 
 fn date_param(raw: Option<&str>, name: &str) -> Result<Option<Date>, ApiError> {
     raw.map(|s| {
-        s.trim().parse::<Date>().map_err(|_| {
-            ApiError::new(StatusCode::BAD_REQUEST, "validation", format!("`{name}` must be a date like 2026-03-14."))
-        })
+        history::parse_date(s)
+            .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "validation", format!("`{name}`: {m}")))
     })
     .transpose()
 }
 
 /// Check-ins day by day, newest first; the reveal rule applies to every date.
 #[utoipa::path(get, path = "/api/v1/check-ins", tag = "daily", security(("bearer" = [])), params(RangeQuery),
-    responses((status = 200, body = Vec<DayCheckInsView>), (status = 400, body = Problem)))]
+    responses((status = 200, body = Vec<DayCheckInsView>), (status = 400, description = "Dates that are not dates from 2000 on, or more than 62 days apart", body = Problem), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn check_ins(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Query(q): Query<RangeQuery>,
+    ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> Result<Json<Vec<DayCheckInsView>>, ApiError> {
     let us = couple::us(&state.ctx, &me.user).await?;
     let today = us.me.time_zone.today(state.ctx.now());
@@ -210,7 +212,7 @@ pub struct AppreciationBody {
 
 /// Sends your partner an appreciation; they see it at once.
 #[utoipa::path(post, path = "/api/v1/appreciations", tag = "daily", security(("bearer" = [])), request_body = AppreciationBody,
-    responses((status = 201, body = AppreciationView), (status = 422, body = Problem)))]
+    responses((status = 201, body = AppreciationView), (status = 409, description = "Not paired", body = Problem), (status = 422, body = Problem)))]
 pub async fn give(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
@@ -223,16 +225,20 @@ pub async fn give(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `received` (default) or `given`.
     #[serde(rename = "box")]
     #[param(rename = "box")]
     which: Option<String>,
-    /// Words to search for in the text and replies.
+    /// Words to search for in the text and replies; control characters count as spaces.
     q: Option<String>,
     /// From 1; 20 per page.
     page: Option<u32>,
 }
+
+/// The last page of appreciations one may ask for.
+pub const LAST_PAGE: u32 = 10_000;
 
 #[derive(Serialize, ToSchema)]
 pub struct AppreciationPageView {
@@ -243,19 +249,24 @@ pub struct AppreciationPageView {
 
 /// Appreciations received or given, newest first, paged, searchable.
 #[utoipa::path(get, path = "/api/v1/appreciations", tag = "daily", security(("bearer" = [])), params(ListQuery),
-    responses((status = 200, body = AppreciationPageView), (status = 422, body = Problem)))]
+    responses((status = 200, body = AppreciationPageView), (status = 400, description = "A `box` or `page` that does not fit", body = Problem), (status = 409, description = "Not paired", body = Problem), (status = 422, description = "A search that is too long", body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<AppreciationPageView>, ApiError> {
     let which = match q.which.as_deref() {
         None | Some("received") => Box::Received,
         Some("given") => Box::Given,
         Some(_) => return Err(ApiError::new(StatusCode::BAD_REQUEST, "validation", "`box` is `received` or `given`.")),
     };
+    let page_no = q.page.unwrap_or(1);
+    if !(1..=LAST_PAGE).contains(&page_no) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "validation", format!("`page` is from 1 to {LAST_PAGE}.")));
+    }
+    let query = q.q.as_deref().map(text::search_terms);
     let us = couple::us(&state.ctx, &me.user).await?;
-    let page = appreciation::list(&state.ctx, &me.user, which, q.q.as_deref(), q.page.unwrap_or(1)).await?;
+    let page = appreciation::list(&state.ctx, &me.user, which, query.as_deref(), page_no).await?;
     Ok(Json(AppreciationPageView {
         items: page.items.iter().map(|a| appreciation_view(a, &us)).collect(),
         page: page.page,
@@ -277,11 +288,11 @@ pub struct ReactionBody {
 /// replaces the answer.
 #[utoipa::path(put, path = "/api/v1/appreciations/{id}/reaction", tag = "daily", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = ReactionBody,
-    responses((status = 200, body = AppreciationView), (status = 404, body = Problem), (status = 409, description = "Not yours to answer", body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = AppreciationView), (status = 404, body = Problem), (status = 409, description = "Not paired, or not yours to answer", body = Problem), (status = 422, body = Problem)))]
 pub async fn react(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ReactionBody>,
 ) -> Result<Json<AppreciationView>, ApiError> {
     let id = parse_id(&id)?;
@@ -300,6 +311,7 @@ pub struct StarterView {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StarterQuery {
     /// gratitude, respect or admiration; all when absent.
     kind: Option<String>,
@@ -308,7 +320,7 @@ pub struct StarterQuery {
 /// Sentence openings to finish in your own words.
 #[utoipa::path(get, path = "/api/v1/appreciations/starters", tag = "daily", params(StarterQuery),
     responses((status = 200, body = Vec<StarterView>), (status = 400, body = Problem)))]
-pub async fn starters(Query(q): Query<StarterQuery>) -> Result<Json<Vec<StarterView>>, ApiError> {
+pub async fn starters(ApiQuery(q): ApiQuery<StarterQuery>) -> Result<Json<Vec<StarterView>>, ApiError> {
     let kind = match q.kind.as_deref() {
         None => None,
         Some(k) => Some(appreciation::Kind::parse(k).ok_or_else(|| {
@@ -324,6 +336,7 @@ pub async fn starters(Query(q): Query<StarterQuery>) -> Result<Json<Vec<StarterV
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MonthQuery {
     /// YYYY-MM; this month when absent.
     month: Option<String>,
@@ -348,11 +361,11 @@ pub struct RhythmView {
 
 /// "Days we connected" for a month.
 #[utoipa::path(get, path = "/api/v1/rhythm", tag = "daily", security(("bearer" = [])), params(MonthQuery),
-    responses((status = 200, body = RhythmView), (status = 400, body = Problem)))]
+    responses((status = 200, body = RhythmView), (status = 400, description = "Not a month from 2000 to now", body = Problem), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn rhythm(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Query(q): Query<MonthQuery>,
+    ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> Result<Json<RhythmView>, ApiError> {
     let today = me.user.time_zone.today(state.ctx.now());
     let first = check_in::parse_month(q.month.as_deref(), today)
@@ -380,8 +393,11 @@ pub async fn rhythm(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
-    /// The newest date of the page, YYYY-MM-DD; your today when absent.
+    /// The newest date of the page, YYYY-MM-DD, from 2000-01-01 on; your today when absent
+    /// (later dates count as today).
+    #[param(format = Date)]
     before: Option<String>,
 }
 
@@ -402,11 +418,11 @@ pub struct HistoryView {
 
 /// The couple's days, newest first, 14 dates a page, quiet days left out.
 #[utoipa::path(get, path = "/api/v1/history", tag = "daily", security(("bearer" = [])), params(HistoryQuery),
-    responses((status = 200, body = HistoryView), (status = 400, body = Problem)))]
+    responses((status = 200, body = HistoryView), (status = 400, description = "Not a date from 2000 on", body = Problem), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn history(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Query(q): Query<HistoryQuery>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<HistoryView>, ApiError> {
     let until = date_param(q.before.as_deref(), "before")?;
     let us = couple::us(&state.ctx, &me.user).await?;
@@ -426,7 +442,7 @@ pub async fn history(
 /// `{"kind": "check-in" | "appreciation" | "reaction" | …}` whenever something changes.
 /// Events never carry content; read it again through the other endpoints.
 #[utoipa::path(get, path = "/api/v1/events", tag = "daily", security(("bearer" = [])),
-    responses((status = 200, description = "text/event-stream", content_type = "text/event-stream"), (status = 409, body = Problem)))]
+    responses((status = 200, description = "text/event-stream", content_type = "text/event-stream"), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn events(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Response, ApiError> {
     let us = couple::us(&state.ctx, &me.user).await?;
     Ok(crate::live::stream(&state, us.couple_id).into_response())

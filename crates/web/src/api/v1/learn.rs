@@ -1,8 +1,8 @@
 //! Tend's guide, as data.
 
+use crate::api::ApiPath;
 use crate::error::{ApiError, Problem};
 use axum::Json;
-use axum::extract::Path;
 use serde::Serialize;
 use tend_domain::content::{self, GuidePage};
 use utoipa::ToSchema;
@@ -60,6 +60,6 @@ pub async fn list() -> Json<Vec<GuideSummary>> {
 #[utoipa::path(get, path = "/api/v1/learn/{slug}", tag = "learn",
     params(("slug" = String, Path)),
     responses((status = 200, body = GuidePageView), (status = 404, body = Problem)))]
-pub async fn show(Path(slug): Path<String>) -> Result<Json<GuidePageView>, ApiError> {
+pub async fn show(ApiPath(slug): ApiPath<String>) -> Result<Json<GuidePageView>, ApiError> {
     content::guide_page(&slug).map(|p| Json(GuidePageView::from(p))).ok_or_else(ApiError::not_found)
 }

@@ -13,63 +13,85 @@ use crate::AppState;
 use serde::Serialize;
 use tend_domain::store::User;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
+/// Every route of the API with its documentation: `routes!` takes each path and method from
+/// the handler's own `#[utoipa::path]`, so a route and its description cannot part ways.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(accounts::sign_up))
-        .routes(routes!(accounts::log_in))
-        .routes(routes!(accounts::log_out))
-        .routes(routes!(accounts::me, accounts::update_me))
-        .routes(routes!(accounts::change_password))
-        .routes(routes!(sessions::list_sessions))
-        .routes(routes!(sessions::revoke_session))
-        .routes(routes!(sessions::list_tokens, sessions::create_token))
-        .routes(routes!(sessions::revoke_token))
-        .routes(routes!(couple::show, couple::unpair))
-        .routes(routes!(couple::create_invite, couple::cancel_invite))
-        .routes(routes!(couple::preview_invite))
-        .routes(routes!(couple::join))
-        .routes(routes!(today::show))
-        .routes(routes!(daily::today_check_in, daily::record_check_in))
-        .routes(routes!(daily::check_ins))
-        .routes(routes!(daily::give, daily::list))
-        .routes(routes!(daily::react))
-        .routes(routes!(daily::starters))
-        .routes(routes!(daily::rhythm))
-        .routes(routes!(daily::history))
-        .routes(routes!(daily::events))
-        .routes(routes!(daily::log_hug, daily::hugs))
-        .routes(routes!(practices::list, practices::start))
-        .routes(routes!(practices::current))
-        .routes(routes!(practices::guidance))
-        .routes(routes!(practices::show))
-        .routes(routes!(practices::join))
-        .routes(routes!(practices::heard))
-        .routes(routes!(practices::rate))
-        .routes(routes!(practices::cancel))
-        .routes(routes!(practices::listening_list, practices::share))
-        .routes(routes!(practices::listening_show))
-        .routes(routes!(practices::reflect))
-        .routes(routes!(practices::answer))
-        .routes(routes!(practices::set_aside))
-        .routes(routes!(questions::today))
-        .routes(routes!(questions::another))
-        .routes(routes!(questions::show))
-        .routes(routes!(questions::answer))
-        .routes(routes!(questions::respond))
-        .routes(routes!(questions::felt))
-        .routes(routes!(questions::favorite))
-        .routes(routes!(questions::ours))
-        .routes(routes!(questions::ladder))
-        .routes(routes!(questions::ready))
-        .routes(routes!(questions::not_yet))
-        .routes(routes!(questions::step_back))
-        .routes(routes!(questions::decks))
-        .routes(routes!(questions::deck))
-        .routes(routes!(learn::list))
-        .routes(routes!(learn::show))
+    let mut router = OpenApiRouter::new();
+    for handlers in [
+        routes!(accounts::sign_up),
+        routes!(accounts::log_in),
+        routes!(accounts::log_out),
+        routes!(accounts::me, accounts::update_me),
+        routes!(accounts::change_password),
+        routes!(sessions::list_sessions),
+        routes!(sessions::revoke_session),
+        routes!(sessions::list_tokens, sessions::create_token),
+        routes!(sessions::revoke_token),
+        routes!(couple::show, couple::unpair),
+        routes!(couple::create_invite, couple::cancel_invite),
+        routes!(couple::preview_invite),
+        routes!(couple::join),
+        routes!(today::show),
+        routes!(daily::today_check_in, daily::record_check_in),
+        routes!(daily::check_ins),
+        routes!(daily::give, daily::list),
+        routes!(daily::react),
+        routes!(daily::starters),
+        routes!(daily::rhythm),
+        routes!(daily::history),
+        routes!(daily::events),
+        routes!(daily::log_hug, daily::hugs),
+        routes!(practices::list, practices::start),
+        routes!(practices::current),
+        routes!(practices::guidance),
+        routes!(practices::show),
+        routes!(practices::join),
+        routes!(practices::heard),
+        routes!(practices::rate),
+        routes!(practices::cancel),
+        routes!(practices::listening_list, practices::share),
+        routes!(practices::listening_show),
+        routes!(practices::reflect),
+        routes!(practices::answer),
+        routes!(practices::set_aside),
+        routes!(questions::today),
+        routes!(questions::another),
+        routes!(questions::show),
+        routes!(questions::answer),
+        routes!(questions::respond),
+        routes!(questions::felt),
+        routes!(questions::favorite),
+        routes!(questions::ours),
+        routes!(questions::ladder),
+        routes!(questions::ready),
+        routes!(questions::not_yet),
+        routes!(questions::step_back),
+        routes!(questions::decks),
+        routes!(questions::deck),
+        routes!(learn::list),
+        routes!(learn::show),
+    ] {
+        router = add(router, handlers);
+    }
+    crate::api::doc::finish(router.get_openapi_mut());
+    router
+}
+
+/// Adds routes, refusing two different types under one schema name: the document keeps only
+/// one of them, so the other would be described wrongly (as `AnswerBody` once was).
+fn add(router: OpenApiRouter<AppState>, handlers: UtoipaMethodRouter<AppState>) -> OpenApiRouter<AppState> {
+    let mut seen: std::collections::BTreeMap<&str, serde_json::Value> = std::collections::BTreeMap::new();
+    let known = router.get_openapi().components.iter().flat_map(|c| c.schemas.iter());
+    for (name, schema) in known.chain(handlers.0.iter().map(|(n, s)| (n, s))) {
+        let schema = serde_json::to_value(schema).unwrap_or_default();
+        if let Some(other) = seen.insert(name, schema.clone()) {
+            assert!(other == schema, "two types share the OpenAPI schema name {name}; rename one");
+        }
+    }
+    router.routes(handlers)
 }
 
 /// A person's own account.

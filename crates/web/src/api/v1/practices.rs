@@ -1,11 +1,11 @@
 //! The guided practices: the Stress-Reducing Conversation and reflective listening.
 
 use crate::AppState;
-use crate::api::{ApiJson, parse_id};
+use crate::api::{ApiJson, ApiPath, parse_id};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tend_domain::conversation::{self, GUIDELINES, Phase, Rating, Role, SPEAKER_REMINDER, Seen, StartRequest, Started};
@@ -113,7 +113,12 @@ pub struct StartedView {
 /// at the same moment make one conversation.
 #[utoipa::path(post, path = "/api/v1/conversations", tag = "practices", security(("bearer" = [])),
     request_body = StartBody,
-    responses((status = 201, body = StartedView), (status = 409, description = "Not paired", body = Problem), (status = 422, body = Problem)))]
+    responses(
+        (status = 201, description = "A new conversation", body = StartedView),
+        (status = 200, description = "Your partner's waiting conversation, which you have joined, or the one already running", body = StartedView),
+        (status = 409, description = "Not paired", body = Problem),
+        (status = 422, body = Problem),
+    ))]
 pub async fn start(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
@@ -199,11 +204,11 @@ async fn respond(state: &AppState, seen: tend_domain::Result<Seen>) -> Result<Js
 
 /// One conversation.
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "practices", security(("bearer" = [])),
-    params(("id" = i64, Path)), responses((status = 200, body = ConversationView), (status = 404, body = Problem)))]
+    params(("id" = i64, Path)), responses((status = 200, body = ConversationView), (status = 404, body = Problem), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConversationView>, ApiError> {
     respond(&state, conversation::get(&state.ctx, &me.user, parse_id(&id)?).await).await
 }
@@ -211,11 +216,11 @@ pub async fn show(
 /// Joins the conversation your partner started; the first turn begins now.
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/join", tag = "practices", security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = ConversationView), (status = 404, body = Problem), (status = 409, description = "Ended, or your own", body = Problem)))]
+    responses((status = 200, body = ConversationView), (status = 404, body = Problem), (status = 409, description = "Not paired, ended, or your own", body = Problem)))]
 pub async fn join(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConversationView>, ApiError> {
     respond(&state, conversation::join(&state.ctx, &me.user, parse_id(&id)?).await).await
 }
@@ -224,11 +229,11 @@ pub async fn join(
 /// partner on a shared phone).
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/heard", tag = "practices", security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = ConversationView), (status = 404, body = Problem), (status = 409, description = "Not your turn", body = Problem)))]
+    responses((status = 200, body = ConversationView), (status = 404, body = Problem), (status = 409, description = "Not paired, or not your turn", body = Problem)))]
 pub async fn heard(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConversationView>, ApiError> {
     respond(&state, conversation::feel_heard(&state.ctx, &me.user, parse_id(&id)?).await).await
 }
@@ -244,11 +249,11 @@ pub struct RatingBody {
 /// Your private rating after both turns; sending it again replaces it.
 #[utoipa::path(put, path = "/api/v1/conversations/{id}/rating", tag = "practices", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = RatingBody,
-    responses((status = 200, body = ConversationView), (status = 404, body = Problem), (status = 409, description = "Not open for ratings", body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ConversationView), (status = 404, body = Problem), (status = 409, description = "Not paired, or not open for ratings", body = Problem), (status = 422, body = Problem)))]
 pub async fn rate(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RatingBody>,
 ) -> Result<Json<ConversationView>, ApiError> {
     let id = parse_id(&id)?;
@@ -258,11 +263,11 @@ pub async fn rate(
 
 /// Stops the conversation for both; stopping one that has ended changes nothing.
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/cancel", tag = "practices", security(("bearer" = [])),
-    params(("id" = i64, Path)), responses((status = 200, body = ConversationView), (status = 404, body = Problem)))]
+    params(("id" = i64, Path)), responses((status = 200, body = ConversationView), (status = 404, body = Problem), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn cancel(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConversationView>, ApiError> {
     respond(&state, conversation::cancel(&state.ctx, &me.user, parse_id(&id)?).await).await
 }
@@ -359,7 +364,7 @@ pub struct ShareBody {
 /// Starts an exchange with you sharing; your partner listens.
 #[utoipa::path(post, path = "/api/v1/listening", tag = "practices", security(("bearer" = [])),
     request_body = ShareBody,
-    responses((status = 201, body = ListeningView), (status = 409, description = "One is already open", body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ListeningView), (status = 409, description = "Not paired, or one is already open", body = Problem), (status = 422, body = Problem)))]
 pub async fn share(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
@@ -371,11 +376,11 @@ pub async fn share(
 
 /// One exchange.
 #[utoipa::path(get, path = "/api/v1/listening/{id}", tag = "practices", security(("bearer" = [])),
-    params(("id" = i64, Path)), responses((status = 200, body = ListeningView), (status = 404, body = Problem)))]
+    params(("id" = i64, Path)), responses((status = 200, body = ListeningView), (status = 404, body = Problem), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn listening_show(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ListeningView>, ApiError> {
     let l = listening::get(&state.ctx, &me.user, parse_id(&id)?).await?;
     Ok(Json(listening_view(&l, &me.user, state.ctx.now())))
@@ -390,11 +395,11 @@ pub struct ReflectionBody {
 /// The listener writes back what they heard and the feeling they sense.
 #[utoipa::path(post, path = "/api/v1/listening/{id}/reflection", tag = "practices", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = ReflectionBody,
-    responses((status = 200, body = ListeningView), (status = 404, body = Problem), (status = 409, description = "Not your move", body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ListeningView), (status = 404, body = Problem), (status = 409, description = "Not paired, or not your move", body = Problem), (status = 422, body = Problem)))]
 pub async fn reflect(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ReflectionBody>,
 ) -> Result<Json<ListeningView>, ApiError> {
     let form = NewReflection { reflection: body.reflection, feeling: body.feeling };
@@ -403,7 +408,7 @@ pub async fn reflect(
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct AnswerBody {
+pub struct ListeningAnswerBody {
     /// got-it or not-quite.
     verdict: String,
     /// With not-quite, while rounds remain: what you meant.
@@ -413,13 +418,13 @@ pub struct AnswerBody {
 
 /// The one who shared answers: "you got it", or "not quite" with a clarification.
 #[utoipa::path(post, path = "/api/v1/listening/{id}/answer", tag = "practices", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = AnswerBody,
-    responses((status = 200, body = ListeningView), (status = 404, body = Problem), (status = 409, description = "Not your move", body = Problem), (status = 422, body = Problem)))]
+    params(("id" = i64, Path)), request_body = ListeningAnswerBody,
+    responses((status = 200, body = ListeningView), (status = 404, body = Problem), (status = 409, description = "Not paired, or not your move", body = Problem), (status = 422, body = Problem)))]
 pub async fn answer(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<AnswerBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ListeningAnswerBody>,
 ) -> Result<Json<ListeningView>, ApiError> {
     let form = NewAnswer { verdict: body.verdict, clarification: body.clarification };
     let l = listening::answer(&state.ctx, &me.user, parse_id(&id)?, &form).await?;
@@ -428,11 +433,11 @@ pub async fn answer(
 
 /// Sets an open exchange aside for both; doing it again changes nothing.
 #[utoipa::path(post, path = "/api/v1/listening/{id}/set-aside", tag = "practices", security(("bearer" = [])),
-    params(("id" = i64, Path)), responses((status = 200, body = ListeningView), (status = 404, body = Problem)))]
+    params(("id" = i64, Path)), responses((status = 200, body = ListeningView), (status = 404, body = Problem), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn set_aside(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ListeningView>, ApiError> {
     let l = listening::set_aside(&state.ctx, &me.user, parse_id(&id)?).await?;
     Ok(Json(listening_view(&l, &me.user, state.ctx.now())))

@@ -2,15 +2,16 @@
 //! ratings, favourites, the ladder and "our answers".
 
 use crate::AppState;
-use crate::api::ApiJson;
+use crate::api::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use tend_domain::exchange::{self, Felt, NewAnswer, NewResponse, OursFilter, Seen};
 use tend_domain::ladder::LadderView;
 use tend_domain::questions::{self, Question};
+use tend_domain::text;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Serialize, ToSchema)]
@@ -134,13 +135,13 @@ pub async fn another(State(state): State<AppState>, ApiCaller(me): ApiCaller) ->
 
 /// One question and the exchange on it.
 #[utoipa::path(get, path = "/api/v1/questions/{id}", tag = "questions", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = ExchangeView), (status = 404, body = Problem)))]
-pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller, Path(id): Path<String>) -> Reply {
+    params(("id" = String, Path)), responses((status = 200, body = ExchangeView), (status = 404, body = Problem), (status = 409, description = "Not paired", body = Problem)))]
+pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller, ApiPath(id): ApiPath<String>) -> Reply {
     Ok(Json(view(&exchange::view(&state.ctx, &me.user, &id).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct AnswerBody {
+pub struct QuestionAnswerBody {
     #[serde(default)]
     body: String,
     /// Pass on this question instead; no reason needed.
@@ -151,13 +152,13 @@ pub struct AnswerBody {
 /// Answers (or passes on) a question at your level. An answer is final; a pass may later
 /// become an answer.
 #[utoipa::path(put, path = "/api/v1/questions/{id}/answer", tag = "questions", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = AnswerBody,
-    responses((status = 200, body = ExchangeView), (status = 404, body = Problem), (status = 409, description = "Locked, or answered already", body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path)), request_body = QuestionAnswerBody,
+    responses((status = 200, body = ExchangeView), (status = 404, body = Problem), (status = 409, description = "Not paired, locked, or answered already", body = Problem), (status = 422, body = Problem)))]
 pub async fn answer(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<AnswerBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<QuestionAnswerBody>,
 ) -> Reply {
     let form = NewAnswer { body: body.body, pass: body.pass.then(|| "yes".to_owned()) };
     Ok(Json(view(&exchange::answer(&state.ctx, &me.user, &id, &form).await?)))
@@ -175,11 +176,11 @@ pub struct ResponseBody {
 /// Responds to your partner's answer, once both have answered; again replaces it.
 #[utoipa::path(put, path = "/api/v1/questions/{id}/response", tag = "questions", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ResponseBody,
-    responses((status = 200, body = ExchangeView), (status = 404, body = Problem), (status = 409, description = "Not revealed yet", body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ExchangeView), (status = 404, body = Problem), (status = 409, description = "Not paired, or not revealed yet", body = Problem), (status = 422, body = Problem)))]
 pub async fn respond(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ResponseBody>,
 ) -> Reply {
     let form = NewResponse { reply_id: body.reply_id, words: body.words };
@@ -197,11 +198,11 @@ pub struct FeltBody {
 /// private to you.
 #[utoipa::path(put, path = "/api/v1/questions/{id}/felt", tag = "questions", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = FeltBody,
-    responses((status = 200, body = ExchangeView), (status = 404, body = Problem), (status = 409, description = "No response to rate yet", body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ExchangeView), (status = 404, body = Problem), (status = 409, description = "Not paired, or no response to rate yet", body = Problem), (status = 422, body = Problem)))]
 pub async fn felt(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<FeltBody>,
 ) -> Reply {
     let felt = Felt::parse(body.understood, body.accepted, body.cared_for)?;
@@ -216,17 +217,18 @@ pub struct FavoriteBody {
 /// Keeps an exchange among your favourites, or not; yours alone.
 #[utoipa::path(put, path = "/api/v1/questions/{id}/favorite", tag = "questions", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = FavoriteBody,
-    responses((status = 200, body = ExchangeView), (status = 404, body = Problem), (status = 409, description = "Not answered yet", body = Problem)))]
+    responses((status = 200, body = ExchangeView), (status = 404, body = Problem), (status = 409, description = "Not paired, or not answered yet", body = Problem)))]
 pub async fn favorite(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<FavoriteBody>,
 ) -> Reply {
     Ok(Json(view(&exchange::favorite(&state.ctx, &me.user, &id, body.on).await?)))
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OursQuery {
     /// A deck id.
     deck: Option<String>,
@@ -242,23 +244,23 @@ pub struct OursQuery {
 
 /// Every exchange you have a part in, newest first.
 #[utoipa::path(get, path = "/api/v1/exchanges", tag = "questions", security(("bearer" = [])), params(OursQuery),
-    responses((status = 200, body = [ExchangeView]), (status = 422, body = Problem)))]
+    responses((status = 200, body = [ExchangeView]), (status = 409, description = "Not paired", body = Problem), (status = 422, description = "An unknown deck or type, or a search that is too long", body = Problem)))]
 pub async fn ours(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Query(q): Query<OursQuery>,
+    ApiQuery(q): ApiQuery<OursQuery>,
 ) -> Result<Json<Vec<ExchangeView>>, ApiError> {
     let filter = OursFilter {
         deck: q.deck,
         kind: q.kind,
-        q: q.q,
+        q: q.q.as_deref().map(text::search_terms),
         favorites: q.favorites.filter(|f| !matches!(f.as_str(), "false" | "0" | "no" | "")),
     };
     Ok(Json(exchange::ours(&state.ctx, &me.user, &filter).await?.iter().map(view).collect()))
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct LadderBody {
+pub struct LadderLevelView {
     /// 1 light, 2 personal, 3 deep.
     pub depth: u8,
     /// Exchanges completed at this depth.
@@ -269,18 +271,22 @@ pub struct LadderBody {
     pub i_said_ready: bool,
 }
 
-fn ladder_view(l: LadderView) -> LadderBody {
-    LadderBody { depth: l.depth, completed: l.completed, ask_me: l.ask_me, i_said_ready: l.i_said_ready }
+fn ladder_view(l: LadderView) -> LadderLevelView {
+    LadderLevelView { depth: l.depth, completed: l.completed, ask_me: l.ask_me, i_said_ready: l.i_said_ready }
 }
 
 /// Your couple's level, and whether you are being asked to go deeper.
 #[utoipa::path(get, path = "/api/v1/ladder", tag = "questions", security(("bearer" = [])),
-    responses((status = 200, body = LadderBody), (status = 409, description = "Not paired", body = Problem)))]
-pub async fn ladder(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<LadderBody>, ApiError> {
+    responses((status = 200, body = LadderLevelView), (status = 409, description = "Not paired", body = Problem)))]
+pub async fn ladder(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+) -> Result<Json<LadderLevelView>, ApiError> {
     Ok(Json(ladder_view(exchange::ladder(&state.ctx, &me.user).await?)))
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FromQuery {
     /// The level you were looking at; if it has changed since, nothing more happens, so a
     /// repeated request acts once.
@@ -289,30 +295,33 @@ pub struct FromQuery {
 
 /// "Ready to go a little deeper?": yes. The next level opens when you both have said it.
 #[utoipa::path(post, path = "/api/v1/ladder/ready", tag = "questions", security(("bearer" = [])), params(FromQuery),
-    responses((status = 200, body = LadderBody), (status = 409, description = "Not asked yet, or at the top", body = Problem)))]
+    responses((status = 200, body = LadderLevelView), (status = 409, description = "Not paired, not asked yet, or at the top", body = Problem)))]
 pub async fn ready(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Query(q): Query<FromQuery>,
-) -> Result<Json<LadderBody>, ApiError> {
+    ApiQuery(q): ApiQuery<FromQuery>,
+) -> Result<Json<LadderLevelView>, ApiError> {
     Ok(Json(ladder_view(exchange::say_ready(&state.ctx, &me.user, q.from).await?)))
 }
 
 /// Takes back your yes, privately.
 #[utoipa::path(post, path = "/api/v1/ladder/not-yet", tag = "questions", security(("bearer" = [])),
-    responses((status = 200, body = LadderBody)))]
-pub async fn not_yet(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<LadderBody>, ApiError> {
+    responses((status = 200, body = LadderLevelView), (status = 409, description = "Not paired", body = Problem)))]
+pub async fn not_yet(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+) -> Result<Json<LadderLevelView>, ApiError> {
     Ok(Json(ladder_view(exchange::not_yet(&state.ctx, &me.user).await?)))
 }
 
 /// Steps back one level, privately: your partner sees only the new level.
 #[utoipa::path(post, path = "/api/v1/ladder/step-back", tag = "questions", security(("bearer" = [])), params(FromQuery),
-    responses((status = 200, body = LadderBody), (status = 409, description = "At level 1 already", body = Problem)))]
+    responses((status = 200, body = LadderLevelView), (status = 409, description = "Not paired, or at level 1 already", body = Problem)))]
 pub async fn step_back(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Query(q): Query<FromQuery>,
-) -> Result<Json<LadderBody>, ApiError> {
+    ApiQuery(q): ApiQuery<FromQuery>,
+) -> Result<Json<LadderLevelView>, ApiError> {
     Ok(Json(ladder_view(exchange::step_back(&state.ctx, &me.user, q.from).await?)))
 }
 
@@ -331,7 +340,7 @@ pub struct DeckView {
 
 /// The decks, with how far you are through each.
 #[utoipa::path(get, path = "/api/v1/decks", tag = "questions", security(("bearer" = [])),
-    responses((status = 200, body = [DeckView])))]
+    responses((status = 200, body = [DeckView]), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn decks(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<Vec<DeckView>>, ApiError> {
     let (_, counts) = exchange::overview(&state.ctx, &me.user).await?;
     Ok(Json(
@@ -351,11 +360,11 @@ pub async fn decks(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> R
 
 /// A deck's questions open at your level, with the exchange on each.
 #[utoipa::path(get, path = "/api/v1/decks/{id}", tag = "questions", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = [ExchangeView]), (status = 404, body = Problem)))]
+    params(("id" = String, Path)), responses((status = 200, body = [ExchangeView]), (status = 404, body = Problem), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn deck(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<ExchangeView>>, ApiError> {
     let (_, list) = exchange::deck(&state.ctx, &me.user, &id).await?;
     Ok(Json(list.iter().filter(|s| !s.locked).map(view).collect()))

@@ -2,11 +2,11 @@
 
 use super::Done;
 use crate::AppState;
-use crate::api::{ApiJson, parse_id};
+use crate::api::{ApiJson, ApiPath, parse_id};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tend_domain::auth::{self, NewToken, Via};
@@ -28,7 +28,7 @@ pub struct SessionView {
 
 /// The caller's signed-in browsers.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", security(("bearer" = [])),
-    responses((status = 200, body = Vec<SessionView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<SessionView>)))]
 pub async fn list_sessions(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
@@ -56,7 +56,7 @@ pub async fn list_sessions(
 pub async fn revoke_session(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Done>, ApiError> {
     auth::revoke_session(&state.ctx, &me.user, SessionId(parse_id(&id)?)).await?;
     Ok(Done::json())
@@ -78,7 +78,7 @@ pub struct TokenView {
 
 /// The caller's personal access tokens (never the secrets themselves).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "sessions", security(("bearer" = [])),
-    responses((status = 200, body = Vec<TokenView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<TokenView>)))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
@@ -139,7 +139,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Done>, ApiError> {
     auth::revoke_api_token(&state.ctx, &me.user, ApiTokenId(parse_id(&id)?)).await?;
     Ok(Done::json())
