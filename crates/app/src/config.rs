@@ -16,7 +16,7 @@ struct FileConfig {
     database_schema: Option<String>,
     registration: Option<String>,
     base_url: Option<String>,
-    trust_proxy: Option<bool>,
+    trust_proxy: Option<TrustProxy>,
     log: Option<String>,
     log_format: Option<String>,
     conversation_minute_seconds: Option<u32>,
@@ -30,11 +30,42 @@ pub struct Config {
     pub database_schema: Option<String>,
     pub registration: Registration,
     pub base_url: Option<String>,
-    pub trust_proxy: bool,
+    /// How many reverse proxies in front to trust for `X-Forwarded-*` (0: none).
+    pub trust_proxy: u8,
     pub log: String,
     pub log_json: bool,
     /// One minute of a Stress-Reducing Conversation turn; shorter only for demos and tests.
     pub conversation_minute: jiff::SignedDuration,
+}
+
+/// `trust_proxy` in the file: `true`/`false`, or a number of proxies.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum TrustProxy {
+    Flag(bool),
+    Hops(u8),
+}
+
+impl TrustProxy {
+    fn hops(self) -> u8 {
+        match self {
+            TrustProxy::Flag(on) => u8::from(on),
+            TrustProxy::Hops(n) => n,
+        }
+    }
+}
+
+/// `TEND_TRUST_PROXY`: how many reverse proxies in front of Tend to trust. `true` (also `yes`,
+/// `on`) means one, as it always has; `false` (`no`, `off`) means none; or a number.
+fn trusted_hops(value: &str) -> Result<u8, String> {
+    let v = value.trim().to_ascii_lowercase();
+    match v.as_str() {
+        "true" | "yes" | "on" => Ok(1),
+        "false" | "no" | "off" => Ok(0),
+        _ => v.parse::<u8>().map_err(|_| {
+            format!("expected true, false or the number of proxies in front of Tend (0 to 255), got {value:?}")
+        }),
+    }
 }
 
 fn env(name: &str) -> anyhow::Result<Option<String>> {
@@ -65,8 +96,8 @@ impl Config {
             None => Registration::default(),
         };
         let trust_proxy = match env("TEND_TRUST_PROXY")? {
-            Some(v) => matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"),
-            None => file.trust_proxy.unwrap_or(false),
+            Some(v) => trusted_hops(&v).map_err(anyhow::Error::msg).context("TEND_TRUST_PROXY")?,
+            None => file.trust_proxy.map_or(0, TrustProxy::hops),
         };
         let base_url = env("TEND_BASE_URL")?.or(file.base_url).map(|u| u.trim_end_matches('/').to_owned());
         if let Some(url) = &base_url
@@ -99,5 +130,34 @@ impl Config {
             log_json: log_format.eq_ignore_ascii_case("json"),
             conversation_minute: jiff::SignedDuration::from_secs(i64::from(minute_seconds)),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trust_proxy_takes_a_flag_or_a_number_of_proxies() {
+        for (value, hops) in [("true", 1), ("TRUE", 1), ("yes", 1), ("on", 1), ("1", 1), ("2", 2), (" 3 ", 3)] {
+            assert_eq!(trusted_hops(value), Ok(hops), "{value}");
+        }
+        for value in ["false", "no", "off", "0"] {
+            assert_eq!(trusted_hops(value), Ok(0), "{value}");
+        }
+        for value in ["sometimes", "-1", "256", "1.5"] {
+            assert!(trusted_hops(value).is_err(), "{value}");
+        }
+    }
+
+    #[test]
+    fn trust_proxy_in_the_file_is_a_flag_or_a_number() {
+        let hops =
+            |text: &str| toml::from_str::<FileConfig>(text).expect("parses").trust_proxy.map_or(0, TrustProxy::hops);
+        assert_eq!(hops("trust_proxy = true"), 1);
+        assert_eq!(hops("trust_proxy = false"), 0);
+        assert_eq!(hops("trust_proxy = 2"), 2);
+        assert_eq!(hops(""), 0);
+        assert!(toml::from_str::<FileConfig>("trust_proxy = \"maybe\"").is_err());
     }
 }

@@ -145,6 +145,12 @@ fn bad_configuration_is_explained() {
     }
     let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_CONVERSATION_MINUTE_SECONDS", "1")]);
     assert!(ok, "{err}");
+    let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_TRUST_PROXY", "sometimes")]);
+    assert!(!ok && err.contains("TEND_TRUST_PROXY") && err.contains("number of proxies"), "{err}");
+    for hops in ["true", "false", "2"] {
+        let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_TRUST_PROXY", hops)]);
+        assert!(ok, "{hops}: {err}");
+    }
 }
 
 /// Two nodes on one PostgreSQL behave as one instance.

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use tend_domain::auth::{self, Authenticated, Client, Via};
 use tend_domain::secret::{self, Secret};
 
@@ -91,16 +91,54 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 fn client_info(state: &AppState, req: &Request) -> Client {
-    let forwarded = state
-        .config
-        .trust_proxy
-        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|s| s.trim().to_owned()))
-        .flatten();
-    let ip = forwarded
-        .or_else(|| req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let ip = forwarded_for(req.headers(), state.config.trust_proxy)
+        .or(peer)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     Client { ip, user_agent }
+}
+
+/// The entries of a list header such as `X-Forwarded-For`, across repeated header lines, in
+/// order, trimmed. An entry that is not text is kept, as empty, so positions stay honest.
+fn header_list<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
+    headers
+        .get_all(name)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|b| *b == b','))
+        .map(|entry| std::str::from_utf8(entry).unwrap_or("").trim())
+        .collect()
+}
+
+/// The client's address as the outermost of `hops` trusted proxies saw it.
+///
+/// Each proxy appends the address it was connected from, so the last `hops` entries of
+/// `X-Forwarded-For` were written by proxies we trust and everything to their left by the
+/// client, who may write anything. The entry `hops` from the right is the client's address;
+/// `None` (use the connection's own peer address) when `hops` is 0, when there are fewer
+/// entries than trusted hops, or when that entry is not an IP address.
+pub fn forwarded_for(headers: &HeaderMap, hops: u8) -> Option<IpAddr> {
+    let hops = usize::from(hops);
+    if hops == 0 {
+        return None;
+    }
+    let entries = header_list(headers, "x-forwarded-for");
+    let entry = entries.len().checked_sub(hops).map(|i| entries[i])?;
+    entry.parse::<IpAddr>().ok().or_else(|| entry.parse::<SocketAddr>().ok().map(|a| a.ip()))
+}
+
+/// Whether the client reached the outermost trusted proxy over HTTPS, from
+/// `X-Forwarded-Proto`, under the same rule as [`forwarded_for`]: nothing is read when
+/// `hops` is 0, and only the last `hops` entries count. Proxies usually set this header once
+/// rather than append to it, so the leftmost of those entries is taken.
+pub fn forwarded_https(headers: &HeaderMap, hops: u8) -> bool {
+    let hops = usize::from(hops);
+    if hops == 0 {
+        return false;
+    }
+    let entries = header_list(headers, "x-forwarded-proto");
+    let from = entries.len().saturating_sub(hops);
+    entries.get(from).is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
 /// A cookie with Tend's defaults: HttpOnly, SameSite=Lax, Secure behind HTTPS.
@@ -258,5 +296,83 @@ where
                 "Some of the form’s fields were not what we expected. Please go back and try again.",
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(name: &str, values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(
+                axum::http::HeaderName::from_bytes(name.as_bytes()).expect("name"),
+                HeaderValue::from_str(v).expect("value"),
+            );
+        }
+        h
+    }
+
+    fn xff(values: &[&str], hops: u8) -> Option<String> {
+        forwarded_for(&headers("x-forwarded-for", values), hops).map(|ip| ip.to_string())
+    }
+
+    #[test]
+    fn no_trusted_proxy_reads_nothing() {
+        assert_eq!(xff(&["203.0.113.7"], 0), None);
+        assert_eq!(xff(&[], 1), None);
+    }
+
+    #[test]
+    fn one_proxy_takes_the_rightmost_entry_whatever_the_client_wrote_before_it() {
+        assert_eq!(xff(&["203.0.113.7"], 1).as_deref(), Some("203.0.113.7"));
+        // The client sent "X-Forwarded-For: 1.1.1.1, 2.2.2.2"; the proxy appended what it saw.
+        assert_eq!(xff(&["1.1.1.1, 2.2.2.2, 203.0.113.7"], 1).as_deref(), Some("203.0.113.7"));
+        assert_eq!(xff(&["1.1.1.1", "203.0.113.7"], 1).as_deref(), Some("203.0.113.7"), "repeated header lines");
+        assert_eq!(xff(&["not an address,  203.0.113.7  "], 1).as_deref(), Some("203.0.113.7"), "whitespace");
+        assert_eq!(xff(&["1.1.1.1,2001:db8::1"], 1).as_deref(), Some("2001:db8::1"));
+        assert_eq!(xff(&["203.0.113.7:4711"], 1).as_deref(), Some("203.0.113.7"), "with a port");
+        assert_eq!(xff(&["[2001:db8::1]:4711"], 1).as_deref(), Some("2001:db8::1"));
+    }
+
+    #[test]
+    fn n_proxies_take_the_nth_entry_from_the_right() {
+        let chain = ["6.6.6.6, 203.0.113.7, 10.0.0.2, 10.0.0.3"];
+        assert_eq!(xff(&chain, 1).as_deref(), Some("10.0.0.3"));
+        assert_eq!(xff(&chain, 2).as_deref(), Some("10.0.0.2"));
+        assert_eq!(xff(&chain, 3).as_deref(), Some("203.0.113.7"));
+        assert_eq!(xff(&chain, 4).as_deref(), Some("6.6.6.6"), "only as honest as the configuration");
+    }
+
+    #[test]
+    fn too_few_entries_or_garbage_falls_back_to_the_peer() {
+        assert_eq!(xff(&["203.0.113.7"], 2), None, "fewer entries than trusted proxies");
+        assert_eq!(xff(&["10.0.0.2, 10.0.0.3"], 3), None);
+        assert_eq!(xff(&["203.0.113.7, unknown"], 1), None);
+        assert_eq!(xff(&["203.0.113.7, "], 1), None, "an empty last entry");
+        assert_eq!(xff(&[""], 1), None);
+        assert_eq!(xff(&["203.0.113.7, 999.1.1.1"], 1), None);
+        assert_eq!(xff(&["<script>, 203.0.113.7"], 2), None);
+        let mut h = HeaderMap::new();
+        h.append("x-forwarded-for", HeaderValue::from_bytes(b"\xff\xfe, 1.1.1.1").expect("opaque bytes"));
+        h.append("x-forwarded-for", HeaderValue::from_static("203.0.113.7"));
+        assert_eq!(forwarded_for(&h, 1).map(|ip| ip.to_string()).as_deref(), Some("203.0.113.7"));
+        assert_eq!(forwarded_for(&h, 3), None, "an entry that is not text is no address");
+    }
+
+    #[test]
+    fn forwarded_proto_follows_the_same_trust() {
+        let https = |values: &[&str], hops| forwarded_https(&headers("x-forwarded-proto", values), hops);
+        assert!(!https(&["https"], 0), "not read without a trusted proxy");
+        assert!(https(&["https"], 1));
+        assert!(https(&["HTTPS"], 1));
+        assert!(!https(&["http"], 1));
+        assert!(!https(&[], 1));
+        assert!(!https(&["https, http"], 1), "the client's own value, left of the proxy's, is ignored");
+        assert!(https(&["http, https"], 1));
+        assert!(https(&["https, http"], 2), "two proxies: the outer one's value");
+        assert!(https(&["https"], 2), "set once by the outer proxy and passed on");
+        assert!(!https(&["https, http, http"], 2));
     }
 }

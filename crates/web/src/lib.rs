@@ -24,8 +24,11 @@ pub struct WebConfig {
     /// The public address, such as `https://tend.example.org`, used for invite links and to
     /// decide on `Secure` cookies. Unset: taken from each request's Host header.
     pub base_url: Option<String>,
-    /// Trust `X-Forwarded-For` and `X-Forwarded-Proto` from a reverse proxy in front.
-    pub trust_proxy: bool,
+    /// How many reverse proxies in front of Tend to trust: 0 trusts none (the connection's
+    /// peer is the client), 1 takes the client's address from the rightmost
+    /// `X-Forwarded-For` entry, N from the Nth entry from the right. `X-Forwarded-Proto` is
+    /// read under the same rule; see [`auth::forwarded_for`].
+    pub trust_proxy: u8,
 }
 
 impl WebConfig {

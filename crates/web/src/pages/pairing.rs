@@ -87,12 +87,7 @@ pub fn base_url(config: &WebConfig, headers: &HeaderMap) -> String {
         .and_then(|h| h.to_str().ok())
         .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
         .unwrap_or("localhost");
-    let proto = config
-        .trust_proxy
-        .then(|| headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()))
-        .flatten()
-        .filter(|p| *p == "https")
-        .unwrap_or("http");
+    let proto = if crate::auth::forwarded_https(headers, config.trust_proxy) { "https" } else { "http" };
     format!("{proto}://{host}")
 }
 
