@@ -4,10 +4,11 @@
 
 use crate::AppState;
 use crate::error::{ApiError, PageError};
+use axum::body::Body;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -82,6 +83,81 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         set_cookie(&mut response, c);
     }
     response
+}
+
+/// The header a script may send the CSRF token in, instead of the form field.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Proof, left on a request by [`require_csrf`], that its CSRF token was checked.
+#[derive(Clone, Copy, Debug)]
+struct CsrfChecked;
+
+/// Middleware for every request outside `/api/`: anything but GET and HEAD must carry this
+/// browser's CSRF token, in the `csrf` field of a URL-encoded form or in the `X-CSRF-Token`
+/// header, or it is refused with 403 before any handler runs. It sits inside [`resolve`]
+/// (which finds the expected token) and covers every page route, present and future, by
+/// path rather than by a list; the API is exempt because it takes bearer tokens, never
+/// cookies.
+pub async fn require_csrf(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD) || req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let expected = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+    let (mut parts, body) = req.into_parts();
+    let in_header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (sent, body) = match in_header {
+        Some(sent) => (sent, body),
+        None if is_form(&parts.headers) => {
+            let bytes = match axum::body::to_bytes(body, crate::router::BODY_LIMIT).await {
+                Ok(bytes) => bytes,
+                Err(_) => return too_large_or_unreadable(&parts.headers).into_response(),
+            };
+            let field: CsrfField = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField { csrf: String::new() });
+            (field.csrf, Body::from(bytes))
+        }
+        None => (String::new(), body),
+    };
+    if expected.is_empty() || !secret::same(&sent, &expected) {
+        return csrf_refused().into_response();
+    }
+    parts.extensions.insert(CsrfChecked);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+fn csrf_refused() -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        "This form has expired",
+        "For your safety, Tend only accepts forms from its own pages. Please go back, reload the page and try again.",
+    )
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+    })
+}
+
+/// A body that could not be read whole: too large (by its length or as it streamed), or broken.
+fn too_large_or_unreadable(headers: &HeaderMap) -> PageError {
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_none_or(|n| n > crate::router::BODY_LIMIT) { too_large() } else { unreadable() }
+}
+
+fn too_large() -> PageError {
+    PageError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "That’s a lot of text",
+        "What you sent is larger than Tend accepts. Please shorten it and try again.",
+    )
+}
+
+fn unreadable() -> PageError {
+    PageError::new(
+        StatusCode::BAD_REQUEST,
+        "That didn’t work",
+        "We couldn’t read what your browser sent. Please try again.",
+    )
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -237,8 +313,10 @@ pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
 }
 
-/// A URL-encoded form whose CSRF token has been checked. Wrong content types, oversized or
-/// malformed bodies and missing tokens each get a friendly page.
+/// A URL-encoded form from one of Tend's pages. Its CSRF token was checked by
+/// [`require_csrf`] before the handler ran; should that layer ever be missing, this refuses
+/// the form rather than trust it. Wrong content types, oversized or malformed bodies each get
+/// a friendly page.
 pub struct CsrfForm<T>(pub T);
 
 #[derive(serde::Deserialize)]
@@ -255,40 +333,20 @@ where
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let expected = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
-        let is_form = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-            v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
-        });
-        if !is_form {
+        if req.extensions().get::<CsrfChecked>().is_none() {
+            tracing::error!(path = %req.uri().path(), "a form reached its handler without the CSRF layer");
+            return Err(csrf_refused());
+        }
+        if !is_form(req.headers()) {
             return Err(PageError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "That didn’t work",
                 "This address takes a form sent from Tend’s own pages. Please go back and use the form.",
             ));
         }
-        let body = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                PageError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "That’s a lot of text",
-                    "What you sent is larger than Tend accepts. Please shorten it and try again.",
-                )
-            } else {
-                PageError::new(
-                    StatusCode::BAD_REQUEST,
-                    "That didn’t work",
-                    "We couldn’t read what your browser sent. Please try again.",
-                )
-            }
-        })?;
-        let sent: CsrfField = serde_urlencoded::from_bytes(&body).unwrap_or(CsrfField { csrf: String::new() });
-        if expected.is_empty() || !secret::same(&sent.csrf, &expected) {
-            return Err(PageError::new(
-                StatusCode::FORBIDDEN,
-                "This form has expired",
-                "For your safety, Tend only accepts forms from its own pages. Please go back, reload the page and try again.",
-            ));
-        }
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { unreadable() })?;
         serde_urlencoded::from_bytes(&body).map(CsrfForm).map_err(|_| {
             PageError::new(
                 StatusCode::BAD_REQUEST,

@@ -11,7 +11,7 @@ use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router, middleware};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -20,60 +20,77 @@ use utoipa_axum::router::OpenApiRouter;
 /// Bodies larger than this are refused with 413 before they are read.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// Declares the pages: builds [`pages`] and lists the same routes, with their methods, in
+/// [`PAGE_ROUTES`] from the very same tokens, so tests can walk every page route.
+macro_rules! page_routes {
+    ($($path:literal => $first:ident($first_handler:path) $(.$method:ident($handler:path))*;)*) => {
+        /// Every page route and the methods it takes, in lower case (`"get"`, `"post"`), exactly
+        /// as [`router`] serves them.
+        pub const PAGE_ROUTES: &[(&str, &[&str])] = &[$(($path, &[stringify!($first) $(, stringify!($method))*])),*];
+
+        fn pages() -> Router<AppState> {
+            Router::new()$(.route($path, axum::routing::$first($first_handler)$(.$method($handler))*))*
+        }
+    };
+}
+
+// Pages. Every method but GET and HEAD needs the CSRF token: `auth::require_csrf` refuses
+// it otherwise, for these routes and any other outside /api/.
+page_routes! {
+    "/" => get(welcome::show);
+    "/signup" => get(accounts::new_form).post(accounts::create);
+    "/login" => get(accounts::login_form).post(accounts::login);
+    "/logout" => post(accounts::logout);
+    "/pair" => get(pairing::show);
+    "/pair/invite" => post(pairing::create_invite);
+    "/pair/invite/cancel" => post(pairing::cancel_invite);
+    "/pair/join" => post(pairing::join);
+    "/join/{token}" => get(pairing::invitation).post(pairing::accept);
+    "/unpair" => get(pairing::unpair_form).post(pairing::unpair);
+    "/today" => get(today::show);
+    "/events" => get(today::events);
+    "/check-ins" => post(today::check_in);
+    "/appreciations" => get(appreciations::list).post(today::appreciate);
+    "/appreciations/{id}/reaction" => post(appreciations::react);
+    "/rhythm" => get(history::rhythm);
+    "/history" => get(history::show);
+    "/hug" => get(hugs::show);
+    "/hugs" => post(hugs::log);
+    "/practices" => get(practices::show);
+    "/talk" => get(conversations::show_start).post(conversations::start);
+    "/talk/{id}" => get(conversations::show);
+    "/talk/{id}/rating" => post(conversations::rate);
+    "/talk/{id}/{step}" => post(conversations::step);
+    "/listen" => get(listening::show).post(listening::start);
+    "/listen/{id}/reflection" => post(listening::reflect);
+    "/listen/{id}/answer" => post(listening::answer);
+    "/listen/{id}/set-aside" => post(listening::set_aside);
+    "/questions" => get(questions::index);
+    "/questions/today/another" => post(questions::another);
+    "/questions/deck/{id}" => get(questions::deck);
+    "/questions/ours" => get(questions::ours);
+    "/q/{id}" => get(questions::question);
+    "/q/{id}/answer" => post(questions::answer);
+    "/q/{id}/response" => post(questions::respond);
+    "/q/{id}/felt" => post(questions::felt);
+    "/q/{id}/favorite" => post(questions::favorite);
+    "/ladder/{step}" => post(questions::ladder);
+    "/settings" => get(settings::show);
+    "/settings/profile" => post(settings::update_profile);
+    "/settings/password" => post(settings::change_password);
+    "/settings/sessions/{id}/revoke" => post(settings::revoke_session);
+    "/settings/tokens" => post(settings::create_token);
+    "/settings/tokens/{id}/revoke" => post(settings::revoke_token);
+    "/learn" => get(learn::list);
+    "/learn/{slug}" => get(learn::show);
+}
+
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(api::v1::routes()).split_for_parts();
     let openapi_json = serde_json::to_value(&openapi).unwrap_or_default();
 
-    let pages = Router::new()
-        .route("/", get(welcome::show))
-        .route("/signup", get(accounts::new_form).post(accounts::create))
-        .route("/login", get(accounts::login_form).post(accounts::login))
-        .route("/logout", post(accounts::logout))
-        .route("/pair", get(pairing::show))
-        .route("/pair/invite", post(pairing::create_invite))
-        .route("/pair/invite/cancel", post(pairing::cancel_invite))
-        .route("/pair/join", post(pairing::join))
-        .route("/join/{token}", get(pairing::invitation).post(pairing::accept))
-        .route("/unpair", get(pairing::unpair_form).post(pairing::unpair))
-        .route("/today", get(today::show))
-        .route("/events", get(today::events))
-        .route("/check-ins", post(today::check_in))
-        .route("/appreciations", get(appreciations::list).post(today::appreciate))
-        .route("/appreciations/{id}/reaction", post(appreciations::react))
-        .route("/rhythm", get(history::rhythm))
-        .route("/history", get(history::show))
-        .route("/hug", get(hugs::show))
-        .route("/hugs", post(hugs::log))
-        .route("/practices", get(practices::show))
-        .route("/talk", get(conversations::show_start).post(conversations::start))
-        .route("/talk/{id}", get(conversations::show))
-        .route("/talk/{id}/rating", post(conversations::rate))
-        .route("/talk/{id}/{step}", post(conversations::step))
-        .route("/listen", get(listening::show).post(listening::start))
-        .route("/listen/{id}/reflection", post(listening::reflect))
-        .route("/listen/{id}/answer", post(listening::answer))
-        .route("/listen/{id}/set-aside", post(listening::set_aside))
-        .route("/questions", get(questions::index))
-        .route("/questions/today/another", post(questions::another))
-        .route("/questions/deck/{id}", get(questions::deck))
-        .route("/questions/ours", get(questions::ours))
-        .route("/q/{id}", get(questions::question))
-        .route("/q/{id}/answer", post(questions::answer))
-        .route("/q/{id}/response", post(questions::respond))
-        .route("/q/{id}/felt", post(questions::felt))
-        .route("/q/{id}/favorite", post(questions::favorite))
-        .route("/ladder/{step}", post(questions::ladder))
-        .route("/settings", get(settings::show))
-        .route("/settings/profile", post(settings::update_profile))
-        .route("/settings/password", post(settings::change_password))
-        .route("/settings/sessions/{id}/revoke", post(settings::revoke_session))
-        .route("/settings/tokens", post(settings::create_token))
-        .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
-        .route("/learn", get(learn::list))
-        .route("/learn/{slug}", get(learn::show));
-
     let mut app = Router::new()
-        .merge(pages)
+        .merge(pages())
         .merge(api)
         .route("/api/v1/openapi.json", get(move || async move { Json(openapi_json.clone()) }))
         .route("/healthz", get(healthz))
@@ -81,6 +98,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Inside `resolve`, which finds the token each browser must send back.
+        .layer(middleware::from_fn(auth::require_csrf))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve));
     for layer in security::layers() {
         app = app.layer(layer);

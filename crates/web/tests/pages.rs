@@ -40,7 +40,11 @@ async fn anonymous_pages_render_with_security_headers(db: TestDb) {
     let (status, html) = b.page("/definitely/not/here").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("We couldn’t find that page"));
+    // A method a page does not take: refused for want of a CSRF token first, then as such.
     let r = b.client.delete(app.url("/login")).send().await.expect("delete");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let csrf = csrf_of(&b.page("/login").await.1);
+    let r = b.client.delete(app.url("/login")).header("x-csrf-token", &csrf).send().await.expect("delete");
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     // Private pages send people to log in, and back afterwards.
     let r = b.get("/settings").await;
@@ -179,6 +183,7 @@ async fn forms_keep_values_and_explain_errors(db: TestDb) {
         .client
         .post(app.url("/signup"))
         .header("content-type", "application/json")
+        .header("x-csrf-token", &csrf)
         .body("{}")
         .send()
         .await

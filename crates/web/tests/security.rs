@@ -3,12 +3,13 @@
 
 mod support;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 use support::*;
 use tend_domain::Registration;
 use tend_store::both_backends;
 use tend_store::testing::TestDb;
+use tend_web::router::PAGE_ROUTES;
 
 async fn one_couple_cannot_reach_another(db: TestDb) {
     let app = spawn_with(db, Registration::Open).await;
@@ -65,53 +66,128 @@ async fn one_couple_cannot_reach_another(db: TestDb) {
     assert_eq!(b1.get("/api/v1/couple").await.1["paired"].as_bool(), Some(true));
 }
 
-async fn every_form_needs_its_csrf_token(db: TestDb) {
+/// A path that matches a route pattern: every `{param}` becomes `1`.
+fn concrete(pattern: &str) -> String {
+    pattern.split('/').map(|seg| if seg.starts_with('{') { "1" } else { seg }).collect::<Vec<_>>().join("/")
+}
+
+/// Every state-changing page route (method other than GET or HEAD) from the router's own
+/// table, as (method, concrete path, route pattern).
+fn state_changing_page_routes() -> Vec<(Method, String, &'static str)> {
+    let mut routes = Vec::new();
+    for (pattern, methods) in PAGE_ROUTES {
+        for m in *methods {
+            let method = Method::from_bytes(m.to_ascii_uppercase().as_bytes()).expect("an HTTP method");
+            if method != Method::GET && method != Method::HEAD {
+                routes.push((method, concrete(pattern), *pattern));
+            }
+        }
+    }
+    routes
+}
+
+async fn is_csrf_refusal(r: reqwest::Response) -> bool {
+    r.status() == StatusCode::FORBIDDEN
+        && r.text().await.expect("body").contains("only accepts forms from its own pages")
+}
+
+/// Walks the router's table of page routes: every one that changes state refuses a request
+/// without this browser's CSRF token, and lets one with it through to its handler.
+async fn every_state_changing_page_route_needs_the_csrf_token(db: TestDb) {
     let app = spawn(db).await;
     let alex = app.browser();
     alex.sign_up("Alex", "alex@example.org", None).await;
-    let forms: Vec<(&str, Vec<(&str, &str)>)> = vec![
-        ("/settings/profile", vec![("display_name", "Mallory"), ("email", "m@example.org"), ("time_zone", "UTC")]),
-        (
-            "/settings/password",
-            vec![("current_password", "a long enough password"), ("new_password", "owned by mallory")],
-        ),
-        ("/settings/tokens", vec![("name", "mallory")]),
-        ("/pair/invite", vec![]),
-        ("/pair/invite/cancel", vec![]),
-        ("/pair/join", vec![("invite", "ABCD-EFGH-JK")]),
-        ("/unpair", vec![]),
-        ("/logout", vec![]),
-        ("/check-ins", vec![("high", "forged"), ("closeness", "4")]),
-        ("/appreciations", vec![("kind", "gratitude"), ("body", "forged")]),
-        ("/hugs", vec![]),
-        ("/talk", vec![("minutes", "15")]),
-        ("/talk/1/join", vec![]),
-        ("/talk/1/heard", vec![]),
-        ("/talk/1/rating", vec![("understood", "1"), ("cared_for", "1")]),
-        ("/talk/1/cancel", vec![]),
-        ("/listen", vec![("share", "forged")]),
-        ("/listen/1/reflection", vec![("reflection", "forged"), ("feeling", "x")]),
-        ("/listen/1/answer", vec![("verdict", "got-it")]),
-        ("/listen/1/set-aside", vec![]),
-        ("/questions/today/another", vec![]),
-        ("/q/today-001/answer", vec![("body", "forged")]),
-        ("/q/today-001/response", vec![("words", "forged")]),
-        ("/q/today-001/felt", vec![("understood", "1"), ("accepted", "1"), ("cared_for", "1")]),
-        ("/q/today-001/favorite", vec![("on", "yes")]),
-        ("/ladder/ready", vec![]),
-        ("/ladder/step-back", vec![]),
+    let (link, _) = alex.invite().await;
+    let sam = app.browser();
+    sam.sign_up("Sam", "sam@example.org", Some(link.rsplit('/').next().expect("token"))).await;
+
+    let routes = state_changing_page_routes();
+    let patterns: Vec<&str> = routes.iter().map(|r| r.2).collect();
+    assert!(
+        routes.len() >= 30
+            && ["/login", "/signup", "/logout", "/settings/profile", "/unpair"].iter().all(|p| patterns.contains(p)),
+        "the router's table lists the page routes: {patterns:?}"
+    );
+    // Fields that would change something, were any of them accepted.
+    let forged = [
+        ("display_name", "Mallory"),
+        ("email", "m@example.org"),
+        ("time_zone", "UTC"),
+        ("current_password", "a long enough password"),
+        ("new_password", "owned by mallory"),
+        ("name", "mallory"),
+        ("body", "forged"),
+        ("kind", "gratitude"),
     ];
-    for (action, fields) in forms {
+    for (method, path, _) in &routes {
         for token in ["", "forged-token-forged-token-forged-token"] {
-            let r = alex.post_raw(action, token, &fields).await;
-            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{action} with {token:?}");
-            assert!(r.text().await.expect("body").contains("only accepts forms from its own pages"));
+            let mut fields = vec![("csrf", token)];
+            fields.extend_from_slice(&forged);
+            let r = alex.client.request(method.clone(), app.url(path)).form(&fields).send().await.expect("send");
+            assert!(is_csrf_refusal(r).await, "{method} {path} with {token:?}");
         }
+        let r = alex.client.request(method.clone(), app.url(path)).send().await.expect("send");
+        assert!(is_csrf_refusal(r).await, "{method} {path} with no body");
+        let r = alex
+            .client
+            .request(method.clone(), app.url(path))
+            .header("content-type", "application/json")
+            .body(r#"{"csrf": ""}"#)
+            .send()
+            .await
+            .expect("send");
+        assert!(is_csrf_refusal(r).await, "{method} {path} as JSON");
     }
     let me = app.ctx.store.user_by_email("alex@example.org").await.expect("read").expect("user");
     assert_eq!(me.display_name, "Alex", "nothing changed");
+    assert!(me.couple_id.is_some(), "still paired");
     assert!(app.ctx.store.api_tokens_of(me.id).await.expect("list").is_empty());
     assert_eq!(alex.get("/settings").await.status(), StatusCode::OK, "still logged in");
+    let r = alex
+        .submit("/settings", "/login", &[("email", "alex@example.org"), ("password", "a long enough password")])
+        .await;
+    assert_eq!(location(&r), "/today", "the password is unchanged");
+
+    // The layer covers every path outside /api/, not only the table: a route added anywhere
+    // else is protected as well.
+    let r = alex.post_raw("/not-a-page-yet", "", &[]).await;
+    assert!(is_csrf_refusal(r).await, "unknown paths are refused first");
+    let csrf = csrf_of(&alex.page("/settings").await.1);
+    assert_eq!(alex.post_raw("/not-a-page-yet", &csrf, &[]).await.status(), StatusCode::NOT_FOUND);
+
+    // With the token, each request passes the check and reaches its handler, which answers
+    // for itself (a redirect, a form with errors, not found), never with the CSRF refusal.
+    for (method, path, _) in &routes {
+        if alex.get("/settings").await.status() != StatusCode::OK {
+            // An earlier route (log out, revoke a session) ended this browser's session.
+            alex.log_in("alex@example.org", "a long enough password").await;
+        }
+        let csrf = csrf_of(&alex.page("/settings").await.1);
+        let r = alex
+            .client
+            .request(method.clone(), app.url(path))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .expect("send");
+        let status = r.status();
+        assert!(!is_csrf_refusal(r).await, "{method} {path} with its token");
+        assert!(!status.is_server_error(), "{method} {path}: {status}");
+    }
+
+    // A script may send the token in a header instead of the form.
+    let csrf = csrf_of(&alex.page("/settings").await.1);
+    let r = alex
+        .client
+        .post(app.url("/settings/profile"))
+        .header("x-csrf-token", &csrf)
+        .form(&[("display_name", "Alex H"), ("email", "alex@example.org"), ("time_zone", "UTC")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(location(&r), "/settings?done=profile");
+    let r = alex.client.post(app.url("/settings/profile")).header("x-csrf-token", "forged").send().await.expect("send");
+    assert!(is_csrf_refusal(r).await);
 
     // Anonymous forms carry a token too (double-submit cookie).
     let stranger = app.browser();
@@ -127,6 +203,8 @@ async fn every_form_needs_its_csrf_token(db: TestDb) {
         .post_raw("/login", &alex_token, &[("email", "alex@example.org"), ("password", "a long enough password")])
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // With its own token the stranger's log-in form works.
+    assert_eq!(location(&stranger.log_in("sam@example.org", "a long enough password").await), "/today");
 }
 
 async fn log_in_throttling_engages_and_releases(db: TestDb) {
@@ -187,7 +265,7 @@ async fn invite_codes_cannot_be_guessed(db: TestDb) {
 
 both_backends!(
     one_couple_cannot_reach_another,
-    every_form_needs_its_csrf_token,
+    every_state_changing_page_route_needs_the_csrf_token,
     log_in_throttling_engages_and_releases,
     invite_codes_cannot_be_guessed
 );
