@@ -173,10 +173,8 @@ pub async fn login(
                 notice: None,
             };
             let mut response = (page.errors.status, render(&page)).into_response();
-            if page.errors.status == axum::http::StatusCode::TOO_MANY_REQUESTS {
-                response
-                    .headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));
+            if let Some(secs) = page.errors.retry_after {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
             }
             Ok(response)
         }

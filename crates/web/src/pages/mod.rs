@@ -69,6 +69,8 @@ pub struct FormErrors {
     pub general: Option<String>,
     /// The status of the page that shows the form again.
     pub status: axum::http::StatusCode,
+    /// Seconds until a throttled form may be sent again, for the `Retry-After` header.
+    pub retry_after: Option<u64>,
 }
 
 impl FormErrors {
@@ -95,9 +97,13 @@ impl FormErrors {
         use tend_domain::Error;
         let status = crate::error::status_of(&e);
         match e {
-            Error::Invalid(fields) => Ok(Self { fields, general: None, status }),
+            Error::Invalid(fields) => Ok(Self { fields, general: None, status, retry_after: None }),
             e @ (Error::Rejected(_) | Error::BadCredentials | Error::Throttled { .. }) => {
-                Ok(Self { fields: FieldErrors::default(), general: Some(e.to_string()), status })
+                let retry_after = match e {
+                    Error::Throttled { retry_after_secs } => Some(retry_after_secs),
+                    _ => None,
+                };
+                Ok(Self { fields: FieldErrors::default(), general: Some(e.to_string()), status, retry_after })
             }
             other => Err(other),
         }
