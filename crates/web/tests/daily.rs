@@ -5,7 +5,7 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::*;
 use tend_domain::Registration;
 use tend_store::both_backends;
@@ -241,21 +241,18 @@ async fn appreciations_and_reactions(db: TestDb) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
-async fn live_events_reach_the_partner_quickly(db: TestDb) {
+/// Each appreciation reaches the partner's open stream as an event of its own. How fast is
+/// measured, not asserted: bench/live-events.sh.
+async fn live_events_reach_the_partner(db: TestDb) {
     let app = spawn(db).await;
     let (alex, sam) = api_couple(&app, "live").await;
     let mut stream = Stream::open(&app, &token_of(&alex)).await;
-    let mut delays = Vec::new();
     for i in 0..5 {
-        let start = Instant::now();
         sam.post("/api/v1/appreciations", json!({"kind": "gratitude", "body": format!("live {i}")})).await;
-        let event = stream.next_event(Duration::from_secs(2)).await.expect("event within a second or two");
-        delays.push(start.elapsed());
+        let event = stream.next_event(Duration::from_secs(10)).await.expect("an event for each appreciation");
         assert!(event.contains("appreciation"), "{event}");
+        assert!(!event.contains(&format!("live {i}")), "events carry no content: {event}");
     }
-    delays.sort();
-    eprintln!("live event delay (request start to event), median {:?}, max {:?}", delays[2], delays[4]);
-    assert!(delays[4] < Duration::from_secs(1), "{delays:?}");
 }
 
 async fn rhythm_counts_can_be_hidden(db: TestDb) {
@@ -330,6 +327,6 @@ both_backends!(
     yesterday_stays_private_if_you_skipped_it,
     check_in_bad_input_and_races,
     appreciations_and_reactions,
-    live_events_reach_the_partner_quickly,
+    live_events_reach_the_partner,
     rhythm_counts_can_be_hidden,
 );
