@@ -11,9 +11,10 @@ fn unshowable(c: char) -> bool {
 
 const UNSHOWABLE: &str = "That text contains characters we can’t show.";
 
-/// The cleaned text, or a message for the field that names `what` ("your high").
+/// The cleaned text, or a message for the field that names `what` ("your high"). Line endings
+/// become `\n`, whichever system wrote them.
 pub fn clean(s: &str, max: usize, what: &str) -> Result<String, String> {
-    let t = s.trim().replace("\r\n", "\n");
+    let t = s.trim().replace("\r\n", "\n").replace('\r', "\n");
     let count = t.chars().count();
     if count > max {
         return Err(format!("Please keep {what} to {max} characters; this one has {count}."));
@@ -52,9 +53,10 @@ mod tests {
     fn trims_counts_characters_and_refuses_control_characters() {
         assert_eq!(clean("  hé\r\nllo ", 10, "it"), Ok("hé\nllo".into()));
         assert_eq!(clean("tab\there", 10, "it"), Ok("tab\there".into()));
+        assert_eq!(clean("old\rmac", 10, "it"), Ok("old\nmac".into()));
         assert_eq!(clean(&"é".repeat(5), 5, "it").map(|t| t.chars().count()), Ok(5));
         assert!(clean(&"é".repeat(6), 5, "your words").is_err_and(|e| e.contains("your words to 5")));
-        for bad in ["a\u{0}b", "a\u{7}b", "a\u{1b}[31mb", "a\u{7f}b", "a\u{85}b", "a\rb"] {
+        for bad in ["a\u{0}b", "a\u{7}b", "a\u{1b}[31mb", "a\u{7f}b", "a\u{85}b", "a\u{b}b"] {
             assert!(clean(bad, 10, "it").is_err(), "{bad:?} accepted");
         }
     }
