@@ -301,6 +301,22 @@ async fn input_that_once_failed_gets_a_problem(db: TestDb) {
         api.post("/api/v1/auth/login", json!({"email": "a-edge\u{0}@example.org", "password": "x"})).await;
     assert_eq!((status, body["type"].as_str()), (StatusCode::UNAUTHORIZED, Some("urn:tend:problem:bad-credentials")));
 
+    // What schemathesis found: 5.0 is a whole number to JSON Schema; a level is 1 to 3; a
+    // search is measured as sent.
+    let (status, body) =
+        alex.call(reqwest::Method::PUT, "/api/v1/check-ins/today", Some(json!({"high": "x", "closeness": 5.0}))).await;
+    assert_eq!((status, body["mine"]["closeness"].as_u64()), (StatusCode::OK, Some(5)), "{body}");
+    let (status, body) = alex.post("/api/v1/conversations", json!({"minutes": 10.0})).await;
+    assert_eq!((status, body["conversation"]["minutes"].as_u64()), (StatusCode::CREATED, Some(10)), "{body}");
+    assert_eq!(alex.post("/api/v1/conversations", json!({"minutes": 10.5})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(alex.post("/api/v1/ladder/ready?from=4", json!({})).await.0, StatusCode::BAD_REQUEST);
+    let (status, body) = sam.get(&format!("/api/v1/appreciations?q={}", "%07".repeat(101))).await;
+    assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("q")));
+    assert_eq!(alex.get("/api/v1/rhythm?month=").await.0, StatusCode::OK);
+    let (_, current) = alex.get("/api/v1/conversations/current").await;
+    let id = current["conversation"]["id"].as_i64().expect("the conversation just started");
+    assert_eq!(alex.post(&format!("/api/v1/conversations/{id}/cancel"), json!({})).await.0, StatusCode::OK);
+
     // Bodies must be objects: an array used to start a conversation.
     let (status, body) = alex.post("/api/v1/conversations", json!([])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");

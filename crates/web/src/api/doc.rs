@@ -168,11 +168,33 @@ fn drop_null(schema: &mut Schema) {
     }
 }
 
+/// Control characters that written text refuses (`text::clean`): all but tab, line feed and
+/// carriage return.
+const TEXT_CONTROL: &str = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f";
+/// Control characters that one line (a name) refuses: those that are not whitespace, since
+/// whitespace runs become one space.
+const LINE_CONTROL: &str = r"\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f";
+
+/// Text without `control` characters, and with something besides whitespace when `min > 0`.
+fn showable(control: &str, min: usize) -> String {
+    if min == 0 { format!("^[^{control}]*$") } else { format!("^[^{control}]*[^\\s{control}][^{control}]*$") }
+}
+
 /// A limit the domain puts on a field, as JSON Schema says it.
 #[derive(Clone, Debug)]
 pub enum Rule {
-    /// Text of `min..=max` characters (counted after trimming, which the server does).
+    /// Written text (line breaks allowed) of `min..=max` characters, counted after trimming.
     Text(usize, usize),
+    /// One line, such as a name, of `min..=max` characters.
+    Line(usize, usize),
+    /// Any characters, `min..=max` of them: a password, an invite, a search.
+    Any(usize, usize),
+    /// An email address, as `account::parse_email` takes it.
+    Email,
+    /// A date, YYYY-MM-DD, from the year 2000 on (`history::parse_date`).
+    Date,
+    /// A month, YYYY-MM, from the year 2000 on (`check_in::parse_month`).
+    Month,
     /// One of these words.
     Words(Vec<&'static str>),
     /// An array of these words.
@@ -203,11 +225,28 @@ impl Rule {
                     }
                     Some(values)
                 };
+                let mut lengths = |min: usize, max: usize| {
+                    o.min_length = (min > 0).then_some(min);
+                    o.max_length = Some(max);
+                };
                 match rule {
                     Rule::Text(min, max) => {
-                        o.min_length = (*min > 0).then_some(*min);
-                        o.max_length = Some(*max);
+                        lengths(*min, *max);
+                        o.pattern = Some(showable(TEXT_CONTROL, *min));
                     }
+                    Rule::Line(min, max) => {
+                        lengths(*min, *max);
+                        o.pattern = Some(showable(LINE_CONTROL, *min));
+                    }
+                    Rule::Any(min, max) => lengths(*min, *max),
+                    Rule::Email => {
+                        lengths(3, account::EMAIL_MAX);
+                        let part = format!("[^\\s<>@.{LINE_CONTROL}]+");
+                        o.pattern = Some(format!("^[^\\s<>{LINE_CONTROL}]+@{part}(\\.{part})+$"));
+                    }
+                    Rule::Date => o.pattern = Some("^[2-9][0-9]{3}-[0-9]{2}-[0-9]{2}$".into()),
+                    // Empty is this month.
+                    Rule::Month => o.pattern = Some("^([2-9][0-9]{3}-(0[1-9]|1[0-2]))?$".into()),
                     Rule::Words(words) => o.enum_values = with_null(words.iter().map(|w| (*w).into()).collect()),
                     Rule::Numbers(numbers) => {
                         o.enum_values = with_null(numbers.iter().map(|n| (*n).into()).collect());
@@ -230,6 +269,12 @@ impl Rule {
     }
 }
 
+/// The shallowest and deepest levels of questions.
+fn depths() -> (i64, i64) {
+    let d = &questions::DEPTHS;
+    (d.iter().min().map_or(1, |m| i64::from(*m)), d.iter().max().map_or(3, |m| i64::from(*m)))
+}
+
 fn strs<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
     all.iter().map(|t| name(*t)).collect()
 }
@@ -247,21 +292,22 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
     );
     let types = strs(&questions::IntimacyType::ALL, questions::IntimacyType::as_str);
     let minutes: Vec<i64> = conversation::MINUTE_CHOICES.iter().map(|m| i64::from(*m)).collect();
-    let depths = |d: &[u8]| (i64::from(d[0]), i64::from(d[d.len() - 1]));
-    let (shallow, deep) = depths(&questions::DEPTHS);
+    let (shallow, deep) = depths();
+    // Empty means none, as the form sends it.
+    let starters = std::iter::once("").chain(appreciation::starters(None).into_iter().map(|s| s.id.as_str())).collect();
     vec![
-        ("SignUpBody", "display_name", Text(1, account::NAME_MAX)),
-        ("SignUpBody", "email", Text(3, account::EMAIL_MAX)),
-        ("SignUpBody", "password", Text(account::PASSWORD_MIN, account::PASSWORD_MAX)),
-        ("SignUpBody", "time_zone", Text(1, 64)),
-        ("SignUpBody", "token_name", Text(1, auth::TOKEN_NAME_MAX)),
-        ("LogInBody", "token_name", Text(1, auth::TOKEN_NAME_MAX)),
-        ("ProfileBody", "display_name", Text(1, account::NAME_MAX)),
-        ("ProfileBody", "email", Text(3, account::EMAIL_MAX)),
-        ("ProfileBody", "time_zone", Text(1, 64)),
-        ("PasswordBody", "new_password", Text(account::PASSWORD_MIN, account::PASSWORD_MAX)),
-        ("NewTokenBody", "name", Text(1, auth::TOKEN_NAME_MAX)),
-        ("JoinBody", "invite", Text(1, 2048)),
+        ("SignUpBody", "display_name", Line(1, account::NAME_MAX)),
+        ("SignUpBody", "email", Email),
+        ("SignUpBody", "password", Any(account::PASSWORD_MIN, account::PASSWORD_MAX)),
+        ("SignUpBody", "time_zone", Line(1, 64)),
+        ("SignUpBody", "token_name", Line(1, auth::TOKEN_NAME_MAX)),
+        ("LogInBody", "token_name", Line(1, auth::TOKEN_NAME_MAX)),
+        ("ProfileBody", "display_name", Line(1, account::NAME_MAX)),
+        ("ProfileBody", "email", Email),
+        ("ProfileBody", "time_zone", Line(1, 64)),
+        ("PasswordBody", "new_password", Any(account::PASSWORD_MIN, account::PASSWORD_MAX)),
+        ("NewTokenBody", "name", Line(1, auth::TOKEN_NAME_MAX)),
+        ("JoinBody", "invite", Any(1, 2048)),
         ("CheckInBody", "high", Text(0, check_in::TEXT_MAX)),
         ("CheckInBody", "low", Text(0, check_in::TEXT_MAX)),
         ("CheckInBody", "need", Text(0, check_in::NEED_MAX)),
@@ -269,6 +315,7 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
         ("CheckInView", "closeness", Range(1, 7)),
         ("AppreciationBody", "kind", Words(kinds.clone())),
         ("AppreciationBody", "body", Text(1, appreciation::BODY_MAX)),
+        ("AppreciationBody", "starter_id", Words(starters)),
         ("AppreciationView", "kind", Words(kinds.clone())),
         ("AppreciationView", "reaction", Words(reactions.clone())),
         ("StarterView", "kind", Words(kinds)),
@@ -318,15 +365,25 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
 /// Limits of query parameters, by path and name.
 fn query_rule(path: &str, name: &str) -> Option<Rule> {
     let kinds = || strs(&appreciation::Kind::ALL, appreciation::Kind::as_str);
+    let (shallow, deep) = depths();
     match (path, name) {
         ("/api/v1/appreciations", "box") => Some(Rule::Words(vec!["received", "given"])),
-        ("/api/v1/appreciations", "q") => Some(Rule::Text(0, appreciation::QUERY_MAX)),
+        ("/api/v1/appreciations", "q") => Some(Rule::Any(0, appreciation::QUERY_MAX)),
         ("/api/v1/appreciations", "page") => Some(Rule::Range(1, i64::from(super::v1::daily::LAST_PAGE))),
         ("/api/v1/appreciations/starters", "kind") => Some(Rule::Words(kinds())),
-        ("/api/v1/exchanges", "q") => Some(Rule::Text(0, exchange::SEARCH_MAX)),
+        ("/api/v1/exchanges", "q") => Some(Rule::Any(0, exchange::SEARCH_MAX)),
+        // Empty means any, as the page's form sends it.
         ("/api/v1/exchanges", "type") => {
-            Some(Rule::Words(strs(&questions::IntimacyType::ALL, questions::IntimacyType::as_str)))
+            let mut types = vec![""];
+            types.extend(strs(&questions::IntimacyType::ALL, questions::IntimacyType::as_str));
+            Some(Rule::Words(types))
         }
+        ("/api/v1/exchanges", "deck") => {
+            Some(Rule::Words(std::iter::once("").chain(questions::decks().iter().map(|d| d.id.as_str())).collect()))
+        }
+        ("/api/v1/check-ins", "from" | "to") | ("/api/v1/history", "before") => Some(Rule::Date),
+        ("/api/v1/rhythm", "month") => Some(Rule::Month),
+        ("/api/v1/ladder/ready" | "/api/v1/ladder/step-back", "from") => Some(Rule::Range(shallow, deep)),
         _ => None,
     }
 }

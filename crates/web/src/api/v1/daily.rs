@@ -101,7 +101,11 @@ pub async fn record_check_in(
     ApiJson(body): ApiJson<CheckInBody>,
 ) -> Result<Json<DayCheckInsView>, ApiError> {
     let closeness = match &body.closeness {
-        serde_json::Value::Number(n) => n.to_string(),
+        // 5.0 is 5 to JSON Schema; anything else is refused as it reads.
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e6 => format!("{f:.0}"),
+            _ => n.to_string(),
+        },
         serde_json::Value::String(s) => s.clone(),
         _ => String::new(),
     };
@@ -206,7 +210,7 @@ pub struct AppreciationBody {
     #[serde(default)]
     starter_id: Option<String>,
     /// Optional; when given it must be your partner's id.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::whole_or_none")]
     to: Option<i64>,
 }
 
@@ -240,6 +244,15 @@ pub struct ListQuery {
 /// The last page of appreciations one may ask for.
 pub const LAST_PAGE: u32 = 10_000;
 
+/// Search words as typed, at most `max` characters (counted before control characters are
+/// dropped, as the document says), with control characters dropped.
+pub fn search(raw: &str, max: usize) -> Result<String, ApiError> {
+    if raw.chars().count() > max {
+        return Err(tend_domain::Error::field("q", format!("Please search with at most {max} characters.")).into());
+    }
+    Ok(text::search_terms(raw))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct AppreciationPageView {
     pub items: Vec<AppreciationView>,
@@ -264,7 +277,7 @@ pub async fn list(
     if !(1..=LAST_PAGE).contains(&page_no) {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "validation", format!("`page` is from 1 to {LAST_PAGE}.")));
     }
-    let query = q.q.as_deref().map(text::search_terms);
+    let query = q.q.as_deref().map(|raw| search(raw, appreciation::QUERY_MAX)).transpose()?;
     let us = couple::us(&state.ctx, &me.user).await?;
     let page = appreciation::list(&state.ctx, &me.user, which, query.as_deref(), page_no).await?;
     Ok(Json(AppreciationPageView {

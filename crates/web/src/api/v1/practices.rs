@@ -92,7 +92,7 @@ fn view(seen: &Seen, now: jiff::Timestamp) -> ConversationView {
 #[derive(Deserialize, ToSchema)]
 pub struct StartBody {
     /// 10, 15 or 20; 15 when left out.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::whole_or_none")]
     minutes: Option<i64>,
     /// `me` (the default) or `partner`.
     #[serde(default)]
@@ -241,8 +241,10 @@ pub async fn heard(
 #[derive(Deserialize, ToSchema)]
 pub struct RatingBody {
     /// 1–7.
+    #[serde(deserialize_with = "crate::api::whole")]
     understood: i64,
     /// 1–7.
+    #[serde(deserialize_with = "crate::api::whole")]
     cared_for: i64,
 }
 

@@ -7,11 +7,11 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tend_domain::exchange::{self, Felt, NewAnswer, NewResponse, OursFilter, Seen};
 use tend_domain::ladder::LadderView;
 use tend_domain::questions::{self, Question};
-use tend_domain::text;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Serialize, ToSchema)]
@@ -189,8 +189,11 @@ pub async fn respond(
 
 #[derive(Deserialize, ToSchema)]
 pub struct FeltBody {
+    #[serde(deserialize_with = "crate::api::whole")]
     understood: i64,
+    #[serde(deserialize_with = "crate::api::whole")]
     accepted: i64,
+    #[serde(deserialize_with = "crate::api::whole")]
     cared_for: i64,
 }
 
@@ -253,7 +256,7 @@ pub async fn ours(
     let filter = OursFilter {
         deck: q.deck,
         kind: q.kind,
-        q: q.q.as_deref().map(text::search_terms),
+        q: q.q.as_deref().map(|raw| super::daily::search(raw, exchange::SEARCH_MAX)).transpose()?,
         favorites: q.favorites.filter(|f| !matches!(f.as_str(), "false" | "0" | "no" | "")),
     };
     Ok(Json(exchange::ours(&state.ctx, &me.user, &filter).await?.iter().map(view).collect()))
@@ -288,9 +291,21 @@ pub async fn ladder(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FromQuery {
-    /// The level you were looking at; if it has changed since, nothing more happens, so a
-    /// repeated request acts once.
+    /// The level you were looking at (1 to 3); if it has changed since, nothing more happens,
+    /// so a repeated request acts once.
     from: Option<u8>,
+}
+
+impl FromQuery {
+    /// The level, refused when it is none there is.
+    fn level(&self) -> Result<Option<u8>, ApiError> {
+        match self.from {
+            Some(level) if !questions::DEPTHS.contains(&level) => {
+                Err(ApiError::new(StatusCode::BAD_REQUEST, "validation", "`from` is a level: 1, 2 or 3."))
+            }
+            other => Ok(other),
+        }
+    }
 }
 
 /// "Ready to go a little deeper?": yes. The next level opens when you both have said it.
@@ -301,7 +316,7 @@ pub async fn ready(
     ApiCaller(me): ApiCaller,
     ApiQuery(q): ApiQuery<FromQuery>,
 ) -> Result<Json<LadderLevelView>, ApiError> {
-    Ok(Json(ladder_view(exchange::say_ready(&state.ctx, &me.user, q.from).await?)))
+    Ok(Json(ladder_view(exchange::say_ready(&state.ctx, &me.user, q.level()?).await?)))
 }
 
 /// Takes back your yes, privately.
@@ -322,7 +337,7 @@ pub async fn step_back(
     ApiCaller(me): ApiCaller,
     ApiQuery(q): ApiQuery<FromQuery>,
 ) -> Result<Json<LadderLevelView>, ApiError> {
-    Ok(Json(ladder_view(exchange::step_back(&state.ctx, &me.user, q.from).await?)))
+    Ok(Json(ladder_view(exchange::step_back(&state.ctx, &me.user, q.level()?).await?)))
 }
 
 #[derive(Serialize, ToSchema)]
