@@ -200,7 +200,7 @@ pub async fn change_password(
 ) -> Result<()> {
     let new = parse_new_password(&form.new_password).map_err(|m| Error::field("new_password", m))?;
     let stored = ctx.store.password_hash(me.id).await?.ok_or(Error::NotFound)?;
-    if !password::verify(form.current_password, stored).await {
+    if !password::verify(form.current_password, stored).await? {
         return Err(Error::field("current_password", "That isn’t your current password."));
     }
     let hash = password::hash(new).await?;

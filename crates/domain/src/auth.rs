@@ -16,35 +16,283 @@ pub const SESSION_PREFIX: &str = "";
 pub const API_TOKEN_PREFIX: &str = "tend_";
 
 pub mod password {
-    //! argon2id with the crate's recommended parameters, off the async threads.
+    //! argon2id with the crate's recommended parameters, off the async threads, a few at a time.
+    //!
+    //! One hash takes 19 MiB and a core for a few dozen milliseconds, and anyone can ask for one
+    //! (log-in, and sign-up when registration is open). So every hash and check in the process
+    //! shares one [`Limiter`]: as many run at once as the machine has cores (at least two), the
+    //! rest wait their turn, and one that waits longer than [`DEFAULT_WAIT`] gets
+    //! [`Error::Busy`] instead of piling up. The hashes run on a few threads of their own that
+    //! end soon after a burst, which lets the allocator hand their memory back to the system.
     use crate::error::{Error, Result};
     use argon2::Argon2;
     use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    use std::sync::mpsc::{self, RecvTimeoutError};
+    use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+    use std::time::Duration;
+    use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-    pub async fn hash(password: String) -> Result<String> {
-        tokio::task::spawn_blocking(move || {
-            let salt = SaltString::generate(&mut OsRng);
-            Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
-        })
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
-        .map_err(|e| Error::Internal(e.to_string()))
+    /// How long a request waits for its turn before it is told that Tend is busy.
+    pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
+    /// A hashing thread with no work for this long ends. Ending is what lets the allocator
+    /// (mimalloc, which purges freed memory after about a second) give a thread's hash memory
+    /// back while the server is otherwise idle; during a burst the threads are reused.
+    pub const THREAD_IDLE: Duration = Duration::from_secs(2);
+
+    static LIMITER: OnceLock<Limiter> = OnceLock::new();
+
+    /// The process-wide limit, set up with [`default_permits`] and [`DEFAULT_WAIT`] on first use
+    /// unless [`configure`] came first.
+    pub fn limiter() -> &'static Limiter {
+        LIMITER.get_or_init(|| Limiter::new(default_permits(), DEFAULT_WAIT))
     }
 
-    /// False for a wrong password and for a stored hash that cannot be read.
-    pub async fn verify(password: String, stored: String) -> bool {
-        tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&stored)
-                .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        })
-        .await
-        .unwrap_or(false)
+    /// Sets the process-wide limit. Only before the first hash; false when it is too late.
+    pub fn configure(permits: usize, wait: Duration) -> bool {
+        LIMITER.set(Limiter::new(permits, wait)).is_ok()
+    }
+
+    /// One hash at a time per core, and at least two.
+    pub fn default_permits() -> usize {
+        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get).max(2)
+    }
+
+    pub async fn hash(password: String) -> Result<String> {
+        limiter().hash(password).await
+    }
+
+    /// A turn at the process-wide hasher, to take before writing anything down.
+    pub async fn turn() -> Result<Turn> {
+        limiter().turn().await
+    }
+
+    /// `Ok(false)` for a wrong password and for a stored hash that cannot be read; `Busy` when
+    /// no turn came in time, which says nothing about the password.
+    pub async fn verify(password: String, stored: String) -> Result<bool> {
+        limiter().verify(password, stored).await
     }
 
     /// A hash to verify against when the account does not exist, so that a log-in for an
     /// unknown email takes as long as one with a wrong password.
     pub fn decoy() -> &'static str {
         "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0W8r2cKjZ9gOQKXlbqDqnu7k5c6x0N3Xm4kUqS8cT0Q"
+    }
+
+    /// Bounds how many hashes run at once, and how long a request waits for its turn.
+    pub struct Limiter {
+        semaphore: Arc<Semaphore>,
+        permits: usize,
+        wait_ms: AtomicU64,
+        workers: Arc<Workers>,
+    }
+
+    type Job = Box<dyn FnOnce() + Send>;
+
+    /// The threads that run hashes: an idle one is reused, a new one starts when none is idle
+    /// (the turns keep them to a few), and each ends after [`THREAD_IDLE`] without work.
+    #[derive(Default)]
+    struct Workers {
+        /// Idle threads, each by its number and the way to hand it a job; the latest last.
+        idle: Mutex<Vec<(u64, mpsc::Sender<Job>)>>,
+        next_id: AtomicU64,
+        running: AtomicUsize,
+        peak: AtomicUsize,
+    }
+
+    impl Workers {
+        fn submit(self: &Arc<Self>, job: Job) -> Result<()> {
+            let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            match idle {
+                // A thread taken off the idle list waits for its job (see `work`), so this
+                // cannot find it gone.
+                Some((_, tx)) => tx.send(job).map_err(|_| Error::Internal("a password thread ended early".into())),
+                None => {
+                    let workers = self.clone();
+                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                    std::thread::Builder::new()
+                        .name("tend-password".into())
+                        .spawn(move || workers.work(id, job))
+                        .map(drop)
+                        .map_err(|e| Error::Internal(format!("starting a password thread: {e}")))
+                }
+            }
+        }
+
+        fn work(&self, id: u64, first: Job) {
+            let (tx, rx) = mpsc::channel::<Job>();
+            let mut job = first;
+            loop {
+                job();
+                self.idle.lock().unwrap_or_else(PoisonError::into_inner).push((id, tx.clone()));
+                job = match rx.recv_timeout(THREAD_IDLE) {
+                    Ok(next) => next,
+                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+                        if let Some(at) = idle.iter().position(|(worker, _)| *worker == id) {
+                            idle.swap_remove(at);
+                            return;
+                        }
+                        drop(idle);
+                        // Taken off the idle list just now: the job is on its way.
+                        match rx.recv() {
+                            Ok(next) => next,
+                            Err(_) => return,
+                        }
+                    }
+                };
+            }
+        }
+    }
+
+    /// Every turn, taken by [`Limiter::hold_all`]; they come back when this is dropped.
+    pub struct HeldTurns {
+        _permit: OwnedSemaphorePermit,
+    }
+
+    impl Limiter {
+        pub fn new(permits: usize, wait: Duration) -> Self {
+            let permits = permits.clamp(1, Semaphore::MAX_PERMITS.min(u32::MAX as usize));
+            Self {
+                semaphore: Arc::new(Semaphore::new(permits)),
+                permits,
+                wait_ms: AtomicU64::new(millis(wait)),
+                workers: Arc::default(),
+            }
+        }
+
+        pub fn permits(&self) -> usize {
+            self.permits
+        }
+
+        pub fn wait(&self) -> Duration {
+            Duration::from_millis(self.wait_ms.load(Ordering::Relaxed))
+        }
+
+        /// Changes how long later requests wait for their turn.
+        pub fn set_wait(&self, wait: Duration) {
+            self.wait_ms.store(millis(wait), Ordering::Relaxed);
+        }
+
+        /// The most hashes that have ever run at the same moment.
+        pub fn peak(&self) -> usize {
+            self.workers.peak.load(Ordering::Relaxed)
+        }
+
+        /// Takes every turn, waiting for running hashes to finish, until the guard is dropped:
+        /// meanwhile every hash waits, and gets `Busy` after the wait. For tests, and for
+        /// pausing log-ins.
+        pub async fn hold_all(&self) -> Result<HeldTurns> {
+            let all = u32::try_from(self.permits).unwrap_or(u32::MAX);
+            let permit = self.semaphore.clone().acquire_many_owned(all).await.map_err(|_| closed())?;
+            Ok(HeldTurns { _permit: permit })
+        }
+
+        pub async fn hash(&self, password: String) -> Result<String> {
+            self.turn().await?.hash(password).await
+        }
+
+        pub async fn verify(&self, password: String, stored: String) -> Result<bool> {
+            self.turn().await?.verify(password, stored).await
+        }
+
+        /// Waits for a turn at the hasher, or says Tend is busy once the wait runs out.
+        pub async fn turn(&self) -> Result<Turn> {
+            let wait = self.wait();
+            match tokio::time::timeout(wait, self.semaphore.clone().acquire_owned()).await {
+                Ok(Ok(permit)) => Ok(Turn { permit, workers: self.workers.clone() }),
+                Ok(Err(_)) => Err(closed()),
+                Err(_) => Err(Error::Busy { retry_after_secs: wait.as_secs().clamp(1, 60) }),
+            }
+        }
+    }
+
+    /// A turn at the hasher, good for one hash or check. Taken before anything is written, it
+    /// lets a use case answer Busy with nothing to undo.
+    pub struct Turn {
+        permit: OwnedSemaphorePermit,
+        workers: Arc<Workers>,
+    }
+
+    impl Turn {
+        pub async fn hash(self, password: String) -> Result<String> {
+            self.run(move || {
+                let salt = SaltString::generate(&mut OsRng);
+                Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+            })
+            .await?
+            .map_err(|e| Error::Internal(e.to_string()))
+        }
+
+        /// `Ok(false)` for a wrong password and for a stored hash that cannot be read.
+        pub async fn verify(self, password: String, stored: String) -> Result<bool> {
+            self.run(move || {
+                PasswordHash::new(&stored)
+                    .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            })
+            .await
+        }
+
+        /// Runs `work` on a hashing thread. The turn travels with the work, so a request that
+        /// gives up mid-hash frees its turn only when the hash is done.
+        async fn run<T: Send + 'static>(self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+            let Self { permit, workers } = self;
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let counts = workers.clone();
+            workers.submit(Box::new(move || {
+                let running = counts.running.fetch_add(1, Ordering::Relaxed) + 1;
+                counts.peak.fetch_max(running, Ordering::Relaxed);
+                let out = work();
+                counts.running.fetch_sub(1, Ordering::Relaxed);
+                drop(permit);
+                // The request may have given up; then nobody is waiting for the answer.
+                let _ = tx.send(out);
+            }))?;
+            rx.await.map_err(|_| Error::Internal("a password thread ended without an answer".into()))
+        }
+    }
+
+    fn closed() -> Error {
+        Error::Internal("the password limiter is closed".into())
+    }
+
+    fn millis(d: Duration) -> u64 {
+        u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn no_more_hashes_run_at_once_than_there_are_turns() {
+            let limiter = Arc::new(Limiter::new(2, Duration::from_secs(60)));
+            let tasks: Vec<_> = (0..8)
+                .map(|i| {
+                    let limiter = limiter.clone();
+                    tokio::spawn(async move { limiter.hash(format!("password number {i}")).await })
+                })
+                .collect();
+            for task in tasks {
+                let hashed = task.await.expect("task").expect("hash");
+                assert!(limiter.verify("password number 0".into(), hashed).await.is_ok());
+            }
+            assert!((1..=2).contains(&limiter.peak()), "peak {}", limiter.peak());
+        }
+
+        #[tokio::test]
+        async fn a_wait_that_runs_out_is_busy_and_says_nothing_about_the_password() {
+            let limiter = Limiter::new(2, Duration::ZERO);
+            let held = limiter.hold_all().await.expect("turns");
+            assert!(matches!(limiter.hash("a password!".into()).await, Err(Error::Busy { retry_after_secs: 1 })));
+            assert!(matches!(limiter.verify("x".into(), decoy().into()).await, Err(Error::Busy { .. })));
+            assert_eq!(limiter.peak(), 0, "nothing was hashed");
+            drop(held);
+            let hashed = limiter.hash("a password!".into()).await.expect("a turn is free again");
+            assert!(limiter.verify("a password!".into(), hashed.clone()).await.expect("verified"));
+            assert!(!limiter.verify("another one".into(), hashed).await.expect("verified"));
+            assert!(!limiter.verify("x".into(), "not a hash".into()).await.expect("unreadable is false"));
+        }
     }
 }
 
@@ -99,7 +347,8 @@ pub async fn log_in(ctx: &Ctx, form: LogIn, client: &Client) -> Result<User> {
         Some(u) => ctx.store.password_hash(u.id).await?,
         None => None,
     };
-    let ok = password::verify(form.password, stored.unwrap_or_else(|| password::decoy().to_owned())).await;
+    // Busy says nothing about the password: it returns here, before a failure is counted.
+    let ok = password::verify(form.password, stored.unwrap_or_else(|| password::decoy().to_owned())).await?;
     match user {
         Some(user) if ok => {
             ctx.store.clear_failures(&keys.account).await?;
@@ -263,9 +512,9 @@ mod tests {
     async fn passwords_verify_only_themselves() {
         let hash = password::hash("correct horse battery".into()).await.expect("hash");
         assert!(hash.starts_with("$argon2id$"));
-        assert!(password::verify("correct horse battery".into(), hash.clone()).await);
-        assert!(!password::verify("correct horse battery!".into(), hash).await);
-        assert!(!password::verify("x".into(), "not a hash".into()).await);
+        assert!(password::verify("correct horse battery".into(), hash.clone()).await.expect("verified"));
+        assert!(!password::verify("correct horse battery!".into(), hash).await.expect("verified"));
+        assert!(!password::verify("x".into(), "not a hash".into()).await.expect("verified"));
         assert!(PasswordHash::new(password::decoy()).is_ok(), "the decoy must parse so it costs a real verification");
     }
 

@@ -23,6 +23,9 @@ pub enum Error {
     /// Not there, or not yours: the two are never told apart.
     #[error("We couldn’t find that.")]
     NotFound,
+    /// Too many log-ins or sign-ups at this moment to take one more in time; nothing was done.
+    #[error("Tend is busy right now. Nothing was changed; please try again in a few seconds.")]
+    Busy { retry_after_secs: u64 },
     #[error("Something went wrong on our side. Nothing was changed; please try again.")]
     Internal(String),
 }

@@ -15,6 +15,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::Rejected(_) => StatusCode::CONFLICT,
         Error::BadCredentials | Error::Unauthenticated => StatusCode::UNAUTHORIZED,
         Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         Error::NotFound => StatusCode::NOT_FOUND,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -82,6 +83,7 @@ impl From<Error> for PageError {
         let heading = match &e {
             Error::NotFound => "Nothing here",
             Error::Throttled { .. } => "Let’s pause a moment",
+            Error::Busy { .. } => "Tend is busy",
             Error::Internal(_) => "Something went wrong",
             Error::Unauthenticated | Error::BadCredentials => "Please log in",
             Error::Invalid(_) | Error::Rejected(_) => "That didn’t work",
@@ -91,7 +93,7 @@ impl From<Error> for PageError {
             message = fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" ");
         }
         let retry_after = match e {
-            Error::Throttled { retry_after_secs } => Some(retry_after_secs),
+            Error::Throttled { retry_after_secs } | Error::Busy { retry_after_secs } => Some(retry_after_secs),
             _ => None,
         };
         Self { status: status_of(&e), heading: heading.into(), message, retry_after }
@@ -139,7 +141,7 @@ pub struct Problem {
     /// Per-field messages, for validation problems.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
-    /// Seconds to wait, for throttling.
+    /// Seconds to wait, when throttled or busy; also in the `Retry-After` header.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
 }
@@ -177,6 +179,7 @@ impl From<Error> for ApiError {
             Error::Rejected(_) => "rejected",
             Error::BadCredentials => "bad-credentials",
             Error::Throttled { .. } => "throttled",
+            Error::Busy { .. } => "busy",
             Error::Unauthenticated => "unauthenticated",
             Error::NotFound => "not-found",
             Error::Internal(_) => "internal",
@@ -184,7 +187,9 @@ impl From<Error> for ApiError {
         let mut problem = ApiError::new(status_of(&e), kind, e.to_string()).0;
         match e {
             Error::Invalid(fields) => problem.errors = field_problems(&fields),
-            Error::Throttled { retry_after_secs } => problem.retry_after = Some(retry_after_secs),
+            Error::Throttled { retry_after_secs } | Error::Busy { retry_after_secs } => {
+                problem.retry_after = Some(retry_after_secs);
+            }
             _ => {}
         }
         Self(problem)
