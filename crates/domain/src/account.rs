@@ -84,8 +84,25 @@ pub struct SignedUp {
 }
 
 /// Creates an account, and pairs it at once when it came with an invite. Nothing is written
-/// unless everything succeeds.
+/// unless everything succeeds. Nothing is throttled here, for want of a client address: the
+/// host's tools and tests may call this; requests should go through [`sign_up_from`].
 pub async fn sign_up(ctx: &Ctx, form: SignUp) -> Result<SignedUp> {
+    sign_up_from(ctx, form, &auth::Client::default()).await
+}
+
+/// The answer to an email that already has an account. With open registration anyone can
+/// learn this way whether an email has an account here (a sign-up has to be refused, and Tend
+/// sends no mail to say so privately), so [`sign_up_from`] counts these answers against the
+/// client's address like wrong passwords.
+pub const EMAIL_TAKEN: &str = "There is already an account with this email. Log in instead?";
+
+const CLOSED: &str = "This Tend is private: new accounts join through a partner’s invite. Ask your partner for their invite link or code.";
+
+/// [`sign_up`] for a request from `client`. Everything that can refuse the sign-up is checked
+/// before the costly password hash: who may register, the invite, and whether the email is
+/// free. Unknown invites and taken emails count against the client's address, as wrong
+/// passwords do. The store checks the gate and the email again in its transaction.
+pub async fn sign_up_from(ctx: &Ctx, form: SignUp, client: &auth::Client) -> Result<SignedUp> {
     let mut errors = FieldErrors::default();
     let display_name = errors.take("display_name", parse_display_name(&form.display_name));
     let email = errors.take("email", parse_email(&form.email));
@@ -104,22 +121,54 @@ pub async fn sign_up(ctx: &Ctx, form: SignUp) -> Result<SignedUp> {
     else {
         return Err(Error::Internal("validated fields missing".into()));
     };
+    // Without an address (the host's tools) there is nobody to throttle.
+    let keys = (!client.ip.is_empty())
+        .then(|| throttle::Keys { account: format!("signup:{email}"), address: format!("addr:{}", client.ip) });
+    if let Some(keys) = &keys {
+        throttle::check(ctx, keys).await?;
+    }
     let gate = match (invite_hash, ctx.policy.registration) {
         (Some(hash), _) => Gate::Invite(hash),
         (None, Registration::Open) => Gate::Open,
         (None, Registration::InviteOnly) => Gate::FirstAccount,
     };
+    match (&gate, invite) {
+        (Gate::FirstAccount, _) if ctx.store.is_founded().await? => return Err(Error::rejected(CLOSED)),
+        (Gate::Invite(_), Some(presented)) => match crate::couple::preview_invite(ctx, presented, None).await {
+            Ok(preview) => {
+                if let Some(problem) = preview.problem {
+                    return Err(Error::field("invite", problem));
+                }
+            }
+            Err(Error::NotFound) => {
+                fail(ctx, keys.as_ref()).await?;
+                return Err(Error::field("invite", crate::couple::INVITE_UNKNOWN));
+            }
+            Err(other) => return Err(other),
+        },
+        _ => {}
+    }
+    if ctx.store.user_by_email(&email).await?.is_some() {
+        fail(ctx, keys.as_ref()).await?;
+        return Err(Error::field("email", EMAIL_TAKEN));
+    }
     let password_hash = password::hash(password).await?;
     let record = NewUserRecord { email, display_name, password_hash, time_zone };
     match ctx.store.register(&record, &gate, ctx.now()).await? {
         RegisterOutcome::Created { user, couple } => Ok(SignedUp { user, couple }),
         RegisterOutcome::EmailTaken => {
-            Err(Error::field("email", "There is already an account with this email. Log in instead?"))
+            fail(ctx, keys.as_ref()).await?;
+            Err(Error::field("email", EMAIL_TAKEN))
         }
-        RegisterOutcome::Closed => Err(Error::rejected(
-            "This Tend is private: new accounts join through a partner’s invite. Ask your partner for their invite link or code.",
-        )),
+        RegisterOutcome::Closed => Err(Error::rejected(CLOSED)),
         RegisterOutcome::Invite(failure) => Err(Error::field("invite", crate::couple::redeem_message(failure))),
+    }
+}
+
+async fn fail(ctx: &Ctx, keys: Option<&throttle::Keys>) -> Result<()> {
+    match keys {
+        Some(keys) => throttle::fail(ctx, keys).await,
+        None => Ok(()),
     }
 }
 
