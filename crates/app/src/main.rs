@@ -16,6 +16,11 @@ use tend_store::{SqlStore, StoreConfig};
 use tend_web::{AppState, WebConfig};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc gives freed memory back to the system; glibc's allocator kept each password hash's
+/// 19 MiB for good, so a burst of log-ins left the process gigabytes large (bench/login-burst.sh).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "tend", version, about = "Tend: small daily practices for two partners, on a machine you trust.")]
 struct Cli {

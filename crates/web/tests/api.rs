@@ -313,6 +313,18 @@ async fn input_that_once_failed_gets_a_problem(db: TestDb) {
     let (status, body) = sam.get(&format!("/api/v1/appreciations?q={}", "%07".repeat(101))).await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("q")));
     assert_eq!(alex.get("/api/v1/rhythm?month=").await.0, StatusCode::OK);
+    for odd in ["/api/v1/rhythm?month=+", "/api/v1/rhythm?month=2026-3", "/api/v1/history?before=20260310"] {
+        assert_eq!(alex.get(odd).await.0, StatusCode::BAD_REQUEST, "{odd}");
+    }
+    let question = tend_domain::questions::questions().first().expect("a question").id.clone();
+    let (status, body) = alex
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/questions/{question}/answer"),
+            Some(json!({"body": "\u{e}", "pass": true})),
+        )
+        .await;
+    assert_eq!((status, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("body")));
     let (_, current) = alex.get("/api/v1/conversations/current").await;
     let id = current["conversation"]["id"].as_i64().expect("the conversation just started");
     assert_eq!(alex.post(&format!("/api/v1/conversations/{id}/cancel"), json!({})).await.0, StatusCode::OK);

@@ -124,9 +124,19 @@ pub struct RangeQuery {
     to: Option<String>,
 }
 
+/// Whether `s` has the shape of `shape`, where `0` stands for any digit: the API takes dates and
+/// months only as the document writes them, without the spaces or other ISO 8601 forms the
+/// pages' parsing forgives.
+fn shaped(s: &str, shape: &str) -> bool {
+    s.len() == shape.len()
+        && s.bytes().zip(shape.bytes()).all(|(c, p)| if p == b'0' { c.is_ascii_digit() } else { c == p })
+}
+
 fn date_param(raw: Option<&str>, name: &str) -> Result<Option<Date>, ApiError> {
     raw.map(|s| {
-        history::parse_date(s)
+        let shape = if shaped(s, "0000-00-00") { Ok(s) } else { Err("Dates look like 2026-03-14.".to_owned()) };
+        shape
+            .and_then(history::parse_date)
             .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "validation", format!("`{name}`: {m}")))
     })
     .transpose()
@@ -381,8 +391,12 @@ pub async fn rhythm(
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> Result<Json<RhythmView>, ApiError> {
     let today = me.user.time_zone.today(state.ctx.now());
-    let first = check_in::parse_month(q.month.as_deref(), today)
-        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "validation", m))?;
+    let month = q.month.as_deref().filter(|m| !m.is_empty());
+    if month.is_some_and(|m| !shaped(m, "0000-00")) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "validation", "`month` looks like 2026-03."));
+    }
+    let first =
+        check_in::parse_month(month, today).map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, "validation", m))?;
     let month = check_in::month(&state.ctx, &me.user, first).await?;
     let days = month
         .days

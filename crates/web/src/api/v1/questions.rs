@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tend_domain::exchange::{self, Felt, NewAnswer, NewResponse, OursFilter, Seen};
 use tend_domain::ladder::LadderView;
 use tend_domain::questions::{self, Question};
+use tend_domain::text;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Serialize, ToSchema)]
@@ -160,6 +161,8 @@ pub async fn answer(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<QuestionAnswerBody>,
 ) -> Reply {
+    // The words are held to the rules for words even beside a pass, which leaves them unused.
+    text::clean(&body.body, exchange::ANSWER_MAX, "your answer").map_err(|m| tend_domain::Error::field("body", m))?;
     let form = NewAnswer { body: body.body, pass: body.pass.then(|| "yes".to_owned()) };
     Ok(Json(view(&exchange::answer(&state.ctx, &me.user, &id, &form).await?)))
 }
