@@ -372,9 +372,25 @@ async fn changes_of_email_are_throttled(db: TestDb) {
     assert_eq!(patch("later@example.org".into()).await.0, StatusCode::OK);
 }
 
+/// Sign-up through the API is throttled like the sign-up page: an email that has an account
+/// is said so, a few times.
+async fn taken_emails_at_api_sign_up_are_throttled(db: TestDb) {
+    let app = spawn_with(db, Registration::Open).await;
+    let api = app.api();
+    api.sign_up("Alex", "alex@example.org", None).await;
+    let taken = json!({"display_name": "Alex?", "email": "alex@example.org", "password": "a long enough password", "time_zone": "UTC"});
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        statuses.push(api.post("/api/v1/auth/signup", taken.clone()).await.0);
+    }
+    assert_eq!(statuses[0], StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+}
+
 both_backends!(
     a_script_can_do_all_a_person_can,
     bad_input_gets_problem_documents,
     input_that_once_failed_gets_a_problem,
-    changes_of_email_are_throttled
+    changes_of_email_are_throttled,
+    taken_emails_at_api_sign_up_are_throttled
 );

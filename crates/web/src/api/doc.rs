@@ -128,13 +128,14 @@ fn add_shared_responses(components: &mut Components) {
     }
 }
 
-/// Error content is a problem document, whatever the annotation said; 429 tells when to retry.
+/// Error content is a problem document, whatever the annotation said; 429 and 503 tell when
+/// to retry.
 fn as_problem(response: &mut Response, status: &str) {
     let schema = response.content.shift_remove("application/json").and_then(|c| c.schema).or(Some(problem_schema()));
     if !response.content.contains_key(PROBLEM) {
         response.content.insert(PROBLEM.into(), ContentBuilder::new().schema(schema).build());
     }
-    if status == "429" {
+    if status == "429" || status == "503" {
         response
             .headers
             .entry("Retry-After".into())

@@ -44,10 +44,13 @@ pub struct SignedInView {
     responses(
         (status = 201, body = SignedInView),
         (status = 409, description = "Registration closed", body = Problem),
-        (status = 422, description = "Invalid fields, or an email that already has an account", body = Problem),
+        (status = 422, description = "Invalid fields, an unknown invite, or an email that already has an account", body = Problem),
+        (status = 429, description = "Too many unknown invites or taken emails from this address; see Retry-After", body = Problem),
+        (status = 503, description = "Busy hashing passwords; see Retry-After", body = Problem),
     ))]
 pub async fn sign_up(
     State(state): State<AppState>,
+    client: ClientInfo,
     ApiJson(body): ApiJson<SignUpBody>,
 ) -> Result<(StatusCode, Json<SignedInView>), ApiError> {
     // Checked before the account is made, so a bad name cannot leave an account behind.
@@ -59,7 +62,7 @@ pub async fn sign_up(
         time_zone: body.time_zone,
         invite: body.invite,
     };
-    let signed_up = account::sign_up(&state.ctx, form).await?;
+    let signed_up = account::sign_up_from(&state.ctx, form, &client.0).await?;
     // The store reads the account back after pairing, so it already carries its couple.
     Ok((StatusCode::CREATED, Json(signed_in(&state, &signed_up.user, token_name).await?)))
 }
@@ -95,6 +98,7 @@ pub struct LogInBody {
         (status = 401, description = "Wrong email or password", body = Problem),
         (status = 422, description = "A token name that is empty, too long or not showable", body = Problem),
         (status = 429, description = "Too many failures; see Retry-After", body = Problem),
+        (status = 503, description = "Busy hashing passwords; see Retry-After", body = Problem),
     ))]
 pub async fn log_in(
     State(state): State<AppState>,
@@ -170,7 +174,11 @@ pub struct PasswordBody {
 
 /// Changes the password; every browser session is signed out. API tokens stay valid.
 #[utoipa::path(put, path = "/api/v1/me/password", tag = "accounts", security(("bearer" = [])), request_body = PasswordBody,
-    responses((status = 200, body = Done), (status = 422, description = "Wrong current password, or a new one too short or long", body = Problem)))]
+    responses(
+        (status = 200, body = Done),
+        (status = 422, description = "Wrong current password, or a new one too short or long", body = Problem),
+        (status = 503, description = "Busy hashing passwords; see Retry-After", body = Problem),
+    ))]
 pub async fn change_password(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
