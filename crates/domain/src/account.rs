@@ -99,9 +99,10 @@ pub const EMAIL_TAKEN: &str = "There is already an account with this email. Log 
 const CLOSED: &str = "This Tend is private: new accounts join through a partner’s invite. Ask your partner for their invite link or code.";
 
 /// [`sign_up`] for a request from `client`. Everything that can refuse the sign-up is checked
-/// before the costly password hash: who may register, the invite, and whether the email is
-/// free. Unknown invites and taken emails count against the client's address, as wrong
-/// passwords do. The store checks the gate and the email again in its transaction.
+/// before the costly password hash: who may register, the invite, and (with a client address)
+/// whether the email is free. Unknown invites and taken emails count against the client's
+/// address, as wrong passwords do. The store checks the gate and the email again in its
+/// transaction.
 pub async fn sign_up_from(ctx: &Ctx, form: SignUp, client: &auth::Client) -> Result<SignedUp> {
     let mut errors = FieldErrors::default();
     let display_name = errors.take("display_name", parse_display_name(&form.display_name));
@@ -148,8 +149,12 @@ pub async fn sign_up_from(ctx: &Ctx, form: SignUp, client: &auth::Client) -> Res
         },
         _ => {}
     }
-    if ctx.store.user_by_email(&email).await?.is_some() {
-        fail(ctx, keys.as_ref()).await?;
+    // Asked early only where the answers are throttled: elsewhere a taken email is found by
+    // the store after the hash, so that asking about one costs what a sign-up costs.
+    if let Some(keys) = &keys
+        && ctx.store.user_by_email(&email).await?.is_some()
+    {
+        throttle::fail(ctx, keys).await?;
         return Err(Error::field("email", EMAIL_TAKEN));
     }
     let password_hash = password::hash(password).await?;
