@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tend_domain::fixtures::{self, Person};
-use tend_domain::{Ctx, Policy, SystemClock, account, throttle};
+use tend_domain::{Ctx, Policy, SystemClock, account};
 use tend_store::{SqlStore, StoreConfig};
 use tend_web::{AppState, WebConfig};
 use tracing_subscriber::EnvFilter;
@@ -92,6 +92,9 @@ async fn open_store(config: &Config) -> anyhow::Result<(SqlStore, StoreConfig)> 
     };
     let store = SqlStore::connect(&store_config).await.context("connecting to the database")?;
     store.migrate().await.context("migrating the database")?;
+    // A database that opens and reads but cannot take writes (a full disk, a read-only
+    // file or folder) would fail every action later: say so now instead.
+    tend_domain::Store::probe_write(&store, jiff::Timestamp::now()).await.context("writing to the database")?;
     Ok((store, store_config))
 }
 
@@ -202,15 +205,14 @@ async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Drops old log-in failures now and then. Safe on every node at once: deleting twice is
-/// the same as deleting once.
+/// Drops old log-in attempts and expired sessions now and then. Safe on every node at once.
 async fn housekeeping(ctx: Ctx) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        let before = ctx.now().checked_sub(throttle::WINDOW).unwrap_or(ctx.now());
-        if let Err(e) = ctx.store.prune_failures(before).await {
-            tracing::warn!(error = %e, "pruning log-in failures failed");
+        match tend_domain::housekeeping::prune(&ctx).await {
+            Ok(pruned) => tracing::debug!(failures = pruned.failures, sessions = pruned.sessions, "housekeeping"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
         }
     }
 }

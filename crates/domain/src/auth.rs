@@ -337,27 +337,28 @@ pub struct LogIn {
 /// says which of the two was wrong.
 pub async fn log_in(ctx: &Ctx, form: LogIn, client: &Client) -> Result<User> {
     let email = form.email.trim().to_lowercase();
-    if email.is_empty() || form.password.is_empty() {
+    // No account's email holds control characters, and a NUL would not even reach the store.
+    if email.is_empty() || form.password.is_empty() || email.chars().any(char::is_control) {
         return Err(Error::BadCredentials);
     }
     let keys = throttle::login_keys(&email, &client.ip);
-    throttle::check(ctx, &keys).await?;
+    // The turn at the hasher comes first: a busy answer says nothing about the password, so
+    // nothing is written down for it and it never counts as an attempt.
+    let turn = password::turn().await?;
+    // Written down before the password is checked, so a burst cannot slip past the count.
+    let attempt = throttle::attempt(ctx, &keys).await?;
     let user = ctx.store.user_by_email(&email).await?;
     let stored = match &user {
         Some(u) => ctx.store.password_hash(u.id).await?,
         None => None,
     };
-    // Busy says nothing about the password: it returns here, before a failure is counted.
-    let ok = password::verify(form.password, stored.unwrap_or_else(|| password::decoy().to_owned())).await?;
+    let ok = turn.verify(form.password, stored.unwrap_or_else(|| password::decoy().to_owned())).await?;
     match user {
         Some(user) if ok => {
-            ctx.store.clear_failures(&keys.account).await?;
+            throttle::succeeded(ctx, attempt).await?;
             Ok(user)
         }
-        _ => {
-            throttle::fail(ctx, &keys).await?;
-            Err(Error::BadCredentials)
-        }
+        _ => Err(Error::BadCredentials),
     }
 }
 

@@ -364,7 +364,7 @@ pub async fn respond(ctx: &Ctx, me: &User, question_id: &str, form: &NewResponse
         return Err(Error::rejected("You can respond once you have both answered."));
     };
     let now = ctx.now();
-    ctx.store.save_response(exchange_id, us.me.id, reply_id, &words, now).await?;
+    ctx.store.save_response(us.couple_id, exchange_id, us.me.id, reply_id, &words, now).await?;
     let after = view_in(ctx, &us, question).await?;
     if after.complete {
         // Marks it complete once and counts it on the ladder if it is at the couple's level,
@@ -383,7 +383,7 @@ pub async fn rate(ctx: &Ctx, me: &User, question_id: &str, felt: Felt) -> Result
     let Some(exchange_id) = before.exchange_id.filter(|_| before.may_rate()) else {
         return Err(Error::rejected("You can rate this once your partner has responded to your answer."));
     };
-    ctx.store.save_felt(exchange_id, us.me.id, felt).await?;
+    ctx.store.save_felt(us.couple_id, exchange_id, us.me.id, felt).await?;
     view_in(ctx, &us, question).await
 }
 
@@ -395,7 +395,7 @@ pub async fn favorite(ctx: &Ctx, me: &User, question_id: &str, on: bool) -> Resu
     let Some(exchange_id) = before.exchange_id.filter(|_| before.mine.is_some()) else {
         return Err(Error::rejected("Answer this one first; then you can keep it among your favourites."));
     };
-    ctx.store.save_favorite(exchange_id, us.me.id, on).await?;
+    ctx.store.save_favorite(us.couple_id, exchange_id, us.me.id, on).await?;
     view_in(ctx, &us, question).await
 }
 

@@ -33,10 +33,7 @@ fn week_start(me: &User, now: Timestamp) -> Result<Timestamp> {
 /// Logs a hug for the couple, once however many times it is tapped within [`SAME_HUG`].
 pub async fn log(ctx: &Ctx, me: &User) -> Result<HugWeek> {
     let us = couple::us(ctx, me).await?;
-    let now = ctx.now();
-    let recent = ctx.store.hugs_since(us.couple_id, now.checked_sub(SAME_HUG).unwrap_or(now)).await?;
-    if recent.is_empty() {
-        ctx.store.log_hug(us.couple_id, us.me.id, now).await?;
+    if ctx.store.log_hug(us.couple_id, us.me.id, ctx.now(), SAME_HUG).await? {
         ctx.notify(us.couple_id, EventKind::Hug).await;
     }
     week(ctx, &us.me).await

@@ -258,7 +258,7 @@ pub async fn reflect(ctx: &Ctx, me: &User, id: i64, form: &NewReflection) -> Res
     if l.listener != us.me.id {
         return Err(Error::rejected("Your partner is the listener this time; their reflection will show here."));
     }
-    if !ctx.store.reflect_listening(id, round, &reflection, &feeling, now).await? {
+    if !ctx.store.reflect_listening(us.couple_id, id, round, &reflection, &feeling, now).await? {
         return Err(Error::rejected("A reflection for this round was just sent."));
     }
     ctx.notify(us.couple_id, EventKind::Listening).await;

@@ -16,8 +16,8 @@ use crate::listening::{Listening, Verdict};
 use crate::secret::SecretHash;
 use crate::time::TimeZoneName;
 use async_trait::async_trait;
-use jiff::Timestamp;
 use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum StoreError {
@@ -133,10 +133,20 @@ pub struct ProfileChange {
     pub hide_counts: Option<bool>,
 }
 
+/// Attempts (or failures) under one throttling key within a window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Attempts {
+    pub count: u64,
+    pub oldest: Option<Timestamp>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Answers when the database does.
     async fn ping(&self) -> StoreResult<()>;
+    /// Writes and commits one tiny row: fails when the database cannot take writes (a full
+    /// disk, a read-only file), which a read would not show.
+    async fn probe_write(&self, now: Timestamp) -> StoreResult<()>;
 
     // Accounts
     /// True once the first account exists.
@@ -164,6 +174,8 @@ pub trait Store: Send + Sync {
     async fn delete_session(&self, user: UserId, id: SessionId) -> StoreResult<bool>;
     /// Deletes every session of the user except `keep`.
     async fn delete_sessions_except(&self, user: UserId, keep: Option<SessionId>) -> StoreResult<u64>;
+    /// Deletes sessions that expired before `before`; housekeeping.
+    async fn prune_sessions(&self, before: Timestamp) -> StoreResult<u64>;
 
     // API tokens
     async fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiTokenId>;
@@ -174,8 +186,14 @@ pub trait Store: Send + Sync {
 
     // Log-in throttling, shared by every node.
     async fn record_failure(&self, keys: &[String], now: Timestamp) -> StoreResult<()>;
+    /// Records an attempt under each key, commits, and only then counts each key's attempts
+    /// since `since` (this one included), in the order of `keys`. Recording before counting
+    /// is what stops a parallel burst: the n-th of them counts at least n.
+    async fn record_attempt(&self, keys: &[String], now: Timestamp, since: Timestamp) -> StoreResult<Vec<Attempts>>;
+    /// Takes back one attempt recorded under `key` at `at` (a log-in that succeeded).
+    async fn forget_attempt(&self, key: &str, at: Timestamp) -> StoreResult<()>;
     /// How many failures `key` has since `since`, and the oldest of them.
-    async fn failures_since(&self, key: &str, since: Timestamp) -> StoreResult<(u64, Option<Timestamp>)>;
+    async fn failures_since(&self, key: &str, since: Timestamp) -> StoreResult<Attempts>;
     async fn clear_failures(&self, key: &str) -> StoreResult<()>;
     /// Drops failures older than `before`; housekeeping.
     async fn prune_failures(&self, before: Timestamp) -> StoreResult<u64>;
@@ -221,7 +239,10 @@ pub trait Store: Send + Sync {
     async fn set_seen_at(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
 
     // Practices
-    async fn log_hug(&self, couple: CoupleId, by: UserId, at: Timestamp) -> StoreResult<()>;
+    /// Logs a hug unless the couple logged one after `at - same_hug`, as one conditional
+    /// write, so two phones tapping at once log one hug. True when this call logged it.
+    async fn log_hug(&self, couple: CoupleId, by: UserId, at: Timestamp, same_hug: SignedDuration)
+    -> StoreResult<bool>;
     /// When the couple's hugs since `since` were logged.
     async fn hugs_since(&self, couple: CoupleId, since: Timestamp) -> StoreResult<Vec<Timestamp>>;
 
@@ -261,6 +282,7 @@ pub trait Store: Send + Sync {
     /// Sets the round's reflection unless it has one; false when it had.
     async fn reflect_listening(
         &self,
+        couple: CoupleId,
         id: i64,
         round: u8,
         reflection: &str,
@@ -312,6 +334,7 @@ pub trait Store: Send + Sync {
     async fn save_answer(&self, exchange: i64, answer: &NewAnswerRecord) -> StoreResult<bool>;
     async fn save_response(
         &self,
+        couple: CoupleId,
         exchange: i64,
         responder: UserId,
         reply_id: Option<&str>,
@@ -321,8 +344,10 @@ pub trait Store: Send + Sync {
     /// Marks the exchange complete once and, in the same transaction, counts it on the
     /// couple's ladder if the ladder is still at `depth`. False when it was complete already.
     async fn complete_exchange(&self, couple: CoupleId, exchange: i64, depth: u8, now: Timestamp) -> StoreResult<bool>;
-    async fn save_felt(&self, exchange: i64, author: UserId, felt: Felt) -> StoreResult<()>;
-    async fn save_favorite(&self, exchange: i64, author: UserId, on: bool) -> StoreResult<()>;
+    /// The three fail with `NotFound` unless the exchange is the couple's and the author has
+    /// an answer in it.
+    async fn save_felt(&self, couple: CoupleId, exchange: i64, author: UserId, felt: Felt) -> StoreResult<()>;
+    async fn save_favorite(&self, couple: CoupleId, exchange: i64, author: UserId, on: bool) -> StoreResult<()>;
     /// Every question of the day drawn for the couple, oldest first; drawing the same question
     /// for the same day twice keeps one.
     async fn question_draws(&self, couple: CoupleId) -> StoreResult<Vec<(Date, String)>>;

@@ -5,6 +5,7 @@
 
 use crate::Ctx;
 use crate::error::{Error, Result};
+use crate::store::Attempts;
 use jiff::SignedDuration;
 
 pub const WINDOW: SignedDuration = SignedDuration::from_mins(15);
@@ -28,24 +29,60 @@ pub fn invite_keys(user: crate::UserId, ip: &str) -> Keys {
     Keys { account: format!("invite:{user}"), address: format!("addr:{ip}") }
 }
 
-/// Refuses while either key is over its limit, saying how long to wait.
+/// Refuses while either key is over its limit, saying how long to wait. For paths that count
+/// only failures (a wrong invite code); log-in uses [`attempt`], which holds under a burst.
 pub async fn check(ctx: &Ctx, keys: &Keys) -> Result<()> {
     let now = ctx.now();
     let since = now.checked_sub(WINDOW).unwrap_or(now);
-    let mut wait = 0u64;
-    for (key, limit) in [(&keys.account, ACCOUNT_LIMIT), (&keys.address, ADDRESS_LIMIT)] {
-        let (count, oldest) = ctx.store.failures_since(key, since).await?;
-        if count >= limit {
-            let frees_at = oldest.and_then(|t| t.checked_add(WINDOW).ok()).unwrap_or(now);
-            let secs = frees_at.duration_since(now).as_secs().max(1);
-            wait = wait.max(u64::try_from(secs).unwrap_or(1));
-        }
-    }
-    if wait > 0 { Err(Error::Throttled { retry_after_secs: wait }) } else { Ok(()) }
+    let account = ctx.store.failures_since(&keys.account, since).await?;
+    let address = ctx.store.failures_since(&keys.address, since).await?;
+    decide(now, [(account, ACCOUNT_LIMIT), (address, ADDRESS_LIMIT)], |count, limit| count >= limit)
 }
 
 pub async fn fail(ctx: &Ctx, keys: &Keys) -> Result<()> {
     let now = ctx.now();
     ctx.store.record_failure(&[keys.account.clone(), keys.address.clone()], now).await?;
     Ok(())
+}
+
+/// An attempt already written down, to take back if it succeeds.
+#[must_use = "a successful attempt must be taken back with `succeeded`"]
+#[derive(Debug)]
+pub struct Attempt {
+    keys: Keys,
+    at: jiff::Timestamp,
+}
+
+/// Records the attempt first, atomically, and then decides: of any number of attempts at
+/// once, at most the limit go through, since each counts itself and all before it. An attempt
+/// over the limit stays recorded, so hammering keeps the door shut.
+pub async fn attempt(ctx: &Ctx, keys: &Keys) -> Result<Attempt> {
+    let now = ctx.now();
+    let since = now.checked_sub(WINDOW).unwrap_or(now);
+    let counts = ctx.store.record_attempt(&[keys.account.clone(), keys.address.clone()], now, since).await?;
+    let [account, address] = counts[..] else {
+        return Err(Error::Internal("the store counted the wrong number of keys".into()));
+    };
+    decide(now, [(account, ACCOUNT_LIMIT), (address, ADDRESS_LIMIT)], |count, limit| count > limit)?;
+    Ok(Attempt { keys: keys.clone(), at: now })
+}
+
+/// A successful attempt: the account's slate is wiped and the address's attempt taken back,
+/// so people who share an address are not held up by each other's successful log-ins.
+pub async fn succeeded(ctx: &Ctx, attempt: Attempt) -> Result<()> {
+    ctx.store.clear_failures(&attempt.keys.account).await?;
+    ctx.store.forget_attempt(&attempt.keys.address, attempt.at).await?;
+    Ok(())
+}
+
+fn decide(now: jiff::Timestamp, counts: [(Attempts, u64); 2], over: impl Fn(u64, u64) -> bool) -> Result<()> {
+    let mut wait = 0u64;
+    for (attempts, limit) in counts {
+        if over(attempts.count, limit) {
+            let frees_at = attempts.oldest.and_then(|t| t.checked_add(WINDOW).ok()).unwrap_or(now);
+            let secs = frees_at.duration_since(now).as_secs().max(1);
+            wait = wait.max(u64::try_from(secs).unwrap_or(1));
+        }
+    }
+    if wait > 0 { Err(Error::Throttled { retry_after_secs: wait }) } else { Ok(()) }
 }

@@ -95,6 +95,7 @@ impl SqlStore {
     pub(crate) async fn insert_conversation_row(&self, couple: CoupleId, c: &Conversation) -> StoreResult<Option<i64>> {
         let (fu, fc) = parts(c.first_rating);
         let (su, sc) = parts(c.second_rating);
+        let mut tx = self.pool().begin().await.map_err(db)?;
         let row = sqlx::query(
             "insert into conversations (couple_id, started_by, first_speaker, second_speaker, minutes, turn_ms, \
              shared_phone, created_at, joined_at, first_heard_at, second_heard_at, first_understood, first_cared, \
@@ -118,10 +119,12 @@ impl SqlStore {
         .bind(su)
         .bind(sc)
         .bind(c.cancelled_at.map(ms))
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *tx)
         .await
         .map_err(db)?;
-        row.map(|r| r.try_get::<i64, _>("id")).transpose().map_err(db)
+        let id = row.map(|r| r.try_get::<i64, _>("id")).transpose().map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(id)
     }
 
     pub(crate) async fn update_conversation_row(
@@ -133,6 +136,7 @@ impl SqlStore {
     ) -> StoreResult<Conversation> {
         let (fu, fc) = parts(c.first_rating);
         let (su, sc) = parts(c.second_rating);
+        let mut tx = self.pool().begin().await.map_err(db)?;
         let row = sqlx::query(&format!(
             "update conversations set joined_at = coalesce(joined_at, $1), \
              first_heard_at = coalesce(first_heard_at, $2), second_heard_at = coalesce(second_heard_at, $3), \
@@ -153,11 +157,13 @@ impl SqlStore {
         .bind(i64::from(open))
         .bind(id)
         .bind(couple.0)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *tx)
         .await
         .map_err(db)?;
         let row = row.ok_or(tend_domain::StoreError::NotFound)?;
-        conversation_from(&row).map(|(_, c)| c).map_err(db)
+        let updated = conversation_from(&row).map(|(_, c)| c).map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(updated)
     }
 
     pub(crate) async fn conversation_row(&self, couple: CoupleId, id: i64) -> StoreResult<Option<Conversation>> {
@@ -261,6 +267,7 @@ impl SqlStore {
 
     pub(crate) async fn reflect_listening_row(
         &self,
+        couple: CoupleId,
         id: i64,
         round: u8,
         reflection: &str,
@@ -269,13 +276,15 @@ impl SqlStore {
     ) -> StoreResult<bool> {
         let n = sqlx::query(
             "update listening_rounds set reflection = $1, feeling = $2, reflected_at = $3 \
-             where listening_id = $4 and round = $5 and reflection is null",
+             where listening_id = $4 and round = $5 and reflection is null \
+             and listening_id in (select id from listenings where couple_id = $6)",
         )
         .bind(reflection)
         .bind(feeling)
         .bind(ms(now))
         .bind(id)
         .bind(i64::from(round))
+        .bind(couple.0)
         .execute(self.pool())
         .await
         .map_err(db)?;
@@ -294,12 +303,14 @@ impl SqlStore {
         let mut tx = self.pool().begin().await.map_err(db)?;
         let n = sqlx::query(
             "update listening_rounds set verdict = $1, answered_at = $2 \
-             where listening_id = $3 and round = $4 and reflection is not null and verdict is null",
+             where listening_id = $3 and round = $4 and reflection is not null and verdict is null \
+             and listening_id in (select id from listenings where couple_id = $5)",
         )
         .bind(verdict.as_str())
         .bind(ms(now))
         .bind(id)
         .bind(i64::from(round))
+        .bind(couple.0)
         .execute(&mut *tx)
         .await
         .map_err(db)?;

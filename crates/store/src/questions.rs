@@ -167,6 +167,7 @@ impl SqlStore {
         let n = sqlx::query(
             "insert into answers (exchange_id, author_id, body, passed, answered_at) \
              select $1, $2, $3, $4, $5 where exists (select 1 from ladders where couple_id = $6 and depth >= $7) \
+             and exists (select 1 from exchanges where id = $1 and couple_id = $6) \
              on conflict (exchange_id, author_id) do update \
              set body = excluded.body, passed = excluded.passed, answered_at = excluded.answered_at \
              where answers.passed = 1",
@@ -186,25 +187,27 @@ impl SqlStore {
 
     pub(crate) async fn save_response_row(
         &self,
+        couple: CoupleId,
         exchange: i64,
         responder: UserId,
         reply_id: Option<&str>,
         words: &str,
         now: Timestamp,
     ) -> StoreResult<()> {
-        sqlx::query(
+        let n = sqlx::query(
             "update answers set reply_id = $1, reply_words = $2, responded_at = $3 \
-             where exchange_id = $4 and author_id = $5",
+             where exchange_id = $4 and author_id = $5 and exchange_id in (select id from exchanges where couple_id = $6)",
         )
         .bind(reply_id)
         .bind(words)
         .bind(ms(now))
         .bind(exchange)
         .bind(responder.0)
+        .bind(couple.0)
         .execute(self.pool())
         .await
         .map_err(db)?;
-        Ok(())
+        one_row(n.rows_affected())
     }
 
     pub(crate) async fn complete_exchange_row(
@@ -239,31 +242,47 @@ impl SqlStore {
         Ok(true)
     }
 
-    pub(crate) async fn save_felt_row(&self, exchange: i64, author: UserId, felt: Felt) -> StoreResult<()> {
-        sqlx::query(
+    pub(crate) async fn save_felt_row(
+        &self,
+        couple: CoupleId,
+        exchange: i64,
+        author: UserId,
+        felt: Felt,
+    ) -> StoreResult<()> {
+        let n = sqlx::query(
             "update answers set felt_understood = $1, felt_accepted = $2, felt_cared = $3 \
-             where exchange_id = $4 and author_id = $5",
+             where exchange_id = $4 and author_id = $5 and exchange_id in (select id from exchanges where couple_id = $6)",
         )
         .bind(i64::from(felt.understood))
         .bind(i64::from(felt.accepted))
         .bind(i64::from(felt.cared_for))
         .bind(exchange)
         .bind(author.0)
+        .bind(couple.0)
         .execute(self.pool())
         .await
         .map_err(db)?;
-        Ok(())
+        one_row(n.rows_affected())
     }
 
-    pub(crate) async fn save_favorite_row(&self, exchange: i64, author: UserId, on: bool) -> StoreResult<()> {
-        sqlx::query("update answers set favorite = $1 where exchange_id = $2 and author_id = $3")
-            .bind(i64::from(on))
-            .bind(exchange)
-            .bind(author.0)
-            .execute(self.pool())
-            .await
-            .map_err(db)?;
-        Ok(())
+    pub(crate) async fn save_favorite_row(
+        &self,
+        couple: CoupleId,
+        exchange: i64,
+        author: UserId,
+        on: bool,
+    ) -> StoreResult<()> {
+        let n = sqlx::query(
+            "update answers set favorite = $1 where exchange_id = $2 and author_id = $3 and exchange_id in (select id from exchanges where couple_id = $4)",
+        )
+        .bind(i64::from(on))
+        .bind(exchange)
+        .bind(author.0)
+        .bind(couple.0)
+        .execute(self.pool())
+        .await
+        .map_err(db)?;
+        one_row(n.rows_affected())
     }
 
     pub(crate) async fn question_draw_rows(&self, couple: CoupleId) -> StoreResult<Vec<(Date, String)>> {
@@ -302,4 +321,8 @@ impl SqlStore {
         .map_err(db)?;
         Ok(())
     }
+}
+
+fn one_row(n: u64) -> StoreResult<()> {
+    if n == 1 { Ok(()) } else { Err(tend_domain::StoreError::NotFound) }
 }

@@ -2,8 +2,8 @@
 
 use crate::{Backend, backend_error};
 use async_trait::async_trait;
-use jiff::Timestamp;
 use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use tend_domain::appreciation::{self, Appreciation, AppreciationRecord, Filter, Reaction};
@@ -15,7 +15,7 @@ use tend_domain::exchange::{Exchange, Felt};
 use tend_domain::listening::{Listening, Verdict};
 use tend_domain::secret::SecretHash;
 use tend_domain::store::{
-    Gate, NewAnswerRecord, NewApiToken, NewInvite, NewSession, NewUserRecord, ProfileChange, RedeemFailure,
+    Attempts, Gate, NewAnswerRecord, NewApiToken, NewInvite, NewSession, NewUserRecord, ProfileChange, RedeemFailure,
     RegisterOutcome, StoreResult, User,
 };
 use tend_domain::time::TimeZoneName;
@@ -155,6 +155,18 @@ fn like_pattern(text: &str) -> String {
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
+async fn attempts_since(pool: &AnyPool, key: &str, since: Timestamp) -> StoreResult<Attempts> {
+    let row = sqlx::query("select count(*) as n, min(at) as oldest from login_failures where key = $1 and at > $2")
+        .bind(key)
+        .bind(ms(since))
+        .fetch_one(pool)
+        .await
+        .map_err(db)?;
+    let n: i64 = row.try_get("n").map_err(db)?;
+    let oldest: Option<i64> = row.try_get("oldest").map_err(db)?;
+    Ok(Attempts { count: u64::try_from(n).map_err(backend_error)?, oldest: oldest.map(ts) })
+}
+
 impl SqlStore {
     async fn user_in(tx: &mut Tx<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
         let row = sqlx::query(&format!("select {USER_COLUMNS} from users u where u.id = $1"))
@@ -232,6 +244,19 @@ impl Store for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("select 1").fetch_one(&self.pool).await.map_err(db)?;
         Ok(())
+    }
+
+    async fn probe_write(&self, now: Timestamp) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query(
+            "insert into health (id, checked_at) values (1, $1) \
+             on conflict (id) do update set checked_at = excluded.checked_at",
+        )
+        .bind(ms(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
     }
 
     async fn register(&self, new: &NewUserRecord, gate: &Gate, now: Timestamp) -> StoreResult<RegisterOutcome> {
@@ -355,6 +380,7 @@ impl Store for SqlStore {
     }
 
     async fn create_session(&self, new: &NewSession) -> StoreResult<SessionId> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
         let row = sqlx::query(
             "insert into sessions (user_id, token_hash, csrf_token, user_agent, ip, created_at, last_seen_at, expires_at) \
              values ($1, $2, $3, $4, $5, $6, $6, $7) returning id",
@@ -366,10 +392,12 @@ impl Store for SqlStore {
         .bind(&new.ip)
         .bind(ms(new.now))
         .bind(ms(new.expires_at))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
-        Ok(SessionId(row.try_get("id").map_err(db)?))
+        let id = SessionId(row.try_get("id").map_err(db)?);
+        tx.commit().await.map_err(db)?;
+        Ok(id)
     }
 
     async fn session_by_token(
@@ -432,17 +460,29 @@ impl Store for SqlStore {
         Ok(n.rows_affected())
     }
 
+    async fn prune_sessions(&self, before: Timestamp) -> StoreResult<u64> {
+        let n = sqlx::query("delete from sessions where expires_at <= $1")
+            .bind(ms(before))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(n.rows_affected())
+    }
+
     async fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiTokenId> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
         let row = sqlx::query("insert into api_tokens (user_id, name, token_hash, hint, created_at) values ($1, $2, $3, $4, $5) returning id")
             .bind(new.user_id.0)
             .bind(&new.name)
             .bind(&new.token_hash.0)
             .bind(&new.hint)
             .bind(ms(new.now))
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await
             .map_err(db)?;
-        Ok(ApiTokenId(row.try_get("id").map_err(db)?))
+        let id = ApiTokenId(row.try_get("id").map_err(db)?);
+        tx.commit().await.map_err(db)?;
+        Ok(id)
     }
 
     async fn api_token_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<(ApiTokenSummary, User)>> {
@@ -498,16 +538,30 @@ impl Store for SqlStore {
         tx.commit().await.map_err(db)
     }
 
-    async fn failures_since(&self, key: &str, since: Timestamp) -> StoreResult<(u64, Option<Timestamp>)> {
-        let row = sqlx::query("select count(*) as n, min(at) as oldest from login_failures where key = $1 and at > $2")
-            .bind(key)
-            .bind(ms(since))
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db)?;
-        let n: i64 = row.try_get("n").map_err(db)?;
-        let oldest: Option<i64> = row.try_get("oldest").map_err(db)?;
-        Ok((u64::try_from(n).unwrap_or(0), oldest.map(ts)))
+    async fn failures_since(&self, key: &str, since: Timestamp) -> StoreResult<Attempts> {
+        attempts_since(&self.pool, key, since).await
+    }
+
+    async fn record_attempt(&self, keys: &[String], now: Timestamp, since: Timestamp) -> StoreResult<Vec<Attempts>> {
+        self.record_failure(keys, now).await?;
+        let mut counts = Vec::with_capacity(keys.len());
+        for key in keys {
+            counts.push(attempts_since(&self.pool, key, since).await?);
+        }
+        Ok(counts)
+    }
+
+    async fn forget_attempt(&self, key: &str, at: Timestamp) -> StoreResult<()> {
+        // One row only: other attempts at the same millisecond still count.
+        sqlx::query(
+            "delete from login_failures where id = (select min(id) from login_failures where key = $1 and at = $2)",
+        )
+        .bind(key)
+        .bind(ms(at))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
     }
 
     async fn clear_failures(&self, key: &str) -> StoreResult<()> {
@@ -653,6 +707,7 @@ impl Store for SqlStore {
     }
 
     async fn create_appreciation(&self, r: &AppreciationRecord) -> StoreResult<Appreciation> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
         let row = sqlx::query(&format!(
             "insert into appreciations (couple_id, author_id, recipient_id, kind, body, starter_id, created_at, reply) \
              values ($1, $2, $3, $4, $5, $6, $7, '') returning {APPRECIATION_COLUMNS}"
@@ -664,10 +719,12 @@ impl Store for SqlStore {
         .bind(&r.body)
         .bind(r.starter_id.as_deref())
         .bind(ms(r.now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
-        appreciation_from(&row).map_err(db)
+        let created = appreciation_from(&row).map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
     }
 
     async fn appreciation(&self, couple: CoupleId, id: i64) -> StoreResult<Option<Appreciation>> {
@@ -745,15 +802,41 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn log_hug(&self, couple: CoupleId, by: UserId, at: Timestamp) -> StoreResult<()> {
+    async fn log_hug(
+        &self,
+        couple: CoupleId,
+        by: UserId,
+        at: Timestamp,
+        same_hug: SignedDuration,
+    ) -> StoreResult<bool> {
+        let at = ms(at);
+        let after = at.saturating_sub(i64::try_from(same_hug.as_millis()).unwrap_or(i64::MAX));
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // A compare-and-set on the couple's row: a second tap at the same moment waits for the
+        // first one's row lock, then finds the condition no longer true.
+        let claimed = sqlx::query(
+            "update couples set last_hug_at = $1 where id = $2 and (last_hug_at is null or last_hug_at <= $3)",
+        )
+        .bind(at)
+        .bind(couple.0)
+        .bind(after)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected()
+            == 1;
+        if !claimed {
+            return Ok(false);
+        }
         sqlx::query("insert into hugs (couple_id, logged_by, created_at) values ($1, $2, $3)")
             .bind(couple.0)
             .bind(by.0)
-            .bind(ms(at))
-            .execute(&self.pool)
+            .bind(at)
+            .execute(&mut *tx)
             .await
             .map_err(db)?;
-        Ok(())
+        tx.commit().await.map_err(db)?;
+        Ok(true)
     }
 
     async fn hugs_since(&self, couple: CoupleId, since: Timestamp) -> StoreResult<Vec<Timestamp>> {
@@ -818,13 +901,14 @@ impl Store for SqlStore {
 
     async fn reflect_listening(
         &self,
+        couple: CoupleId,
         id: i64,
         round: u8,
         reflection: &str,
         feeling: &str,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        self.reflect_listening_row(id, round, reflection, feeling, now).await
+        self.reflect_listening_row(couple, id, round, reflection, feeling, now).await
     }
 
     async fn answer_listening(
@@ -883,25 +967,26 @@ impl Store for SqlStore {
 
     async fn save_response(
         &self,
+        couple: CoupleId,
         exchange: i64,
         responder: UserId,
         reply_id: Option<&str>,
         words: &str,
         now: Timestamp,
     ) -> StoreResult<()> {
-        self.save_response_row(exchange, responder, reply_id, words, now).await
+        self.save_response_row(couple, exchange, responder, reply_id, words, now).await
     }
 
     async fn complete_exchange(&self, couple: CoupleId, exchange: i64, depth: u8, now: Timestamp) -> StoreResult<bool> {
         self.complete_exchange_row(couple, exchange, depth, now).await
     }
 
-    async fn save_felt(&self, exchange: i64, author: UserId, felt: Felt) -> StoreResult<()> {
-        self.save_felt_row(exchange, author, felt).await
+    async fn save_felt(&self, couple: CoupleId, exchange: i64, author: UserId, felt: Felt) -> StoreResult<()> {
+        self.save_felt_row(couple, exchange, author, felt).await
     }
 
-    async fn save_favorite(&self, exchange: i64, author: UserId, on: bool) -> StoreResult<()> {
-        self.save_favorite_row(exchange, author, on).await
+    async fn save_favorite(&self, couple: CoupleId, exchange: i64, author: UserId, on: bool) -> StoreResult<()> {
+        self.save_favorite_row(couple, exchange, author, on).await
     }
 
     async fn question_draws(&self, couple: CoupleId) -> StoreResult<Vec<(Date, String)>> {

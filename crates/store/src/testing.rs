@@ -17,6 +17,16 @@ pub struct TestDb {
     _dir: Option<tempfile::TempDir>,
 }
 
+impl TestDb {
+    /// The same database opened again so that it refuses every write, as a full disk or a
+    /// read-only file would.
+    pub async fn read_only(&self) -> TestDb {
+        let config = StoreConfig { read_only: true, ..self.config.clone() };
+        let store = SqlStore::connect(&config).await.expect("opens read-only");
+        TestDb { store, config, _dir: None }
+    }
+}
+
 pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = StoreConfig::sqlite_in(dir.path());

@@ -155,25 +155,79 @@ async fn api_tokens(db: TestDb) {
     assert_eq!(s.api_token_by_hash(&token.hash()).await.expect("read"), None);
 }
 
+fn attempts(count: u64, oldest: Option<&str>) -> Attempts {
+    Attempts { count, oldest: oldest.map(t) }
+}
+
 async fn failures_count_in_a_window(db: TestDb) {
     let s = &db.store;
     let keys = ["login:a".to_string(), "addr:1".to_string()];
     for minute in 0..3 {
         s.record_failure(&keys, t("2026-01-01T00:00:00Z") + SignedDuration::from_mins(minute)).await.expect("record");
     }
+    let count = |key: &'static str, since: &'static str| s.failures_since(key, t(since));
     assert_eq!(
-        s.failures_since("login:a", t("2025-12-31T00:00:00Z")).await.expect("count"),
-        (3, Some(t("2026-01-01T00:00:00Z")))
+        count("login:a", "2025-12-31T00:00:00Z").await.expect("count"),
+        attempts(3, Some("2026-01-01T00:00:00Z"))
     );
     assert_eq!(
-        s.failures_since("login:a", t("2026-01-01T00:00:30Z")).await.expect("count"),
-        (2, Some(t("2026-01-01T00:01:00Z")))
+        count("login:a", "2026-01-01T00:00:30Z").await.expect("count"),
+        attempts(2, Some("2026-01-01T00:01:00Z"))
     );
-    assert_eq!(s.failures_since("login:b", t("2025-12-31T00:00:00Z")).await.expect("count"), (0, None));
+    assert_eq!(count("login:b", "2025-12-31T00:00:00Z").await.expect("count"), attempts(0, None));
     s.clear_failures("login:a").await.expect("clear");
-    assert_eq!(s.failures_since("login:a", t("2025-12-31T00:00:00Z")).await.expect("count").0, 0);
-    assert_eq!(s.failures_since("addr:1", t("2025-12-31T00:00:00Z")).await.expect("count").0, 3, "other keys stay");
+    assert_eq!(count("login:a", "2025-12-31T00:00:00Z").await.expect("count").count, 0);
+    assert_eq!(count("addr:1", "2025-12-31T00:00:00Z").await.expect("count").count, 3, "other keys stay");
     assert_eq!(s.prune_failures(t("2026-01-01T00:01:00Z")).await.expect("prune"), 2);
+
+    let at = t("2026-01-02T00:00:00Z");
+    let counted = s.record_attempt(&keys, at, t("2026-01-01T12:00:00Z")).await.expect("attempt");
+    assert_eq!(counted, [attempts(1, Some("2026-01-02T00:00:00Z")), attempts(1, Some("2026-01-02T00:00:00Z"))]);
+    s.forget_attempt("addr:1", at).await.expect("forget");
+    assert_eq!(count("addr:1", "2026-01-01T12:00:00Z").await.expect("count").count, 0, "taken back");
+    assert_eq!(count("login:a", "2026-01-01T12:00:00Z").await.expect("count").count, 1, "only under that key");
+}
+
+/// Fifty log-in attempts at once for one account: each is written down before it is counted,
+/// so exactly as many see themselves within the limit as the limit allows.
+async fn racing_attempts_are_all_counted(db: TestDb) {
+    let s: Arc<dyn Store> = Arc::new(db.store.clone());
+    let now = t("2026-01-02T00:00:00Z");
+    let since = t("2026-01-01T23:45:00Z");
+    let mut tries = tokio::task::JoinSet::new();
+    for i in 0..50 {
+        let s = s.clone();
+        tries.spawn(async move {
+            let keys = ["login:burst".to_string(), format!("addr:{i}")];
+            s.record_attempt(&keys, now, since).await.map(|counts| counts[0].count)
+        });
+    }
+    let mut seen: Vec<u64> = tries.join_all().await.into_iter().map(|r| r.expect("attempt")).collect();
+    seen.sort_unstable();
+    // Each attempt counts itself and every attempt written before it: however they interleave,
+    // no more than five can find themselves within a limit of five, and the last sees all.
+    assert!(seen.iter().filter(|&&n| n <= 5).count() <= 5, "too many attempts within the limit: {seen:?}");
+    assert_eq!(seen.last(), Some(&50));
+    assert!(seen.iter().all(|&n| n >= 1), "every attempt counts itself: {seen:?}");
+}
+
+async fn expired_sessions_are_pruned(db: TestDb) {
+    let s = &db.store;
+    let a = register(s, "a@example.org", Gate::Open).await;
+    let session = |expires: &str| NewSession {
+        user_id: a.id,
+        token_hash: Secret::generate("").hash(),
+        csrf_token: "csrf".into(),
+        user_agent: "Firefox".into(),
+        ip: "127.0.0.1".into(),
+        now: t("2026-01-01T00:00:00Z"),
+        expires_at: t(expires),
+    };
+    s.create_session(&session("2026-01-10T00:00:00Z")).await.expect("create");
+    let live = s.create_session(&session("2026-03-01T00:00:00Z")).await.expect("create");
+    assert_eq!(s.prune_sessions(t("2026-02-01T00:00:00Z")).await.expect("prune"), 1);
+    let left = s.sessions_of(a.id, t("2026-01-01T00:00:00Z")).await.expect("list");
+    assert_eq!(left.iter().map(|x| x.id).collect::<Vec<_>>(), [live]);
 }
 
 async fn invites_pair_two_people_once(db: TestDb) {
@@ -445,13 +499,40 @@ async fn hugs_are_logged_per_couple(db: TestDb) {
     let s = &db.store;
     let (a, b, c) = couple(s, "x").await;
     let (other_a, _, other) = couple(s, "y").await;
-    s.log_hug(c, a.id, t("2026-01-05T20:00:00Z")).await.expect("log");
-    s.log_hug(c, b.id, t("2026-01-06T20:00:00Z")).await.expect("log");
-    s.log_hug(other, other_a.id, t("2026-01-06T20:00:00Z")).await.expect("log");
+    let same = SignedDuration::from_secs(120);
+    assert!(s.log_hug(c, a.id, t("2026-01-05T20:00:00Z"), same).await.expect("log"));
+    assert!(!s.log_hug(c, b.id, t("2026-01-05T20:01:00Z"), same).await.expect("log"), "the same hug");
+    assert!(s.log_hug(c, b.id, t("2026-01-06T20:00:00Z"), same).await.expect("log"));
+    assert!(s.log_hug(other, other_a.id, t("2026-01-06T20:00:00Z"), same).await.expect("log"), "per couple");
     let all = s.hugs_since(c, t("2026-01-01T00:00:00Z")).await.expect("read");
     assert_eq!(all, [t("2026-01-05T20:00:00Z"), t("2026-01-06T20:00:00Z")]);
     assert_eq!(s.hugs_since(c, t("2026-01-06T00:00:00Z")).await.expect("read").len(), 1);
     assert_eq!(s.hugs_since(other, t("2026-01-01T00:00:00Z")).await.expect("read").len(), 1);
+}
+
+/// Both phones tap "We hugged" at the same instant, for many couples at once: one hug each.
+async fn racing_hugs_count_once(db: TestDb) {
+    let s: Arc<dyn Store> = Arc::new(db.store.clone());
+    let at = t("2026-01-05T20:00:00Z");
+    let mut couples = Vec::new();
+    for i in 0..10 {
+        couples.push(couple(s.as_ref(), &format!("h{i}")).await);
+    }
+    let mut taps = tokio::task::JoinSet::new();
+    for (a, b, c) in &couples {
+        for (who, offset) in [(a.id, 0), (b.id, 1)] {
+            let s = s.clone();
+            let c = *c;
+            taps.spawn(async move {
+                s.log_hug(c, who, at + SignedDuration::from_millis(offset), SignedDuration::from_secs(120)).await
+            });
+        }
+    }
+    let logged = taps.join_all().await.into_iter().map(|r| r.expect("log")).filter(|&won| won).count();
+    assert_eq!(logged, couples.len(), "one tap per couple wins");
+    for (_, _, c) in &couples {
+        assert_eq!(s.hugs_since(*c, t("2026-01-01T00:00:00Z")).await.expect("read").len(), 1);
+    }
 }
 
 fn talk(a: UserId, b: UserId, at: Timestamp) -> Conversation {
@@ -533,13 +614,13 @@ async fn listening_rounds_are_written_once(db: TestDb) {
     assert_eq!(s.insert_listening(c, b.id, a.id, "Me too", t0).await.expect("insert"), None, "one open");
     assert!(s.listening(other, id).await.expect("read").is_none(), "scoped to the couple");
     assert!(!s.answer_listening(c, id, 1, Verdict::GotIt, None, later(1)).await.expect("answer"), "not yet reflected");
-    assert!(s.reflect_listening(id, 1, "You're stretched.", "tired", later(2)).await.expect("reflect"));
-    assert!(!s.reflect_listening(id, 1, "Again", "tired", later(2)).await.expect("reflect"), "once per round");
+    assert!(s.reflect_listening(c, id, 1, "You're stretched.", "tired", later(2)).await.expect("reflect"));
+    assert!(!s.reflect_listening(c, id, 1, "Again", "tired", later(2)).await.expect("reflect"), "once per round");
     assert!(
         s.answer_listening(c, id, 1, Verdict::NotQuite, Some("More that nobody sees it."), later(3)).await.expect("a")
     );
     assert!(!s.answer_listening(c, id, 1, Verdict::GotIt, None, later(3)).await.expect("answer"), "once per round");
-    assert!(s.reflect_listening(id, 2, "It feels invisible.", "unseen", later(4)).await.expect("reflect"));
+    assert!(s.reflect_listening(c, id, 2, "It feels invisible.", "unseen", later(4)).await.expect("reflect"));
     assert!(s.answer_listening(c, id, 2, Verdict::GotIt, None, later(5)).await.expect("answer"));
     let done = s.listening(c, id).await.expect("read").expect("there");
     assert_eq!(done.rounds.len(), 2);
@@ -590,10 +671,10 @@ async fn answers_are_final_but_a_pass_can_become_one(db: TestDb) {
     let deep = NewAnswerRecord { depth: 2, ..answer(c, b.id, "Too soon.", false, now) };
     assert!(!s.save_answer(id, &deep).await.expect("refused"), "not deeper than the couple's ladder");
     assert!(s.save_answer(id, &answer(c, b.id, "A long walk.", false, now)).await.expect("answer"));
-    s.save_response(id, a.id, Some("care-1"), "Let's do that.", now).await.expect("respond");
-    s.save_response(id, b.id, None, "Yes!", now).await.expect("respond");
-    s.save_felt(id, a.id, tend_domain::exchange::Felt::parse(6, 7, 5).expect("valid")).await.expect("felt");
-    s.save_favorite(id, b.id, true).await.expect("favorite");
+    s.save_response(c, id, a.id, Some("care-1"), "Let's do that.", now).await.expect("respond");
+    s.save_response(c, id, b.id, None, "Yes!", now).await.expect("respond");
+    s.save_felt(c, id, a.id, tend_domain::exchange::Felt::parse(6, 7, 5).expect("valid")).await.expect("felt");
+    s.save_favorite(c, id, b.id, true).await.expect("favorite");
     let e = s.exchange(c, "today-001").await.expect("read").expect("there");
     assert!(e.is_complete());
     let mine = e.answers.iter().find(|x| x.author == a.id).expect("a's part");
@@ -641,6 +722,7 @@ both_backends!(
     appreciations_list_search_and_react,
     events_reach_every_node,
     hugs_are_logged_per_couple,
+    racing_hugs_count_once,
 );
 
 both_backends!(
@@ -649,7 +731,317 @@ both_backends!(
     sessions_live_expire_and_revoke,
     api_tokens,
     failures_count_in_a_window,
+    racing_attempts_are_all_counted,
+    expired_sessions_are_pruned,
     invites_pair_two_people_once,
     sign_up_with_invite_is_all_or_nothing,
     racing_redemptions_make_one_couple,
 );
+
+/// A write naming another couple's exchange or listening changes nothing, however it is
+/// reached: each store write takes the couple and filters by it.
+async fn writes_are_scoped_to_the_couple(db: TestDb) {
+    let s = &db.store;
+    let (a, b, c) = couple(s, "x").await;
+    let (oa, _, other) = couple(s, "y").await;
+    let now = t("2026-01-05T20:00:00Z");
+    s.ladder(c).await.expect("ladder");
+    s.ladder(other).await.expect("ladder");
+    let id = s.ensure_exchange(c, "today-001", "today", 1, now).await.expect("exchange");
+    assert!(s.save_answer(id, &answer(c, a.id, "Mine.", false, now)).await.expect("answer"));
+    assert!(!s.save_answer(id, &answer(other, oa.id, "Intruder", false, now)).await.expect("refused"));
+    let felt = tend_domain::exchange::Felt::parse(1, 1, 1).expect("valid");
+    assert_eq!(s.save_felt(other, id, a.id, felt).await, Err(StoreError::NotFound));
+    assert_eq!(s.save_favorite(other, id, a.id, true).await, Err(StoreError::NotFound));
+    assert_eq!(s.save_response(other, id, a.id, None, "x", now).await, Err(StoreError::NotFound));
+    let e = s.exchange(c, "today-001").await.expect("read").expect("there");
+    let mine = e.answers.iter().find(|x| x.author == a.id).expect("a's part");
+    assert_eq!((mine.felt, mine.favorite, mine.reply_words.as_str()), (None, false, ""), "nothing changed");
+    assert_eq!(e.answers.len(), 1, "the intruder's answer was not stored");
+
+    let l = s.insert_listening(c, a.id, b.id, "Work.", now).await.expect("insert").expect("open");
+    assert!(!s.reflect_listening(other, l, 1, "Not yours", "x", now).await.expect("reflect"));
+    assert!(s.listening(c, l).await.expect("read").expect("there").rounds[0].reflection.is_none());
+}
+
+/// Every kind of write, on a store whose database refuses them. Each returns whether it
+/// reported success; `seed` names rows that exist, so each write would change something.
+struct Seed {
+    a: User,
+    b: User,
+    couple: tend_domain::CoupleId,
+    session: SessionId,
+    ladder_version: i64,
+    token: tend_domain::ApiTokenId,
+    appreciation: i64,
+    conversation: (i64, Conversation),
+    listening: i64,
+    exchange: i64,
+    /// A second couple with nothing open, where new things can start.
+    quiet: (User, User, tend_domain::CoupleId),
+    /// An unpaired person with an open invite, and an unpaired person to redeem it.
+    invite: Secret,
+    joiner: User,
+    /// Another unpaired person's open invite, to cancel.
+    canceller: User,
+}
+
+async fn seed(s: &dyn Store) -> Seed {
+    let (a, b, c) = couple(s, "seed").await;
+    let now = t("2026-01-05T20:00:00Z");
+    let new_session = || NewSession {
+        user_id: a.id,
+        token_hash: Secret::generate("").hash(),
+        csrf_token: "csrf".into(),
+        user_agent: "Firefox".into(),
+        ip: "127.0.0.1".into(),
+        now,
+        expires_at: t("2026-03-05T20:00:00Z"),
+    };
+    let session = s.create_session(&new_session()).await.expect("session");
+    // A second one, for signing out everywhere.
+    s.create_session(&new_session()).await.expect("session");
+    let token = s
+        .create_api_token(&NewApiToken {
+            user_id: a.id,
+            name: "phone".into(),
+            token_hash: Secret::generate("tend_").hash(),
+            hint: "tend_abc".into(),
+            now,
+        })
+        .await
+        .expect("token");
+    let appreciation = s
+        .create_appreciation(&AppreciationRecord {
+            couple: c,
+            author: a.id,
+            recipient: b.id,
+            kind: Kind::Gratitude,
+            body: "Thank you for the tea.".into(),
+            starter_id: None,
+            now,
+        })
+        .await
+        .expect("appreciation")
+        .id;
+    let talk = talk(a.id, b.id, now);
+    let conversation = (s.insert_conversation(c, &talk).await.expect("insert").expect("open"), talk);
+    let listening = s.insert_listening(c, a.id, b.id, "Work.", now).await.expect("insert").expect("open");
+    let (_, _, _, ladder_version) = s.ladder(c).await.expect("ladder");
+    let exchange = s.ensure_exchange(c, "today-001", "today", 1, now).await.expect("exchange");
+    s.save_answer(exchange, &answer(c, a.id, "Mine.", false, now)).await.expect("answer");
+    s.save_answer(exchange, &answer(c, b.id, "Theirs.", false, now)).await.expect("answer");
+    let quiet = couple(s, "quiet").await;
+    let outsider = register(s, "c-seed@example.org", Gate::Open).await;
+    let invite = Secret::generate("inv_");
+    s.create_invite(&self::invite(outsider.id, &invite, "code:seed-outsider", now)).await.expect("invite");
+    let joiner = register(s, "d-seed@example.org", Gate::Open).await;
+    let canceller = register(s, "e-seed@example.org", Gate::Open).await;
+    s.create_invite(&self::invite(canceller.id, &Secret::generate("inv_"), "code:seed-cancel", now))
+        .await
+        .expect("invite");
+    s.record_failure(&["login:seed".into()], now).await.expect("failure");
+    Seed {
+        a,
+        b,
+        couple: c,
+        session,
+        ladder_version,
+        token,
+        appreciation,
+        conversation,
+        listening,
+        exchange,
+        quiet,
+        invite,
+        joiner,
+        canceller,
+    }
+}
+
+/// `after_each` runs after every write (the full-disk test tops the disk up again there).
+/// Each write says whether it wrote: `Ok(true)` when it changed something.
+async fn every_write(
+    s: &dyn Store,
+    seed: &Seed,
+    after_each: &(dyn Fn() + Sync),
+) -> Vec<(&'static str, Result<bool, StoreError>)> {
+    let now = t("2026-01-06T20:00:00Z");
+    let (a, b, c) = (&seed.a, &seed.b, seed.couple);
+    let felt = tend_domain::exchange::Felt::parse(6, 6, 6).expect("valid");
+    let mut joined = seed.conversation.1.clone();
+    joined.joined_at = Some(now);
+    let (ladder_depth, completed, ready, version) = (1, 3, [true, false], seed.ladder_version);
+    let new_user = new_user("new@example.org");
+    let profile = ProfileChange { display_name: Some("Renamed".into()), ..Default::default() };
+    let check_in = check_in(c, a.id, "2026-01-06", "A good day");
+    let new_appreciation = AppreciationRecord {
+        couple: c,
+        author: b.id,
+        recipient: a.id,
+        kind: Kind::Respect,
+        body: "You were brave today.".into(),
+        starter_id: None,
+        now,
+    };
+    let session = NewSession {
+        user_id: b.id,
+        token_hash: Secret::generate("").hash(),
+        csrf_token: "csrf".into(),
+        user_agent: "Safari".into(),
+        ip: "127.0.0.2".into(),
+        now,
+        expires_at: t("2026-02-06T20:00:00Z"),
+    };
+    let token = NewApiToken {
+        user_id: b.id,
+        name: "laptop".into(),
+        token_hash: Secret::generate("tend_").hash(),
+        hint: "tend_def".into(),
+        now,
+    };
+    let keys = ["login:seed".to_string()];
+    // Kept when "login:seed" is cleared, for pruning to find.
+    let other_keys = ["login:other".to_string()];
+    let (qa, qb, q) = (&seed.quiet.0, &seed.quiet.1, seed.quiet.2);
+    let ok = |r: Result<bool, StoreError>| {
+        after_each();
+        r
+    };
+    vec![
+        ("probe_write", ok(s.probe_write(now).await.map(done))),
+        ("register", ok(s.register(&new_user, &Gate::Open, now).await.map(done))),
+        ("set_password_hash", ok(s.set_password_hash(a.id, "other", now).await.map(done))),
+        ("update_profile", ok(s.update_profile(a.id, &profile, now).await.map(done))),
+        ("create_session", ok(s.create_session(&session).await.map(done))),
+        ("touch_session", ok(s.touch_session(seed.session, now, t("2026-03-01T00:00:00Z")).await.map(done))),
+        ("create_api_token", ok(s.create_api_token(&token).await.map(done))),
+        ("touch_api_token", ok(s.touch_api_token(seed.token, now).await.map(done))),
+        ("record_failure", ok(s.record_failure(&keys, now).await.map(done))),
+        ("record_attempt", ok(s.record_attempt(&other_keys, now, t("2026-01-01T00:00:00Z")).await.map(done))),
+        ("clear_failures", ok(s.clear_failures("login:seed").await.map(done))),
+        ("upsert_check_in", ok(s.upsert_check_in(&check_in).await.map(done))),
+        ("create_appreciation", ok(s.create_appreciation(&new_appreciation).await.map(done))),
+        (
+            "react_to_appreciation",
+            ok(s.react_to_appreciation(c, seed.appreciation, b.id, Some(Reaction::Love), "", now).await),
+        ),
+        ("set_seen_at", ok(s.set_seen_at(a.id, now).await.map(done))),
+        ("log_hug", ok(s.log_hug(c, a.id, now, SignedDuration::from_secs(120)).await)),
+        ("update_conversation", ok(s.update_conversation(c, seed.conversation.0, &joined, true).await.map(done))),
+        ("reflect_listening", ok(s.reflect_listening(c, seed.listening, 1, "Busy.", "tired", now).await)),
+        ("save_ladder", ok(s.save_ladder(c, version, ladder_depth, completed, ready).await)),
+        ("ensure_exchange", ok(s.ensure_exchange(c, "today-002", "today", 1, now).await.map(|id| id != seed.exchange))),
+        ("save_response", ok(s.save_response(c, seed.exchange, a.id, None, "Yes!", now).await.map(done))),
+        ("save_felt", ok(s.save_felt(c, seed.exchange, a.id, felt).await.map(done))),
+        ("save_favorite", ok(s.save_favorite(c, seed.exchange, a.id, true).await.map(done))),
+        ("complete_exchange", ok(s.complete_exchange(c, seed.exchange, 1, now).await)),
+        (
+            "add_question_draw",
+            ok(s.add_question_draw(c, "2026-01-06".parse().expect("date"), "today-002", now).await.map(done)),
+        ),
+        ("close_listening", ok(s.close_listening(c, seed.listening, now).await.map(done))),
+        ("delete_api_token", ok(s.delete_api_token(a.id, seed.token).await)),
+        ("prune_sessions", ok(s.prune_sessions(t("2026-02-10T00:00:00Z")).await.map(|n| n == 1))),
+        ("delete_session", ok(s.delete_session(a.id, seed.session).await)),
+        ("delete_sessions_except", ok(s.delete_sessions_except(a.id, None).await.map(|n| n == 1))),
+        ("prune_failures", ok(s.prune_failures(t("2030-01-01T00:00:00Z")).await.map(|n| n > 0))),
+        ("redeem_invite", ok(s.redeem_invite(&seed.invite.hash(), seed.joiner.id, now).await.map(|r| r.is_ok()))),
+        ("cancel_invites_of", ok(s.cancel_invites_of(seed.canceller.id).await.map(|n| n == 1))),
+        (
+            "create_invite",
+            ok(s.create_invite(&invite(a.id, &Secret::generate("inv_"), "code:new", now)).await.map(done)),
+        ),
+        ("insert_listening", ok(s.insert_listening(q, qb.id, qa.id, "Me.", now).await.map(|id| id.is_some()))),
+        ("insert_conversation", ok(s.insert_conversation(q, &talk(qb.id, qa.id, now)).await.map(|id| id.is_some()))),
+        ("dissolve_couple", ok(s.dissolve_couple(c, now).await.map(done))),
+    ]
+}
+
+/// For writes that return what they made: they wrote if they returned at all.
+fn done<T>(_: T) -> bool {
+    true
+}
+
+/// The writes that said they stored something. (One that finds nothing to change, because an
+/// earlier refused write left nothing for it, may rightly answer "done, nothing to do".)
+fn claimed_success(results: Vec<(&'static str, Result<bool, StoreError>)>) -> Vec<&'static str> {
+    results.into_iter().filter(|(_, r)| matches!(r, Ok(true))).map(|(name, _)| name).collect()
+}
+
+/// What a refused write must leave behind: nothing. Compares what the seed's couple can read.
+async fn snapshot(s: &dyn Store, seed: &Seed) -> String {
+    let c = seed.couple;
+    let since = t("2025-01-01T00:00:00Z");
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        s.users_in_couple(c).await.expect("users"),
+        s.check_ins_between(c, "2025-01-01".parse().expect("date"), "2027-01-01".parse().expect("date")).await,
+        s.appreciations(c, &Filter { limit: 100, ..Default::default() }).await,
+        s.hugs_since(c, since).await,
+        s.conversations(c, 10).await,
+        s.listenings(c, 10).await,
+        s.exchanges(c).await,
+        s.api_tokens_of(seed.a.id).await,
+        s.sessions_of(seed.a.id, since).await,
+    )
+}
+
+/// The database refuses writes (opened read-only: SQLite's file in read-only mode, PostgreSQL
+/// in read-only transactions). Every write must say it failed, and nothing may change.
+async fn refused_writes_fail_loudly(db: TestDb) {
+    let seed = seed(&db.store).await;
+    let before = snapshot(&db.store, &seed).await;
+    let refusing = db.read_only().await.store;
+    refusing.ping().await.expect("reads still work");
+    let claimed = claimed_success(every_write(&refusing, &seed, &|| ()).await);
+    assert!(claimed.is_empty(), "writes that claimed success on a read-only database: {claimed:?}");
+    assert_eq!(snapshot(&db.store, &seed).await, before, "a refused write changed something");
+    // The same writes on the writable store all succeed, so each one above was a real write.
+    let results = every_write(&db.store, &seed, &|| ()).await;
+    let not_written: Vec<_> = results.iter().filter(|(_, r)| !matches!(r, Ok(true))).collect();
+    assert!(not_written.is_empty(), "writes that wrote nothing on a writable database: {not_written:?}");
+}
+
+both_backends!(writes_are_scoped_to_the_couple, refused_writes_fail_loudly);
+
+/// SQLite on a filesystem with no space left, as a host's full disk: every write that would
+/// store something must fail, and what was acknowledged before must still be there after.
+/// `TEND_TEST_SMALL_DISK` names an empty folder on a small filesystem of its own, which this
+/// test fills (scripts/test mounts a 4 MiB tmpfs when it runs as root).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs TEND_TEST_SMALL_DISK, a folder on a small filesystem of its own; scripts/test provides one"]
+async fn full_disk_writes_fail_loudly() {
+    let dir = std::env::var("TEND_TEST_SMALL_DISK").expect("TEND_TEST_SMALL_DISK names a small filesystem");
+    let dir = std::path::Path::new(&dir).join(format!("full-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("folder");
+    // Once the disk is full, a new connection cannot be opened either: fail fast.
+    let config = tend_store::StoreConfig {
+        acquire_timeout: std::time::Duration::from_secs(1),
+        ..tend_store::StoreConfig::sqlite_in(&dir)
+    };
+    let store = tend_store::SqlStore::connect(&config).await.expect("connects");
+    store.migrate().await.expect("migrates");
+    let seed = seed(&store).await;
+    let before = snapshot(&store, &seed).await;
+    // Empty the write-ahead log into the database file, so that the next write must grow a
+    // file, then fill the filesystem to the last byte.
+    sqlx::query("pragma wal_checkpoint(truncate)").execute(tend_store::pool(&store)).await.expect("checkpoint");
+    let filler = dir.join("filler");
+    let fill = || {
+        use std::io::Write;
+        let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&filler) else { return };
+        let block = vec![0u8; 64 * 1024];
+        while f.write_all(&block).is_ok() {}
+        while f.write_all(&[0u8]).is_ok() {}
+    };
+    fill();
+    let claimed = claimed_success(every_write(&store, &seed, &fill).await);
+    store.close().await;
+    std::fs::remove_file(&filler).expect("free the disk");
+    let reopened = tend_store::SqlStore::connect(&config).await.expect("reopens");
+    let after = snapshot(&reopened, &seed).await;
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(claimed.is_empty(), "writes that claimed success on a full disk: {claimed:?}");
+    assert_eq!(after, before, "a refused write changed something");
+}

@@ -108,14 +108,17 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// 200 when the database answers, 503 when it does not.
+/// 200 `ok` when this node can read and write; 503 `degraded` when writes fail (a full disk,
+/// a read-only file) and `down` when the database does not answer. The body is JSON, so a
+/// monitor can show the cause.
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.ctx.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
+    let health = tend_domain::health::check(&state.ctx).await;
+    if let Some(problem) = &health.problem {
+        tracing::warn!(status = health.status(), problem = %problem, "health check failed");
     }
+    let status = if health.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let body = serde_json::json!({ "status": health.status(), "reads": health.reads, "writes": health.writes });
+    (status, [(axum::http::header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
 async fn not_found(uri: Uri) -> Response {

@@ -42,6 +42,21 @@ pub async fn spawn_with(db: TestDb, registration: Registration) -> TestApp {
     TestApp { base: format!("http://{addr}"), clock, ctx, _db: db }
 }
 
+/// A second node on the same database, opened so that the database refuses every write: what
+/// a full disk or a read-only file does to a running Tend.
+pub async fn refusing_node(app: &TestApp) -> TestApp {
+    let db = app._db.read_only().await;
+    let events = tend_store::events::for_store(&db.store, &db.config).await;
+    let ctx = Ctx { store: Arc::new(db.store.clone()), events, ..app.ctx.clone() };
+    let router = tend_web::router(AppState::new(ctx.clone(), WebConfig::default()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+    });
+    TestApp { base: format!("http://{addr}"), clock: app.clock.clone(), ctx, _db: db }
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)

@@ -1,0 +1,13 @@
+-- Sound foundations: a row the health check writes, the guard that makes a hug count once,
+-- and the index that pruning expired sessions needs.
+
+create table health (
+    id integer primary key check (id = 1),
+    checked_at bigint not null
+);
+
+-- When the couple last logged a hug: taps on both phones compare-and-set this, so two taps
+-- at the same moment log one hug.
+alter table couples add column last_hug_at bigint;
+
+create index sessions_expires_at on sessions (expires_at);
