@@ -238,6 +238,8 @@ pub struct Filter {
     pub author: Option<UserId>,
     pub query: Option<String>,
     pub since: Option<Timestamp>,
+    /// Only those made before this moment.
+    pub until: Option<Timestamp>,
     pub limit: u32,
     pub offset: u32,
 }
@@ -265,6 +267,7 @@ pub async fn list(ctx: &Ctx, me: &User, which: Box, query: Option<&str>, page: u
         author: Some(author),
         query: query.map(str::to_owned),
         since: None,
+        until: None,
         limit: PAGE_SIZE + 1,
         offset: (page - 1) * PAGE_SIZE,
     };
@@ -276,12 +279,10 @@ pub async fn list(ctx: &Ctx, me: &User, which: Box, query: Option<&str>, page: u
 
 /// Both directions since a moment, newest first: for Today and history.
 pub async fn since(ctx: &Ctx, us: &Us, since: Timestamp, until: Option<Timestamp>) -> Result<Vec<Appreciation>> {
-    let filter = Filter { since: Some(since), limit: 500, ..Filter::default() };
-    let mut items = ctx.store.appreciations(us.couple_id, &filter).await?;
-    if let Some(until) = until {
-        items.retain(|a| a.created_at < until);
-    }
-    Ok(items)
+    // Both ends are in the query: filtering the end afterwards would lose a page's
+    // appreciations whenever the newest 500 since its start were all after its end.
+    let filter = Filter { since: Some(since), until, limit: 500, ..Filter::default() };
+    Ok(ctx.store.appreciations(us.couple_id, &filter).await?)
 }
 
 /// The starters to choose from, by kind.

@@ -769,12 +769,14 @@ impl Store for SqlStore {
              and ($2 is null or author_id = $2) \
              and ($3 is null or lower(body) like $3 escape '\\' or lower(reply) like $3 escape '\\') \
              and ($4 is null or created_at >= $4) \
-             order by created_at desc, id desc limit $5 offset $6"
+             and ($5 is null or created_at < $5) \
+             order by created_at desc, id desc limit $6 offset $7"
         ))
         .bind(couple.0)
         .bind(f.author.map(|a| a.0))
         .bind(f.query.as_deref().map(like_pattern))
         .bind(f.since.map(ms))
+        .bind(f.until.map(ms))
         .bind(i64::from(f.limit.max(1)))
         .bind(i64::from(f.offset))
         .fetch_all(&self.pool)

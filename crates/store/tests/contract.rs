@@ -434,6 +434,16 @@ async fn appreciations_list_search_and_react(db: TestDb) {
         .await
         .expect("list");
     assert_eq!(since.len(), 2);
+    // Both ends are filtered by the query, before the limit: a window of older appreciations
+    // is found however many newer ones there are.
+    let window = Filter {
+        since: Some(t("2026-01-01T00:00:00Z")),
+        until: Some(t("2026-01-05T20:01:00Z")),
+        limit: 1,
+        ..Filter::default()
+    };
+    let older = s.appreciations(c, &window).await.expect("list");
+    assert_eq!(older.iter().map(|x| x.id).collect::<Vec<_>>(), [first.id]);
     assert!(s.appreciations(other, &Filter { limit: 10, ..Filter::default() }).await.expect("list").is_empty());
 
     assert!(
