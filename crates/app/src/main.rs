@@ -102,12 +102,12 @@ async fn open_store(config: &Config) -> anyhow::Result<(SqlStore, StoreConfig)> 
 async fn context(config: &Config) -> anyhow::Result<(Ctx, SqlStore)> {
     let (store, store_config) = open_store(config).await?;
     let events = tend_store::events::for_store(&store, &store_config).await;
-    let ctx = Ctx {
-        store: Arc::new(store.clone()),
-        clock: Arc::new(SystemClock),
+    let ctx = Ctx::new(
+        Arc::new(store.clone()),
+        Arc::new(SystemClock),
         events,
-        policy: Policy { registration: config.registration, conversation_minute: config.conversation_minute },
-    };
+        Policy { registration: config.registration, conversation_minute: config.conversation_minute },
+    );
     Ok((ctx, store))
 }
 
@@ -160,7 +160,7 @@ const DEMO: [Person<'static>; 2] = [
 
 /// Creates the demo couple unless it exists, then prints how to log in as each partner.
 async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
-    if ctx.store.user_by_email(DEMO[0].email).await?.is_none() {
+    if !fixtures::exists(ctx, &DEMO[0]).await? {
         let us = fixtures::paired_couple(ctx, &DEMO[0], &DEMO[1], 4).await.context("creating the demo couple")?;
         fixtures::daily_history(ctx, &us, 21).await.context("writing the demo couple's history")?;
         fixtures::practice_history(ctx, &us, 21).await.context("writing the demo couple's practices")?;

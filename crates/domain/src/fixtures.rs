@@ -20,6 +20,11 @@ pub struct Person<'a> {
     pub time_zone: &'a str,
 }
 
+/// Whether this person's account exists already (the demo couple is made once).
+pub async fn exists(ctx: &Ctx, p: &Person<'_>) -> Result<bool> {
+    Ok(ctx.store.user_by_email(p.email).await?.is_some())
+}
+
 /// Creates two accounts and pairs them as they would pair themselves, `weeks` weeks ago.
 /// Registration rules are bypassed: this is the host's tool, not a sign-up.
 pub async fn paired_couple(ctx: &Ctx, a: &Person<'_>, b: &Person<'_>, weeks: i64) -> Result<Us> {

@@ -36,15 +36,28 @@ pub use ids::{ApiTokenId, CoupleId, InviteId, SessionId, UserId};
 pub use store::{Store, StoreError};
 
 /// Everything a use case needs from the outside world.
+///
+/// The store is private to this crate: the web layer reaches data only through the use cases,
+/// which apply the rules of who may see what. A handler cannot read a partner's check-in
+/// before the reveal, because it has no way to ask the store for one.
 #[derive(Clone)]
 pub struct Ctx {
-    pub store: std::sync::Arc<dyn Store>,
+    store: std::sync::Arc<dyn Store>,
     pub clock: std::sync::Arc<dyn Clock>,
     pub events: std::sync::Arc<dyn events::Events>,
     pub policy: Policy,
 }
 
 impl Ctx {
+    pub fn new(
+        store: std::sync::Arc<dyn Store>,
+        clock: std::sync::Arc<dyn Clock>,
+        events: std::sync::Arc<dyn events::Events>,
+        policy: Policy,
+    ) -> Self {
+        Self { store, clock, events, policy }
+    }
+
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
     }

@@ -164,7 +164,7 @@ async fn bad_input_gets_problem_documents(db: TestDb) {
     let huge = json!({"display_name": "z".repeat(100_000), "email": "a@b.co", "password": "x", "time_zone": "UTC"});
     let (status, _) = api.post("/api/v1/auth/signup", huge).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(!app.ctx.store.is_founded().await.expect("read"), "nothing was written");
+    assert!(!app.store.is_founded().await.expect("read"), "nothing was written");
 
     let (status, body) = api.get("/api/v1/no-such-thing").await;
     assert_eq!((status, body["status"].as_u64()), (StatusCode::NOT_FOUND, Some(404)));
@@ -294,7 +294,7 @@ async fn input_that_once_failed_gets_a_problem(db: TestDb) {
     let (_, tokens) = alex.get("/api/v1/tokens").await;
     assert_eq!(tokens.as_array().map(Vec::len), Some(1), "no token was made: {tokens}");
     assert!(
-        app.ctx.store.user_by_email("nul@example.org").await.expect("read").is_none(),
+        app.store.user_by_email("nul@example.org").await.expect("read").is_none(),
         "a refused sign-up leaves no account behind"
     );
     let (status, body) =

@@ -174,8 +174,8 @@ async fn forms_keep_values_and_explain_errors(db: TestDb) {
     }
     assert!(html.contains("value=\"not-an-email\""));
     // Nothing was created.
-    assert!(app.ctx.store.user_by_email("not-an-email").await.expect("read").is_none());
-    assert!(!app.ctx.store.is_founded().await.expect("read"));
+    assert!(app.store.user_by_email("not-an-email").await.expect("read").is_none());
+    assert!(!app.store.is_founded().await.expect("read"));
 
     // Wrong content type and broken bodies get pages, not crashes.
     let csrf = csrf_of(&b.page("/signup").await.1);
@@ -240,8 +240,8 @@ async fn settings_change_profile_password_and_sessions(db: TestDb) {
     // Both sessions are listed; the phone signs the laptop out.
     let (_, html) = phone.page("/settings").await;
     assert_eq!(html.matches("class=\"badge\">this device").count(), 1);
-    let alex = app.ctx.store.user_by_email("alex@example.org").await.expect("read").expect("user");
-    let sessions = app.ctx.store.sessions_of(alex.id, app.now()).await.expect("list");
+    let alex = app.store.user_by_email("alex@example.org").await.expect("read").expect("user");
+    let sessions = app.store.sessions_of(alex.id, app.now()).await.expect("list");
     assert_eq!(sessions.len(), 2);
     let laptop_session = sessions[0].id;
     assert!(html.contains(&format!("/settings/sessions/{laptop_session}/revoke")));
@@ -325,8 +325,7 @@ async fn logging_in_rotates_the_session_and_out_ends_it(db: TestDb) {
         .expect("get");
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "logged-out sessions are gone from the database");
     assert!(
-        app.ctx
-            .store
+        app.store
             .session_by_token(&tend_domain::secret::SecretHash::of(&second), app.now())
             .await
             .expect("read")

@@ -17,6 +17,9 @@ pub struct TestApp {
     pub base: String,
     pub clock: Arc<ManualClock>,
     pub ctx: Ctx,
+    /// The database underneath, for tests that check what was (or was not) stored. The app
+    /// itself reaches it only through the use cases.
+    pub store: Arc<dyn tend_domain::Store>,
     _db: TestDb,
 }
 
@@ -27,19 +30,16 @@ pub async fn spawn(db: TestDb) -> TestApp {
 pub async fn spawn_with(db: TestDb, registration: Registration) -> TestApp {
     let clock = Arc::new(ManualClock::new("2026-03-10T18:00:00Z".parse().expect("time")));
     let events = tend_store::events::for_store(&db.store, &db.config).await;
-    let ctx = Ctx {
-        store: Arc::new(db.store.clone()),
-        clock: clock.clone(),
-        events,
-        policy: tend_domain::Policy { registration, ..Default::default() },
-    };
+    let store: Arc<dyn tend_domain::Store> = Arc::new(db.store.clone());
+    let policy = tend_domain::Policy { registration, ..Default::default() };
+    let ctx = Ctx::new(store.clone(), clock.clone(), events, policy);
     let app = tend_web::router(AppState::new(ctx.clone(), WebConfig::default()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
-    TestApp { base: format!("http://{addr}"), clock, ctx, _db: db }
+    TestApp { base: format!("http://{addr}"), clock, ctx, store, _db: db }
 }
 
 /// A second node on the same database, opened so that the database refuses every write: what
@@ -47,14 +47,15 @@ pub async fn spawn_with(db: TestDb, registration: Registration) -> TestApp {
 pub async fn refusing_node(app: &TestApp) -> TestApp {
     let db = app._db.read_only().await;
     let events = tend_store::events::for_store(&db.store, &db.config).await;
-    let ctx = Ctx { store: Arc::new(db.store.clone()), events, ..app.ctx.clone() };
+    let store: Arc<dyn tend_domain::Store> = Arc::new(db.store.clone());
+    let ctx = Ctx::new(store.clone(), app.ctx.clock.clone(), events, app.ctx.policy.clone());
     let router = tend_web::router(AppState::new(ctx.clone(), WebConfig::default()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
-    TestApp { base: format!("http://{addr}"), clock: app.clock.clone(), ctx, _db: db }
+    TestApp { base: format!("http://{addr}"), clock: app.clock.clone(), ctx, store, _db: db }
 }
 
 impl TestApp {
