@@ -89,7 +89,34 @@ pub enum PartnerAnswer {
     YouPassed,
     /// They passed, without a reason needed.
     Passed,
-    Revealed(Answer),
+    Revealed(SharedAnswer),
+}
+
+/// What a partner may see of the other's answer once it is revealed: the words and the
+/// response to mine, and nothing private (how they felt, whether they keep it as a favourite).
+/// It is its own type, so no page or API response can show those by accident.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedAnswer {
+    pub author: UserId,
+    pub body: String,
+    pub answered_at: Timestamp,
+    /// Their response to *my* answer.
+    pub reply_id: Option<String>,
+    pub reply_words: String,
+    pub responded_at: Option<Timestamp>,
+}
+
+impl SharedAnswer {
+    fn of(a: &Answer) -> Self {
+        Self {
+            author: a.author,
+            body: a.body.clone(),
+            answered_at: a.answered_at,
+            reply_id: a.reply_id.clone(),
+            reply_words: a.reply_words.clone(),
+            responded_at: a.responded_at,
+        }
+    }
 }
 
 impl PartnerAnswer {
@@ -120,7 +147,7 @@ pub fn reveal(mine: Option<&Answer>, theirs: Option<&Answer>) -> PartnerAnswer {
         (None, Some(_)) => PartnerAnswer::WaitingForYou,
         (Some(m), Some(_)) if m.passed => PartnerAnswer::YouPassed,
         (Some(_), Some(t)) if t.passed => PartnerAnswer::Passed,
-        (Some(_), Some(t)) => PartnerAnswer::Revealed(t.clone()),
+        (Some(_), Some(t)) => PartnerAnswer::Revealed(SharedAnswer::of(t)),
     }
 }
 
@@ -594,7 +621,10 @@ mod tests {
         assert_eq!(reveal(None, Some(&part(2, true))), PartnerAnswer::WaitingForYou, "a pass looks the same before");
         assert_eq!(reveal(Some(&part(1, true)), Some(&them)), PartnerAnswer::YouPassed, "passing reveals nothing");
         assert_eq!(reveal(Some(&me), Some(&part(2, true))), PartnerAnswer::Passed);
-        assert_eq!(reveal(Some(&me), Some(&them)), PartnerAnswer::Revealed(them.clone()));
+        assert_eq!(reveal(Some(&me), Some(&them)), PartnerAnswer::Revealed(SharedAnswer::of(&them)));
+        // What the partner keeps to themselves does not travel with the revealed answer.
+        let private = Answer { felt: Felt::parse(1, 2, 3).ok(), favorite: true, ..them.clone() };
+        assert_eq!(reveal(Some(&me), Some(&private)), reveal(Some(&me), Some(&them)));
     }
 
     #[test]
