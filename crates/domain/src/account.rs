@@ -226,9 +226,8 @@ pub async fn update_profile(ctx: &Ctx, me: &User, form: ProfileUpdate) -> Result
     errors.into_result()?;
     let new_email = change.email.as_ref().is_some_and(|e| *e != me.email);
     if new_email {
-        let keys = email_change_keys(me);
-        throttle::check(ctx, &keys).await?;
-        throttle::fail(ctx, &keys).await?;
+        // Recorded before it is decided, so a burst of changes cannot slip past the limit.
+        let _attempt = throttle::attempt(ctx, &email_change_keys(me)).await?;
     }
     ctx.store.update_profile(me.id, &change, ctx.now()).await.map_err(|e| match e {
         crate::StoreError::Conflict(_) => Error::field("email", "Another account already uses this email."),
@@ -253,10 +252,15 @@ pub async fn change_password(
     form: PasswordChange,
 ) -> Result<()> {
     let new = parse_new_password(&form.new_password).map_err(|m| Error::field("new_password", m))?;
+    // Guessing the current password from a session left open is throttled like log-in.
+    let keys = throttle::Keys { account: format!("password-change:{}", me.id), address: format!("addr-of:{}", me.id) };
+    let turn = password::turn().await?;
+    let attempt = throttle::attempt(ctx, &keys).await?;
     let stored = ctx.store.password_hash(me.id).await?.ok_or(Error::NotFound)?;
-    if !password::verify(form.current_password, stored).await? {
+    if !turn.verify(form.current_password, stored).await? {
         return Err(Error::field("current_password", "That isn’t your current password."));
     }
+    throttle::succeeded(ctx, attempt).await?;
     let hash = password::hash(new).await?;
     ctx.store.set_password_hash(me.id, &hash, ctx.now()).await?;
     ctx.store.delete_sessions_except(me.id, keep_session).await?;

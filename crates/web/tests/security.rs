@@ -138,10 +138,10 @@ async fn every_state_changing_page_route_needs_the_csrf_token(db: TestDb) {
             .expect("send");
         assert!(is_csrf_refusal(r).await, "{method} {path} as JSON");
     }
-    let me = app.ctx.store.user_by_email("alex@example.org").await.expect("read").expect("user");
+    let me = app.store.user_by_email("alex@example.org").await.expect("read").expect("user");
     assert_eq!(me.display_name, "Alex", "nothing changed");
     assert!(me.couple_id.is_some(), "still paired");
-    assert!(app.ctx.store.api_tokens_of(me.id).await.expect("list").is_empty());
+    assert!(app.store.api_tokens_of(me.id).await.expect("list").is_empty());
     assert_eq!(alex.get("/settings").await.status(), StatusCode::OK, "still logged in");
     let r = alex
         .submit("/settings", "/login", &[("email", "alex@example.org"), ("password", "a long enough password")])
@@ -267,7 +267,27 @@ async fn invite_codes_cannot_be_guessed(db: TestDb) {
     assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// Someone at an unlocked phone cannot guess the current password without limit: a wrong one is
+/// counted like a wrong log-in, and the right one afterwards waits too.
+async fn password_changes_are_throttled(db: TestDb) {
+    let app = spawn_with(db, tend_domain::Registration::Open).await;
+    let (alex, _) = api_couple(&app, "pw").await;
+    let wrong = serde_json::json!({"current_password": "not my password", "new_password": "another long password"});
+    for i in 0..tend_domain::throttle::ACCOUNT_LIMIT {
+        let (status, body) = alex.call(reqwest::Method::PUT, "/api/v1/me/password", Some(wrong.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "try {i}: {body}");
+    }
+    let right =
+        serde_json::json!({"current_password": "a long enough password", "new_password": "another long password"});
+    let (status, body) = alex.call(reqwest::Method::PUT, "/api/v1/me/password", Some(right.clone())).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    app.advance_minutes(16);
+    let (status, body) = alex.call(reqwest::Method::PUT, "/api/v1/me/password", Some(right)).await;
+    assert!(status.is_success(), "after the window the right password works: {status} {body}");
+}
+
 both_backends!(
+    password_changes_are_throttled,
     one_couple_cannot_reach_another,
     every_state_changing_page_route_needs_the_csrf_token,
     log_in_throttling_engages_and_releases,

@@ -75,7 +75,7 @@ pub async fn create(
     client: ClientInfo,
     CsrfForm(form): CsrfForm<SignUp>,
 ) -> Result<Response, PageError> {
-    match account::sign_up(&state.ctx, form.clone()).await {
+    match account::sign_up_from(&state.ctx, form.clone(), &client.0).await {
         Ok(signed_up) => {
             let target = if signed_up.couple.is_some() { "/today?done=paired" } else { "/pair?done=welcome" };
             begin_session(&state, &signed_up.user, &client, None, target).await
