@@ -55,18 +55,27 @@ pub struct CoupleEvent {
     pub kind: EventKind,
 }
 
+/// What reaches the subscribers on one node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Live {
+    Couple(CoupleEvent),
+    /// Events may have been missed (the connection that brings them from other nodes was
+    /// lost and is back): every open page should re-read its live parts.
+    Resync,
+}
+
 #[async_trait]
 pub trait Events: Send + Sync {
     /// Tells every subscriber of this couple, on every node. Best effort: a lost event
     /// costs a live update, never data.
     async fn publish(&self, event: CoupleEvent);
     /// Every event on this node from now on; callers filter by couple.
-    fn subscribe(&self) -> broadcast::Receiver<CoupleEvent>;
+    fn subscribe(&self) -> broadcast::Receiver<Live>;
 }
 
 /// Events within one process.
 pub struct LocalEvents {
-    tx: broadcast::Sender<CoupleEvent>,
+    tx: broadcast::Sender<Live>,
 }
 
 impl Default for LocalEvents {
@@ -79,7 +88,12 @@ impl LocalEvents {
     /// Hands an event to this process's subscribers.
     pub fn deliver(&self, event: CoupleEvent) {
         // No subscribers is fine.
-        let _ = self.tx.send(event);
+        let _ = self.tx.send(Live::Couple(event));
+    }
+
+    /// Tells every page on this process to refresh, having perhaps missed events.
+    pub fn resync(&self) {
+        let _ = self.tx.send(Live::Resync);
     }
 }
 
@@ -89,7 +103,7 @@ impl Events for LocalEvents {
         self.deliver(event);
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<CoupleEvent> {
+    fn subscribe(&self) -> broadcast::Receiver<Live> {
         self.tx.subscribe()
     }
 }

@@ -8,7 +8,7 @@ use sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::time::Duration;
 use tend_domain::CoupleId;
-use tend_domain::events::{CoupleEvent, EventKind, Events, LocalEvents};
+use tend_domain::events::{CoupleEvent, EventKind, Events, Live, LocalEvents};
 use tokio::sync::broadcast;
 
 /// The events mechanism that fits the store's database.
@@ -46,7 +46,7 @@ impl Events for PgEvents {
         }
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<CoupleEvent> {
+    fn subscribe(&self) -> broadcast::Receiver<Live> {
         self.local.subscribe()
     }
 }
@@ -56,24 +56,39 @@ fn parse(payload: &str) -> Option<CoupleEvent> {
     Some(CoupleEvent { couple: CoupleId(couple.parse().ok()?), kind: EventKind::parse(kind)? })
 }
 
-/// Forwards notifications to this node's subscribers, reconnecting after failures.
+/// Forwards notifications to this node's subscribers, reconnecting after failures. After a
+/// reconnection, open pages are told to resync: NOTIFYs sent while the node was not listening
+/// are gone, and a page would otherwise show stale parts with no hint.
 async fn listen(events: Arc<PgEvents>, url: String) {
+    let mut listened_before = false;
     loop {
         match PgListener::connect(&url).await {
             Ok(mut listener) => match listener.listen(&events.channel).await {
-                Ok(()) => loop {
-                    match listener.recv().await {
-                        Ok(n) => {
-                            if let Some(event) = parse(n.payload()) {
-                                events.local.deliver(event);
+                Ok(()) => {
+                    if listened_before {
+                        events.local.resync();
+                    }
+                    listened_before = true;
+                    loop {
+                        // `try_recv` (unlike `recv`) says when the connection was lost: it
+                        // reconnects, then answers `None`.
+                        match listener.try_recv().await {
+                            Ok(Some(n)) => {
+                                if let Some(event) = parse(n.payload()) {
+                                    events.local.deliver(event);
+                                }
+                            }
+                            Ok(None) => {
+                                tracing::warn!("LISTEN connection was lost and is back; open pages resync");
+                                events.local.resync();
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
+                                break;
                             }
                         }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
-                            break;
-                        }
                     }
-                },
+                }
                 Err(e) => tracing::warn!(error = %e, "LISTEN failed"),
             },
             Err(e) => tracing::warn!(error = %e, "could not connect for LISTEN"),

@@ -477,7 +477,7 @@ async fn appreciations_list_search_and_react(db: TestDb) {
 }
 
 async fn events_reach_every_node(db: TestDb) {
-    use tend_domain::events::{CoupleEvent, EventKind};
+    use tend_domain::events::{CoupleEvent, EventKind, Live};
     // Two "nodes": two stores with their own event mechanisms on the same database.
     let second = tend_store::SqlStore::connect(&db.config).await.expect("connect");
     let one = tend_store::events::for_store(&db.store, &db.config).await;
@@ -495,12 +495,38 @@ async fn events_reach_every_node(db: TestDb) {
         one.publish(event).await;
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         while let Ok(e) = on_one.try_recv() {
-            assert_eq!(e, event);
+            assert_eq!(e, Live::Couple(event));
             heard_one = true;
         }
         while let Ok(e) = on_two.try_recv() {
-            assert_eq!(e, event, "another node hears it through LISTEN/NOTIFY");
+            assert_eq!(e, Live::Couple(event), "another node hears it through LISTEN/NOTIFY");
             heard_two = true;
+        }
+    }
+}
+
+/// When a node's LISTEN connection is cut and comes back, its open pages are told to resync,
+/// since whatever was sent meanwhile is gone.
+async fn a_lost_listen_connection_resyncs_pages(db: TestDb) {
+    use tend_domain::events::Live;
+    let events = tend_store::events::for_store(&db.store, &db.config).await;
+    let mut live = events.subscribe();
+    if db.store.backend() != tend_store::Backend::Postgres {
+        return; // One process, no connection to lose.
+    }
+    let channel = format!("tend_events_{}", db.config.schema.as_deref().unwrap_or(""));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "no resync after the LISTEN connection was cut");
+        // Cut this node's LISTEN connection (once it is listening), as a network blip would.
+        sqlx::query("select pg_terminate_backend(pid) from pg_stat_activity where query = $1")
+            .bind(format!("LISTEN \"{channel}\""))
+            .execute(tend_store::pool(&db.store))
+            .await
+            .expect("terminate");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        if std::iter::from_fn(|| live.try_recv().ok()).any(|e| e == Live::Resync) {
+            break;
         }
     }
 }
@@ -731,6 +757,7 @@ both_backends!(
     check_ins_are_one_per_author_and_day,
     appreciations_list_search_and_react,
     events_reach_every_node,
+    a_lost_listen_connection_resyncs_pages,
     hugs_are_logged_per_couple,
     racing_hugs_count_once,
 );

@@ -8,7 +8,7 @@ use futures_util::stream::{self, Stream};
 use std::convert::Infallible;
 use std::time::Duration;
 use tend_domain::CoupleId;
-use tend_domain::events::CoupleEvent;
+use tend_domain::events::{CoupleEvent, Live};
 use tokio::sync::broadcast::error::RecvError;
 
 /// The stream of the couple's events, starting with a `ready` event.
@@ -18,11 +18,15 @@ pub fn stream(state: &AppState, couple: CoupleId) -> Sse<impl Stream<Item = Resu
     let events = stream::unfold(rx, move |mut rx| async move {
         loop {
             match rx.recv().await {
-                Ok(CoupleEvent { couple: c, kind }) if c == couple => {
+                Ok(Live::Couple(CoupleEvent { couple: c, kind })) if c == couple => {
                     let data = format!("{{\"kind\":\"{}\"}}", kind.as_str());
                     return Some((Ok(Event::default().event("change").data(data)), rx));
                 }
-                Ok(_) => continue,
+                Ok(Live::Couple(_)) => continue,
+                // Events from other nodes may have been missed: refresh, as after a lag.
+                Ok(Live::Resync) => {
+                    return Some((Ok(Event::default().event("change").data("{\"kind\":\"resync\"}")), rx));
+                }
                 // Missed some: tell the page to refresh, which covers whatever they were.
                 Err(RecvError::Lagged(_)) => {
                     return Some((Ok(Event::default().event("change").data("{\"kind\":\"lagged\"}")), rx));
