@@ -177,6 +177,7 @@ pub struct PasswordBody {
     responses(
         (status = 200, body = Done),
         (status = 422, description = "Wrong current password, or a new one too short or long", body = Problem),
+        (status = 429, description = "Too many wrong current passwords; see Retry-After", body = Problem),
         (status = 503, description = "Busy hashing passwords; see Retry-After", body = Problem),
     ))]
 pub async fn change_password(
