@@ -125,9 +125,12 @@ pub async fn sign_up_from(ctx: &Ctx, form: SignUp, client: &auth::Client) -> Res
     // Without an address (the host's tools) there is nobody to throttle.
     let keys = (!client.ip.is_empty())
         .then(|| throttle::Keys { account: format!("signup:{email}"), address: format!("addr:{}", client.ip) });
-    if let Some(keys) = &keys {
-        throttle::check(ctx, keys).await?;
-    }
+    // Recorded before it is decided (a burst cannot slip past the count) and taken back once
+    // the invite is known and the email free, so only those two answers keep counting.
+    let attempt = match &keys {
+        Some(keys) => Some(throttle::attempt(ctx, keys).await?),
+        None => None,
+    };
     let gate = match (invite_hash, ctx.policy.registration) {
         (Some(hash), _) => Gate::Invite(hash),
         (None, Registration::Open) => Gate::Open,
@@ -141,39 +144,27 @@ pub async fn sign_up_from(ctx: &Ctx, form: SignUp, client: &auth::Client) -> Res
                     return Err(Error::field("invite", problem));
                 }
             }
-            Err(Error::NotFound) => {
-                fail(ctx, keys.as_ref()).await?;
-                return Err(Error::field("invite", crate::couple::INVITE_UNKNOWN));
-            }
+            Err(Error::NotFound) => return Err(Error::field("invite", crate::couple::INVITE_UNKNOWN)),
             Err(other) => return Err(other),
         },
         _ => {}
     }
     // Asked early only where the answers are throttled: elsewhere a taken email is found by
     // the store after the hash, so that asking about one costs what a sign-up costs.
-    if let Some(keys) = &keys
-        && ctx.store.user_by_email(&email).await?.is_some()
-    {
-        throttle::fail(ctx, keys).await?;
-        return Err(Error::field("email", EMAIL_TAKEN));
+    if let Some(attempt) = attempt {
+        if ctx.store.user_by_email(&email).await?.is_some() {
+            return Err(Error::field("email", EMAIL_TAKEN));
+        }
+        throttle::succeeded(ctx, attempt).await?;
     }
     let password_hash = password::hash(password).await?;
     let record = NewUserRecord { email, display_name, password_hash, time_zone };
     match ctx.store.register(&record, &gate, ctx.now()).await? {
         RegisterOutcome::Created { user, couple } => Ok(SignedUp { user, couple }),
-        RegisterOutcome::EmailTaken => {
-            fail(ctx, keys.as_ref()).await?;
-            Err(Error::field("email", EMAIL_TAKEN))
-        }
+        // Taken in the moment since the check above: a race, not a probe, so not counted.
+        RegisterOutcome::EmailTaken => Err(Error::field("email", EMAIL_TAKEN)),
         RegisterOutcome::Closed => Err(Error::rejected(CLOSED)),
         RegisterOutcome::Invite(failure) => Err(Error::field("invite", crate::couple::redeem_message(failure))),
-    }
-}
-
-async fn fail(ctx: &Ctx, keys: Option<&throttle::Keys>) -> Result<()> {
-    match keys {
-        Some(keys) => throttle::fail(ctx, keys).await,
-        None => Ok(()),
     }
 }
 

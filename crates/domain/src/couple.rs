@@ -165,8 +165,9 @@ pub struct Join {
 /// Joins the partner who sent the invite. Unknown codes count toward the caller's throttle,
 /// so codes cannot be guessed.
 pub async fn join(ctx: &Ctx, me: &User, form: Join, ip: &str) -> Result<Us> {
-    let keys = throttle::invite_keys(me.id, ip);
-    throttle::check(ctx, &keys).await?;
+    // Recorded before it is decided, so a burst of guesses cannot slip past the count; taken
+    // back below once the invite is a real one, so only unknown codes keep counting.
+    let attempt = throttle::attempt(ctx, &throttle::invite_keys(me.id, ip)).await?;
     if me.couple_id.is_some() {
         return Err(Error::field("invite", redeem_message(RedeemFailure::JoinerPaired)));
     }
@@ -174,13 +175,12 @@ pub async fn join(ctx: &Ctx, me: &User, form: Join, ip: &str) -> Result<Us> {
         return Err(Error::field("invite", "Please paste the invite link or type the code."));
     }
     let Some(hash) = invite_hash(&form.invite) else {
-        throttle::fail(ctx, &keys).await?;
         return Err(Error::field("invite", INVITE_UNKNOWN));
     };
     let Some(invite) = ctx.store.invite_by_hash(&hash).await? else {
-        throttle::fail(ctx, &keys).await?;
         return Err(Error::field("invite", INVITE_UNKNOWN));
     };
+    throttle::succeeded(ctx, attempt).await?;
     if let Some(failure) = check_invite(&invite, Some(me), ctx.now()) {
         return Err(Error::field("invite", redeem_message(failure)));
     }

@@ -1,7 +1,9 @@
 //! Log-in throttling, kept in the database so that it holds across every node.
 //!
-//! Failures are counted per account (by the email as typed, so unknown emails are throttled
-//! alike and nothing is revealed) and per client address, over a sliding window.
+//! Attempts are counted per account (by the email as typed, so unknown emails are throttled
+//! alike and nothing is revealed) and per client address, over a sliding window. Each attempt
+//! is written down before it is decided, and one that succeeds is taken back, so what counts is
+//! failures, and a parallel burst cannot slip past the count.
 
 use crate::Ctx;
 use crate::error::{Error, Result};
@@ -29,22 +31,6 @@ pub fn invite_keys(user: crate::UserId, ip: &str) -> Keys {
     Keys { account: format!("invite:{user}"), address: format!("addr:{ip}") }
 }
 
-/// Refuses while either key is over its limit, saying how long to wait. For paths that count
-/// only failures (a wrong invite code); log-in uses [`attempt`], which holds under a burst.
-pub async fn check(ctx: &Ctx, keys: &Keys) -> Result<()> {
-    let now = ctx.now();
-    let since = now.checked_sub(WINDOW).unwrap_or(now);
-    let account = ctx.store.failures_since(&keys.account, since).await?;
-    let address = ctx.store.failures_since(&keys.address, since).await?;
-    decide(now, [(account, ACCOUNT_LIMIT), (address, ADDRESS_LIMIT)], |count, limit| count >= limit)
-}
-
-pub async fn fail(ctx: &Ctx, keys: &Keys) -> Result<()> {
-    let now = ctx.now();
-    ctx.store.record_failure(&[keys.account.clone(), keys.address.clone()], now).await?;
-    Ok(())
-}
-
 /// An attempt already written down, to take back if it succeeds.
 #[must_use = "a successful attempt must be taken back with `succeeded`"]
 #[derive(Debug)]
@@ -63,7 +49,7 @@ pub async fn attempt(ctx: &Ctx, keys: &Keys) -> Result<Attempt> {
     let [account, address] = counts[..] else {
         return Err(Error::Internal("the store counted the wrong number of keys".into()));
     };
-    decide(now, [(account, ACCOUNT_LIMIT), (address, ADDRESS_LIMIT)], |count, limit| count > limit)?;
+    decide(now, [(account, ACCOUNT_LIMIT), (address, ADDRESS_LIMIT)])?;
     Ok(Attempt { keys: keys.clone(), at: now })
 }
 
@@ -75,10 +61,12 @@ pub async fn succeeded(ctx: &Ctx, attempt: Attempt) -> Result<()> {
     Ok(())
 }
 
-fn decide(now: jiff::Timestamp, counts: [(Attempts, u64); 2], over: impl Fn(u64, u64) -> bool) -> Result<()> {
+/// Refuses when a key has more attempts than its limit (this one included), saying how long
+/// until the oldest of them leaves the window.
+fn decide(now: jiff::Timestamp, counts: [(Attempts, u64); 2]) -> Result<()> {
     let mut wait = 0u64;
     for (attempts, limit) in counts {
-        if over(attempts.count, limit) {
+        if attempts.count > limit {
             let frees_at = attempts.oldest.and_then(|t| t.checked_add(WINDOW).ok()).unwrap_or(now);
             let secs = frees_at.duration_since(now).as_secs().max(1);
             wait = wait.max(u64::try_from(secs).unwrap_or(1));
