@@ -254,7 +254,10 @@ pub struct Page {
 /// Appreciations received or given, newest first, paged, optionally matching `query`.
 pub async fn list(ctx: &Ctx, me: &User, which: Box, query: Option<&str>, page: u32) -> Result<Page> {
     let us = couple::us(ctx, me).await?;
-    let query = query.map(str::trim).filter(|q| !q.is_empty());
+    // Control characters become spaces here, for every caller: the search text is bound into
+    // SQL, where a NUL would be refused by PostgreSQL.
+    let query = query.map(crate::text::search_terms);
+    let query = query.as_deref().filter(|q| !q.is_empty());
     if query.is_some_and(|q| q.chars().count() > QUERY_MAX) {
         return Err(Error::field("q", format!("Please search with fewer than {QUERY_MAX} characters.")));
     }

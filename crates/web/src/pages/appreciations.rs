@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tend_domain::appreciation::{self, Box, NewReaction};
-use tend_domain::{couple, text};
+use tend_domain::couple;
 
 #[derive(Template)]
 #[template(path = "appreciations/list.html")]
@@ -50,7 +50,7 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let which = if q.which.as_deref() == Some("given") { Box::Given } else { Box::Received };
     let page_no = q.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
-    let query: String = text::search_terms(&q.q.unwrap_or_default()).chars().take(appreciation::QUERY_MAX).collect();
+    let query: String = q.q.unwrap_or_default().chars().take(appreciation::QUERY_MAX).collect();
     let page = appreciation::list(&state.ctx, &me.0.user, which, Some(&query), page_no).await?;
     let us = couple::us(&state.ctx, &me.0.user).await?;
     let mut view = AppreciationsPage {
