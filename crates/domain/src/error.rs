@@ -16,7 +16,7 @@ pub enum Error {
     /// Email and password did not match an account (deliberately vague).
     #[error("That email and password don’t match an account here.")]
     BadCredentials,
-    #[error("Too many attempts. Please wait {minutes} minute(s) and try again.", minutes = retry_after_secs.div_ceil(60))]
+    #[error("Too many attempts. Please wait {} and try again.", minutes(*retry_after_secs))]
     Throttled { retry_after_secs: u64 },
     #[error("Please log in first.")]
     Unauthenticated,
@@ -28,6 +28,14 @@ pub enum Error {
     Busy { retry_after_secs: u64 },
     #[error("Something went wrong on our side. Nothing was changed; please try again.")]
     Internal(String),
+}
+
+/// "a minute", "15 minutes": a wait in whole minutes, rounded up.
+fn minutes(secs: u64) -> String {
+    match secs.div_ceil(60) {
+        1 => "a minute".to_owned(),
+        n => format!("{n} minutes"),
+    }
 }
 
 impl Error {
@@ -95,5 +103,19 @@ impl FieldErrors {
     /// `Ok(())` when nothing was wrong.
     pub fn into_result(self) -> Result<()> {
         if self.is_empty() { Ok(()) } else { Err(Error::Invalid(self)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttled_wait_reads_as_plain_words() {
+        let wait = |secs| Error::Throttled { retry_after_secs: secs }.to_string();
+        assert_eq!(wait(1), "Too many attempts. Please wait a minute and try again.");
+        assert_eq!(wait(60), "Too many attempts. Please wait a minute and try again.");
+        assert_eq!(wait(61), "Too many attempts. Please wait 2 minutes and try again.");
+        assert_eq!(wait(900), "Too many attempts. Please wait 15 minutes and try again.");
     }
 }
