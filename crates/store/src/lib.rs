@@ -141,7 +141,8 @@ impl SqlStore {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(self.pool()).await.map_err(|e| StoreError::Backend(format!("migration failed: {e}")))
+        migrator.run(self.pool()).await.map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        self.fold_old_appreciations().await
     }
 
     /// A consistent copy of a running SQLite database, written to `path`.

@@ -39,6 +39,36 @@ impl SqlStore {
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    /// Fills in the folded search text of appreciations written before it existed, a batch
+    /// per transaction; safe to run from several nodes at once, and a no-op once done.
+    pub(crate) async fn fold_old_appreciations(&self) -> StoreResult<()> {
+        loop {
+            let mut tx = self.pool.begin().await.map_err(db)?;
+            let rows = sqlx::query("select id, body, reply from appreciations where body_folded is null limit 500")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for row in &rows {
+                let (id, body, reply): (i64, String, String) = (
+                    row.try_get("id").map_err(db)?,
+                    row.try_get("body").map_err(db)?,
+                    row.try_get("reply").map_err(db)?,
+                );
+                sqlx::query("update appreciations set body_folded = $1, reply_folded = $2 where id = $3")
+                    .bind(fold(&body))
+                    .bind(fold(&reply))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+            tx.commit().await.map_err(db)?;
+        }
+    }
 }
 
 pub(crate) fn ms(t: Timestamp) -> i64 {
@@ -147,9 +177,15 @@ fn appreciation_from(row: &AnyRow) -> Result<Appreciation, sqlx::Error> {
     })
 }
 
+/// Text as search compares it: lower-cased by Rust, which knows every alphabet (SQLite's
+/// `lower()` knows only ASCII).
+pub(crate) fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
 /// `%text%` for LIKE, with the wildcards in `text` itself taken literally.
 fn like_pattern(text: &str) -> String {
-    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = fold(text).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -709,8 +745,9 @@ impl Store for SqlStore {
     async fn create_appreciation(&self, r: &AppreciationRecord) -> StoreResult<Appreciation> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         let row = sqlx::query(&format!(
-            "insert into appreciations (couple_id, author_id, recipient_id, kind, body, starter_id, created_at, reply) \
-             values ($1, $2, $3, $4, $5, $6, $7, '') returning {APPRECIATION_COLUMNS}"
+            "insert into appreciations \
+             (couple_id, author_id, recipient_id, kind, body, starter_id, created_at, reply, body_folded, reply_folded) \
+             values ($1, $2, $3, $4, $5, $6, $7, '', $8, '') returning {APPRECIATION_COLUMNS}"
         ))
         .bind(r.couple.0)
         .bind(r.author.0)
@@ -719,6 +756,7 @@ impl Store for SqlStore {
         .bind(&r.body)
         .bind(r.starter_id.as_deref())
         .bind(ms(r.now))
+        .bind(fold(&r.body))
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
@@ -748,7 +786,8 @@ impl Store for SqlStore {
         now: Timestamp,
     ) -> StoreResult<bool> {
         let n = sqlx::query(
-            "update appreciations set reaction = $1, reply = $2, reacted_at = $3 where couple_id = $4 and id = $5 and recipient_id = $6",
+            "update appreciations set reaction = $1, reply = $2, reacted_at = $3, reply_folded = $7 \
+             where couple_id = $4 and id = $5 and recipient_id = $6",
         )
         .bind(reaction.map(Reaction::as_str))
         .bind(reply)
@@ -756,6 +795,7 @@ impl Store for SqlStore {
         .bind(couple.0)
         .bind(id)
         .bind(recipient.0)
+        .bind(fold(reply))
         .execute(&self.pool)
         .await
         .map_err(db)?;
@@ -767,7 +807,7 @@ impl Store for SqlStore {
         let rows = sqlx::query(&format!(
             "select {APPRECIATION_COLUMNS} from appreciations where couple_id = $1 \
              and ($2 is null or author_id = $2) \
-             and ($3 is null or lower(body) like $3 escape '\\' or lower(reply) like $3 escape '\\') \
+             and ($3 is null or body_folded like $3 escape '\\' or reply_folded like $3 escape '\\') \
              and ($4 is null or created_at >= $4) \
              and ($5 is null or created_at < $5) \
              order by created_at desc, id desc limit $6 offset $7"

@@ -777,6 +777,43 @@ both_backends!(
 
 /// A write naming another couple's exchange or listening changes nothing, however it is
 /// reached: each store write takes the couple and filters by it.
+/// Search ignores case in every alphabet on both databases, also for appreciations written
+/// before the folded search text existed (filled in when the store migrates).
+async fn search_ignores_case_beyond_ascii(db: TestDb) {
+    let s = &db.store;
+    let (a, b, c) = couple(s, "x").await;
+    let now = t("2026-01-05T20:00:00Z");
+    let record = AppreciationRecord {
+        couple: c,
+        author: a.id,
+        recipient: b.id,
+        kind: Kind::Gratitude,
+        body: "ÉCLAIR au café, ÇA m'a touché".into(),
+        starter_id: None,
+        now,
+    };
+    let made = s.create_appreciation(&record).await.expect("create");
+    s.react_to_appreciation(c, made.id, b.id, None, "ΕΥΧΑΡΙΣΤΩ", now).await.expect("react");
+    let found = |q: &'static str| async move {
+        s.appreciations(c, &Filter { query: Some(q.into()), limit: 10, ..Filter::default() })
+            .await
+            .expect("search")
+            .len()
+    };
+    assert_eq!(found("éclair").await, 1);
+    assert_eq!(found("ça m'a").await, 1);
+    assert_eq!(found("ευχαριστω").await, 1, "the reply is searched too");
+    // A row from before the folded text: the next migration fills it in.
+    sqlx::query("update appreciations set body_folded = null, reply_folded = null")
+        .execute(tend_store::pool(s))
+        .await
+        .expect("forget");
+    assert_eq!(found("éclair").await, 0);
+    s.migrate().await.expect("migrate");
+    assert_eq!(found("éclair").await, 1);
+    assert_eq!(found("ευχαριστω").await, 1);
+}
+
 async fn writes_are_scoped_to_the_couple(db: TestDb) {
     let s = &db.store;
     let (a, b, c) = couple(s, "x").await;
@@ -1040,7 +1077,7 @@ async fn refused_writes_fail_loudly(db: TestDb) {
     assert!(not_written.is_empty(), "writes that wrote nothing on a writable database: {not_written:?}");
 }
 
-both_backends!(writes_are_scoped_to_the_couple, refused_writes_fail_loudly);
+both_backends!(writes_are_scoped_to_the_couple, refused_writes_fail_loudly, search_ignores_case_beyond_ascii);
 
 /// SQLite on a filesystem with no space left, as a host's full disk: every write that would
 /// store something must fail, and what was acknowledged before must still be there after.

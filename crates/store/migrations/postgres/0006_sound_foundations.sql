@@ -11,3 +11,9 @@ create table health (
 alter table couples add column last_hug_at bigint;
 
 create index sessions_expires_at on sessions (expires_at);
+
+-- What appreciation search matches: body and reply, lower-cased by Tend (SQLite's lower()
+-- knows only ASCII, so "ÉCLAIR" was not found by "éclair"). Rows from before are filled in
+-- by the store right after migrating.
+alter table appreciations add column body_folded text;
+alter table appreciations add column reply_folded text;
