@@ -66,18 +66,18 @@ for (const backend of backends()) {
     });
 
     test('a whole conversation, in sync on both phones', { timeout: 90_000 }, async () => {
-      await alex.goto(`${tend.base}/talk`);
+      await alex.goto(`${tend.base}/conversations`);
       await alex.getByLabel('10 minutes').check();
       await alex.getByLabel('I will').check();
       await alex.getByRole('button', { name: 'Start' }).click();
-      await alex.waitForURL(/\/talk\/\d+/);
+      await alex.waitForURL(/\/conversations\/\d+/);
       assert.match(await alex.locator('#talk').textContent(), /Waiting for Sam to join/);
 
       // Sam's open Today shows "Join" without a reload.
       const prompt = sam.locator('#practices-now').filter({ hasText: 'would like a Stress-Reducing Conversation' });
       await prompt.waitFor({ timeout: 5_000 });
       await sam.getByRole('button', { name: 'Join' }).click();
-      await sam.waitForURL(/\/talk\/\d+$/);
+      await sam.waitForURL(/\/conversations\/\d+$/);
       assert.match(await sam.locator('#talk h2').textContent(), /You’re listening/);
       assert.ok(await sam.locator('.cue-text').isVisible(), 'one cue at a time for the listener');
       await sam.getByText('All eight listening guidelines').click();
@@ -108,7 +108,7 @@ for (const backend of backends()) {
         await page.locator('fieldset', { hasText: 'how understood' }).getByLabel(understood, { exact: true }).check();
         await page.locator('fieldset', { hasText: 'cared for' }).getByLabel(cared, { exact: true }).check();
         await page.getByRole('button', { name: 'Save my rating' }).click();
-        await page.waitForURL(/\/talk\/\d+$/);
+        await page.waitForURL(/\/conversations\/\d+$/);
       }
       await alex.locator('#talk[data-talk-state="done"]').waitFor({ timeout: 5_000 });
       assert.match(await alex.locator('#talk').textContent(), /understood 6 of 7 and cared for 7 of 7/);
@@ -121,7 +121,7 @@ for (const backend of backends()) {
     });
 
     test('a reflective-listening round, then a swap', { timeout: 60_000 }, async () => {
-      await alex.goto(`${tend.base}/listen`);
+      await alex.goto(`${tend.base}/listening`);
       await sam.goto(`${tend.base}/today`);
       await sam.waitForFunction(() => document.documentElement.dataset.live === 'connected');
       await alex.getByLabel('A few sentences are plenty').fill('The move has me on edge; boxes everywhere.');

@@ -36,7 +36,7 @@ for (const backend of backends()) {
       // Both find today's question on Today and open it.
       await alex.getByRole('link', { name: 'Questions' }).click();
       await alex.locator('#today').getByRole('link', { name: 'Answer' }).click();
-      await alex.waitForURL(/\/q\//);
+      await alex.waitForURL(/\/questions\/[a-z-]+-\d+$/);
       const question = new URL(alex.url()).pathname;
       await sam.goto(`${tend.base}${question}`);
       await live(sam);

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tend_domain::fixtures::{self, Person};
 use tend_domain::{Ctx, Policy, SystemClock, account};
-use tend_store::{SqlStore, StoreConfig};
+use tend_store::{Database, StoreConfig};
 use tend_web::{AppState, WebConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -81,7 +81,7 @@ fn init_logging(config: &Config) {
     if config.log_json { builder.json().init() } else { builder.init() }
 }
 
-async fn open_store(config: &Config) -> anyhow::Result<(SqlStore, StoreConfig)> {
+async fn open_store(config: &Config) -> anyhow::Result<(Database, StoreConfig)> {
     let store_config = match &config.database_url {
         Some(url) => StoreConfig { schema: config.database_schema.clone(), ..StoreConfig::from_url(url.clone()) },
         None => {
@@ -90,36 +90,36 @@ async fn open_store(config: &Config) -> anyhow::Result<(SqlStore, StoreConfig)> 
             StoreConfig::sqlite_in(&config.data_dir)
         }
     };
-    let store = SqlStore::connect(&store_config).await.context("connecting to the database")?;
-    store.migrate().await.context("migrating the database")?;
+    let database = Database::connect(&store_config).await.context("connecting to the database")?;
+    database.migrate().await.context("migrating the database")?;
     // A database that opens and reads but cannot take writes (a full disk, a read-only
     // file or folder) would fail every action later: say so now instead.
-    tend_domain::Store::probe_write(&store, jiff::Timestamp::now()).await.context("writing to the database")?;
-    Ok((store, store_config))
+    database.store().probe_write(jiff::Timestamp::now()).await.context("writing to the database")?;
+    Ok((database, store_config))
 }
 
 /// The use cases' world: the store, the real clock, and live events that fit the database.
-async fn context(config: &Config) -> anyhow::Result<(Ctx, SqlStore)> {
-    let (store, store_config) = open_store(config).await?;
-    let events = tend_store::events::for_store(&store, &store_config).await;
+async fn context(config: &Config) -> anyhow::Result<(Ctx, Database)> {
+    let (database, store_config) = open_store(config).await?;
+    let events = tend_store::events::for_database(&database, &store_config).await;
     let ctx = Ctx::new(
-        Arc::new(store.clone()),
+        database.store(),
         Arc::new(SystemClock),
         events,
         Policy { registration: config.registration, conversation_minute: config.conversation_minute },
     );
-    Ok((ctx, store))
+    Ok((ctx, database))
 }
 
 async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo } => {
-            let (ctx, store) = context(&config).await?;
+            let (ctx, database) = context(&config).await?;
             if demo {
                 print_demo(&ctx).await?;
             }
             serve(ctx, &config).await?;
-            store.close().await;
+            database.close().await;
             Ok(())
         }
         Command::Migrate => {
@@ -145,8 +145,8 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             }
         }
         Command::Backup { path } => {
-            let (store, _) = open_store(&config).await?;
-            store.backup_to(&path).await?;
+            let (database, _) = open_store(&config).await?;
+            database.backup_to(&path).await?;
             println!("Backed up to {}", path.display());
             Ok(())
         }

@@ -6,7 +6,7 @@ use crate::content::{self, Starter};
 use crate::couple::{self, Us};
 use crate::error::{Error, FieldErrors, Result};
 use crate::events::EventKind;
-use crate::ids::{CoupleId, UserId};
+use crate::ids::{AppreciationId, CoupleId, UserId};
 use crate::store::User;
 use jiff::Timestamp;
 
@@ -103,7 +103,7 @@ impl Reaction {
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Appreciation {
-    pub id: i64,
+    pub id: AppreciationId,
     pub author: UserId,
     pub recipient: UserId,
     pub kind: Kind,
@@ -194,7 +194,7 @@ pub struct NewReaction {
 }
 
 /// The recipient answers an appreciation; answering again replaces the answer.
-pub async fn react(ctx: &Ctx, me: &User, id: i64, form: NewReaction) -> Result<Appreciation> {
+pub async fn react(ctx: &Ctx, me: &User, id: AppreciationId, form: NewReaction) -> Result<Appreciation> {
     let us = couple::us(ctx, me).await?;
     let mut errors = FieldErrors::default();
     let reaction = match form.reaction.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

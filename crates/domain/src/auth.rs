@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::ids::{ApiTokenId, SessionId};
 use crate::secret::{Secret, SecretHash};
-use crate::store::{NewApiToken, NewSession, User};
+use crate::store::{LiveSession, NewApiToken, NewSession, TokenOwner, User};
 use crate::{Ctx, throttle};
 use jiff::{SignedDuration, Timestamp};
 
@@ -412,7 +412,9 @@ impl Authenticated {
 /// Finds the live session for a cookie value, sliding its expiry forward now and then.
 pub async fn by_session_token(ctx: &Ctx, token: &str) -> Result<Option<Authenticated>> {
     let now = ctx.now();
-    let Some((session, csrf_token, user)) = ctx.store.session_by_token(&SecretHash::of(token), now).await? else {
+    let Some(LiveSession { session, csrf_token, user }) =
+        ctx.store.session_by_token(&SecretHash::of(token), now).await?
+    else {
         return Ok(None);
     };
     if now.duration_since(session.last_seen_at) > SESSION_TOUCH_EVERY {
@@ -425,7 +427,7 @@ pub async fn by_api_token(ctx: &Ctx, token: &str) -> Result<Option<Authenticated
     if !token.starts_with(API_TOKEN_PREFIX) {
         return Ok(None);
     }
-    let Some((summary, user)) = ctx.store.api_token_by_hash(&SecretHash::of(token)).await? else {
+    let Some(TokenOwner { token: summary, user }) = ctx.store.api_token_by_hash(&SecretHash::of(token)).await? else {
         return Ok(None);
     };
     let now = ctx.now();

@@ -79,6 +79,36 @@ pub fn guide_page(slug: &str) -> Option<&'static GuidePage> {
     guide().iter().find(|p| p.slug == slug)
 }
 
+/// What the Stress-Reducing Conversation's screens say.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConversationTexts {
+    pub speaker_reminder: String,
+    pub guidelines: Vec<crate::conversation::Guideline>,
+}
+
+const CONVERSATION: &str = include_str!("../../../content/practices/conversation.toml");
+
+pub fn conversation() -> &'static ConversationTexts {
+    static TEXTS: OnceLock<ConversationTexts> = OnceLock::new();
+    TEXTS.get_or_init(|| toml::from_str(CONVERSATION).unwrap_or_default())
+}
+
+/// What reflective listening offers beside the practice.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListeningTexts {
+    pub feelings: Vec<String>,
+    pub styles: Vec<crate::listening::Style>,
+}
+
+const LISTENING: &str = include_str!("../../../content/practices/listening.toml");
+
+pub fn listening() -> &'static ListeningTexts {
+    static TEXTS: OnceLock<ListeningTexts> = OnceLock::new();
+    TEXTS.get_or_init(|| toml::from_str(LISTENING).unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +143,22 @@ mod tests {
             }
         }
         assert_eq!(guide().len(), GUIDE_FILES.len());
+    }
+
+    #[test]
+    fn practice_texts_parse_and_are_complete() {
+        let talk: ConversationTexts = toml::from_str(CONVERSATION).expect("conversation.toml parses");
+        assert_eq!(talk.guidelines.len(), 8, "the eight listener guidelines");
+        assert!(!talk.speaker_reminder.trim().is_empty());
+        for g in &talk.guidelines {
+            assert!(!g.name.trim().is_empty() && g.cue.chars().count() <= 120, "{}: a short cue", g.name);
+        }
+        let listen: ListeningTexts = toml::from_str(LISTENING).expect("listening.toml parses");
+        assert_eq!(listen.styles.len(), 3, "distracted, active, empathic");
+        assert!(listen.feelings.len() >= 12);
+        let distinct: HashSet<&String> = listen.feelings.iter().collect();
+        assert_eq!(distinct.len(), listen.feelings.len(), "no feeling twice");
+        assert!(listen.feelings.iter().all(|f| f.chars().count() <= crate::listening::FEELING_MAX));
     }
 
     #[test]

@@ -14,60 +14,34 @@ use crate::Ctx;
 use crate::couple;
 use crate::error::{Error, Result};
 use crate::events::EventKind;
-use crate::ids::UserId;
-use crate::store::User;
+use crate::ids::{ConversationId, UserId};
+use crate::store::{StoredConversation, User};
 use jiff::{SignedDuration, Timestamp};
 
-/// What the speaker's screen reminds them of.
-pub const SPEAKER_REMINDER: &str = "This time is for stress from outside the two of you: work, family, \
-     friends, health, the news. Things between you deserve their own calm time, not this one.";
-
 /// One of the eight things a good listener does, in Tend's words: a name, and the gentle cue
-/// the listener's screen shows one at a time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+/// the listener's screen shows one at a time. The texts are in `content/practices/conversation.toml`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Guideline {
-    pub name: &'static str,
-    pub cue: &'static str,
+    pub name: String,
+    pub cue: String,
 }
 
-/// The listener's eight guidelines (after Gottman & Silver, 1999), written for Tend.
-pub const GUIDELINES: [Guideline; 8] = [
-    Guideline {
-        name: "Let it be their turn",
-        cue: "Your turn comes next. For now, let their story have all the room it needs.",
-    },
-    Guideline {
-        name: "Understand before you fix",
-        cue: "Hold the advice for now. If a solution comes to mind, ask first whether they want one.",
-    },
-    Guideline {
-        name: "Be curious",
-        cue: "Ask one open question, like “What was the hardest part?” or “What happened next?”",
-    },
-    Guideline {
-        name: "Say what you understood",
-        cue: "Put it in your own words: “So it sounds like…” and let them correct you.",
-    },
-    Guideline {
-        name: "Be on their side",
-        cue: "Even if you see the other person’s view, today you are in your partner’s corner.",
-    },
-    Guideline {
-        name: "Face it together",
-        cue: "Try “we”: “That’s a lot for us to carry. How can we get through this week?”",
-    },
-    Guideline { name: "Show warmth", cue: "A hand on their arm, a nod, sitting close: let them feel you with them." },
-    Guideline {
-        name: "Let the feeling make sense",
-        cue: "Say that the feeling fits: “Of course that wore you down. Anyone would feel that.”",
-    },
-];
+/// What the speaker's screen reminds them of.
+pub fn speaker_reminder() -> &'static str {
+    &crate::content::conversation().speaker_reminder
+}
+
+/// The listener's eight guidelines (after Gottman & Silver, 1999), in the order they are shown.
+pub fn guidelines() -> &'static [Guideline] {
+    &crate::content::conversation().guidelines
+}
 
 /// The cue for the listener `elapsed` into a turn: a new one about every 90 seconds of a
 /// 15-minute turn, the same on every screen.
 pub fn cue_at(elapsed: SignedDuration, turn: SignedDuration) -> usize {
     let step = (turn.as_millis() / 10).max(1);
-    usize::try_from(elapsed.as_millis().max(0) / step).unwrap_or(0) % GUIDELINES.len()
+    usize::try_from(elapsed.as_millis().max(0) / step).unwrap_or(0) % guidelines().len().max(1)
 }
 
 pub const MINUTE_CHOICES: [u8; 3] = [10, 15, 20];
@@ -164,7 +138,7 @@ impl Phase {
     pub fn cue(self, now: Timestamp) -> Option<&'static Guideline> {
         match self {
             Phase::Speaking { started_at, ends_at, .. } => {
-                GUIDELINES.get(cue_at(now.duration_since(started_at), ends_at.duration_since(started_at)))
+                guidelines().get(cue_at(now.duration_since(started_at), ends_at.duration_since(started_at)))
             }
             _ => None,
         }
@@ -367,7 +341,7 @@ impl Role {
 /// A conversation as one partner may see it: never the partner's rating.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Seen {
-    pub id: i64,
+    pub id: ConversationId,
     pub phase: Phase,
     pub minutes: u8,
     pub shared_phone: bool,
@@ -403,7 +377,7 @@ impl Seen {
 }
 
 impl Conversation {
-    pub fn seen_by(&self, id: i64, me: UserId, now: Timestamp) -> Seen {
+    pub fn seen_by(&self, id: ConversationId, me: UserId, now: Timestamp) -> Seen {
         let phase = self.phase(now);
         let role = match phase {
             Phase::Speaking { .. } if self.shared_phone => Some(Role::Both),
@@ -468,7 +442,7 @@ pub async fn start(ctx: &Ctx, me: &User, req: StartRequest) -> Result<(Seen, Sta
     // Two rounds: the second only after losing a race to the partner's start.
     for _ in 0..2 {
         let now = ctx.now();
-        if let Some((id, open)) = ctx.store.open_conversation(us.couple_id).await? {
+        if let Some(StoredConversation { id, conversation: open }) = ctx.store.open_conversation(us.couple_id).await? {
             if open.is_open(now) {
                 if matches!(open.phase(now), Phase::Waiting { .. }) && open.started_by != us.me.id {
                     let seen = join(ctx, me, id).await?;
@@ -488,7 +462,7 @@ pub async fn start(ctx: &Ctx, me: &User, req: StartRequest) -> Result<(Seen, Sta
     Err(Error::rejected("Your partner is starting a conversation right now. Have a look at Today in a moment."))
 }
 
-async fn load(ctx: &Ctx, me: &User, id: i64) -> Result<(couple::Us, Conversation)> {
+async fn load(ctx: &Ctx, me: &User, id: ConversationId) -> Result<(couple::Us, Conversation)> {
     let us = couple::us(ctx, me).await?;
     let c = ctx.store.conversation(us.couple_id, id).await?.ok_or(Error::NotFound)?;
     Ok((us, c))
@@ -498,7 +472,7 @@ async fn load(ctx: &Ctx, me: &User, id: i64) -> Result<(couple::Us, Conversation
 async fn step(
     ctx: &Ctx,
     me: &User,
-    id: i64,
+    id: ConversationId,
     apply: impl FnOnce(&mut Conversation, UserId, Timestamp) -> Result<()>,
 ) -> Result<Seen> {
     let (us, mut c) = load(ctx, me, id).await?;
@@ -509,24 +483,24 @@ async fn step(
     Ok(saved.seen_by(id, us.me.id, now))
 }
 
-pub async fn get(ctx: &Ctx, me: &User, id: i64) -> Result<Seen> {
+pub async fn get(ctx: &Ctx, me: &User, id: ConversationId) -> Result<Seen> {
     let (us, c) = load(ctx, me, id).await?;
     Ok(c.seen_by(id, us.me.id, ctx.now()))
 }
 
-pub async fn join(ctx: &Ctx, me: &User, id: i64) -> Result<Seen> {
+pub async fn join(ctx: &Ctx, me: &User, id: ConversationId) -> Result<Seen> {
     step(ctx, me, id, |c, me, now| c.join(me, now)).await
 }
 
-pub async fn feel_heard(ctx: &Ctx, me: &User, id: i64) -> Result<Seen> {
+pub async fn feel_heard(ctx: &Ctx, me: &User, id: ConversationId) -> Result<Seen> {
     step(ctx, me, id, |c, me, now| c.feel_heard(me, now)).await
 }
 
-pub async fn rate(ctx: &Ctx, me: &User, id: i64, rating: Rating) -> Result<Seen> {
+pub async fn rate(ctx: &Ctx, me: &User, id: ConversationId, rating: Rating) -> Result<Seen> {
     step(ctx, me, id, |c, me, now| c.rate(me, rating, now)).await
 }
 
-pub async fn cancel(ctx: &Ctx, me: &User, id: i64) -> Result<Seen> {
+pub async fn cancel(ctx: &Ctx, me: &User, id: ConversationId) -> Result<Seen> {
     step(ctx, me, id, |c, me, now| c.cancel(me, now)).await
 }
 
@@ -541,7 +515,7 @@ pub async fn current_in(ctx: &Ctx, us: &couple::Us) -> Result<Option<Seen>> {
     let latest = ctx.store.conversations(us.couple_id, 1).await?;
     Ok(latest
         .into_iter()
-        .map(|(id, c)| c.seen_by(id, us.me.id, now))
+        .map(|s| s.conversation.seen_by(s.id, us.me.id, now))
         .find(|s| matches!(s.phase, Phase::Waiting { .. } | Phase::Speaking { .. } | Phase::Rating { .. })))
 }
 
@@ -561,8 +535,8 @@ pub async fn history(ctx: &Ctx, me: &User) -> Result<Past> {
     let all = ctx.store.conversations(us.couple_id, HISTORY_LIMIT).await?;
     let recent: Vec<Seen> = all
         .into_iter()
-        .filter(|(_, c)| c.joined_at.is_some())
-        .map(|(id, c)| c.seen_by(id, us.me.id, now))
+        .filter(|s| s.conversation.joined_at.is_some())
+        .map(|s| s.conversation.seen_by(s.id, us.me.id, now))
         .filter(|s| s.phase.is_over() || matches!(s.phase, Phase::Rating { .. }))
         .collect();
     Ok(Past {

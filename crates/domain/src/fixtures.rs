@@ -216,7 +216,7 @@ const DEMO_EXCHANGES: &str = include_str!("../../../content/demo/questions.toml"
 /// bring the couple to the "ready to go deeper?" question; both say yes; then a few personal
 /// ones, one of which waits for the first partner's answer.
 pub async fn question_history(ctx: &Ctx, us: &Us) -> Result<()> {
-    use crate::exchange;
+    use crate::questions::exchange;
     let words: DemoExchanges = toml::from_str(DEMO_EXCHANGES).map_err(|e| Error::Internal(e.to_string()))?;
     let (a, b) = (&us.me, &us.partner);
     let today = a.time_zone.today(ctx.now());

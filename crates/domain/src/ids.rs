@@ -8,6 +8,13 @@ macro_rules! id {
         #[serde(transparent)]
         pub struct $name(pub i64);
 
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map(Self)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)
@@ -16,4 +23,4 @@ macro_rules! id {
     )*};
 }
 
-id!(UserId, CoupleId, SessionId, ApiTokenId, InviteId);
+id!(UserId, CoupleId, SessionId, ApiTokenId, InviteId, AppreciationId, ConversationId, ListeningId, ExchangeId);

@@ -13,14 +13,12 @@ pub mod conversation;
 pub mod couple;
 pub mod error;
 pub mod events;
-pub mod exchange;
 pub mod fixtures;
 pub mod health;
 pub mod history;
 pub mod housekeeping;
 pub mod hug;
 pub mod ids;
-pub mod ladder;
 pub mod listening;
 pub mod questions;
 pub mod secret;
@@ -32,8 +30,10 @@ pub mod today;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, FieldErrors, Result};
-pub use ids::{ApiTokenId, CoupleId, InviteId, SessionId, UserId};
-pub use store::{Store, StoreError};
+pub use ids::{
+    ApiTokenId, AppreciationId, ConversationId, CoupleId, ExchangeId, InviteId, ListeningId, SessionId, UserId,
+};
+pub use store::{Access, Accounts, Daily, Pairing, Practices, Questions, Store, StoreError, Upkeep};
 
 /// Everything a use case needs from the outside world.
 ///

@@ -12,7 +12,7 @@ use crate::Ctx;
 use crate::couple;
 use crate::error::{Error, FieldErrors, Result};
 use crate::events::EventKind;
-use crate::ids::UserId;
+use crate::ids::{ListeningId, UserId};
 use crate::store::User;
 use jiff::{SignedDuration, Timestamp};
 
@@ -24,51 +24,24 @@ pub const FEELING_MAX: usize = 60;
 pub const IDLE: SignedDuration = SignedDuration::from_hours(7 * 24);
 
 /// A way of listening, what it does to the connection, and what to do instead or more of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+/// The texts are in `content/practices/listening.toml`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Style {
-    pub name: &'static str,
-    pub effect: &'static str,
-    pub what_to_do: &'static str,
+    pub name: String,
+    pub effect: String,
+    pub what_to_do: String,
 }
 
 /// The three listening styles shown beside the practice.
-pub const STYLES: [Style; 3] = [
-    Style {
-        name: "Distracted",
-        effect: "Puts distance between you, even when you mean well.",
-        what_to_do: "Put the phone face down and look at your partner.",
-    },
-    Style {
-        name: "Active",
-        effect: "Builds trust: your partner can tell you are following.",
-        what_to_do: "Nod, and say back in your own words what you heard.",
-    },
-    Style {
-        name: "Empathic",
-        effect: "Deepens closeness: your partner feels understood, not just heard.",
-        what_to_do: "Name the feeling and say why it makes sense, before any solution.",
-    },
-];
+pub fn styles() -> &'static [Style] {
+    &crate::content::listening().styles
+}
 
 /// Feeling words offered to the listener; any words of their own are welcome too.
-pub const FEELINGS: [&str; 16] = [
-    "worried",
-    "tired",
-    "stretched thin",
-    "frustrated",
-    "hurt",
-    "lonely",
-    "unsure",
-    "overwhelmed",
-    "disappointed",
-    "hopeful",
-    "excited",
-    "relieved",
-    "proud",
-    "grateful",
-    "calm",
-    "torn",
-];
+pub fn feelings() -> &'static [String] {
+    &crate::content::listening().feelings
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -105,7 +78,7 @@ pub struct Round {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listening {
-    pub id: i64,
+    pub id: ListeningId,
     pub speaker: UserId,
     pub listener: UserId,
     pub created_at: Timestamp,
@@ -229,13 +202,13 @@ pub async fn start(ctx: &Ctx, me: &User, share: &str) -> Result<Listening> {
     get(ctx, me, id).await
 }
 
-pub async fn get(ctx: &Ctx, me: &User, id: i64) -> Result<Listening> {
+pub async fn get(ctx: &Ctx, me: &User, id: ListeningId) -> Result<Listening> {
     let us = couple::us(ctx, me).await?;
     ctx.store.listening(us.couple_id, id).await?.ok_or(Error::NotFound)
 }
 
 /// The listener writes back what they heard and the feeling they sense.
-pub async fn reflect(ctx: &Ctx, me: &User, id: i64, form: &NewReflection) -> Result<Listening> {
+pub async fn reflect(ctx: &Ctx, me: &User, id: ListeningId, form: &NewReflection) -> Result<Listening> {
     let mut errors = FieldErrors::default();
     let reflection = errors.take("reflection", crate::text::clean(&form.reflection, REFLECTION_MAX, "what you heard"));
     let feeling = errors.take("feeling", crate::text::clean(&form.feeling, FEELING_MAX, "the feeling"));
@@ -266,7 +239,7 @@ pub async fn reflect(ctx: &Ctx, me: &User, id: i64, form: &NewReflection) -> Res
 }
 
 /// The speaker answers: "you got it", or "not quite" with what they meant.
-pub async fn answer(ctx: &Ctx, me: &User, id: i64, form: &NewAnswer) -> Result<Listening> {
+pub async fn answer(ctx: &Ctx, me: &User, id: ListeningId, form: &NewAnswer) -> Result<Listening> {
     let verdict =
         Verdict::parse(&form.verdict).ok_or_else(|| Error::field("verdict", "Choose “You got it” or “Not quite”."))?;
     let us = couple::us(ctx, me).await?;
@@ -290,7 +263,7 @@ pub async fn answer(ctx: &Ctx, me: &User, id: i64, form: &NewAnswer) -> Result<L
 }
 
 /// Either partner may set an open exchange aside; doing it twice is harmless.
-pub async fn set_aside(ctx: &Ctx, me: &User, id: i64) -> Result<Listening> {
+pub async fn set_aside(ctx: &Ctx, me: &User, id: ListeningId) -> Result<Listening> {
     let us = couple::us(ctx, me).await?;
     let l = ctx.store.listening(us.couple_id, id).await?.ok_or(Error::NotFound)?;
     if l.is_open(ctx.now()) {
@@ -338,7 +311,14 @@ mod tests {
     }
 
     fn exchange(rounds: Vec<Round>) -> Listening {
-        Listening { id: 1, speaker: UserId(1), listener: UserId(2), created_at: t(0), closed_at: None, rounds }
+        Listening {
+            id: ListeningId(1),
+            speaker: UserId(1),
+            listener: UserId(2),
+            created_at: t(0),
+            closed_at: None,
+            rounds,
+        }
     }
 
     #[test]

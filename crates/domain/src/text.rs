@@ -45,6 +45,13 @@ pub fn search_terms(s: &str) -> String {
     s.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
+/// Text as search compares it: lower-cased by Rust, which knows every alphabet (SQLite's
+/// `lower()` knows only ASCII). Stores keep this beside the text they search and fold the
+/// search words the same way.
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,11 +24,6 @@ impl TimeZoneName {
         }
     }
 
-    /// For names read back from storage, which were validated on the way in.
-    pub fn from_stored(s: String) -> Self {
-        Self(s)
-    }
-
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -2,114 +2,16 @@
 //! is a NOTIFY, so an event raised on one node reaches the pages open on every node. On
 //! SQLite, which serves one process, they stay in the process.
 
-use crate::{Backend, SqlStore, StoreConfig};
-use async_trait::async_trait;
-use sqlx::postgres::PgListener;
+use crate::{Database, StoreConfig};
 use std::sync::Arc;
-use std::time::Duration;
-use tend_domain::CoupleId;
-use tend_domain::events::{CoupleEvent, EventKind, Events, Live, LocalEvents};
-use tokio::sync::broadcast;
+use tend_domain::events::Events;
 
-/// The events mechanism that fits the store's database.
-pub async fn for_store(store: &SqlStore, config: &StoreConfig) -> Arc<dyn Events> {
-    match store.backend() {
-        Backend::Sqlite => Arc::new(LocalEvents::default()),
-        Backend::Postgres => {
-            let channel = match &config.schema {
-                Some(schema) => format!("tend_events_{schema}"),
-                None => "tend_events".to_owned(),
-            };
-            let events = Arc::new(PgEvents { local: LocalEvents::default(), store: store.clone(), channel });
-            tokio::spawn(listen(events.clone(), config.url.clone()));
-            events
-        }
-    }
-}
-
-pub struct PgEvents {
-    local: LocalEvents,
-    store: SqlStore,
-    channel: String,
-}
-
-#[async_trait]
-impl Events for PgEvents {
-    async fn publish(&self, event: CoupleEvent) {
-        let payload = format!("{}:{}", event.couple.0, event.kind.as_str());
-        let sent =
-            sqlx::query("select pg_notify($1, $2)").bind(&self.channel).bind(&payload).execute(self.store.pool()).await;
-        if let Err(e) = sent {
-            // Still tell this node's pages; other nodes miss one live update, not data.
-            tracing::warn!(error = %e, "NOTIFY failed");
-            self.local.deliver(event);
-        }
-    }
-
-    fn subscribe(&self) -> broadcast::Receiver<Live> {
-        self.local.subscribe()
-    }
-}
-
-fn parse(payload: &str) -> Option<CoupleEvent> {
-    let (couple, kind) = payload.split_once(':')?;
-    Some(CoupleEvent { couple: CoupleId(couple.parse().ok()?), kind: EventKind::parse(kind)? })
-}
-
-/// Forwards notifications to this node's subscribers, reconnecting after failures. After a
-/// reconnection, open pages are told to resync: NOTIFYs sent while the node was not listening
-/// are gone, and a page would otherwise show stale parts with no hint.
-async fn listen(events: Arc<PgEvents>, url: String) {
-    let mut listened_before = false;
-    loop {
-        match PgListener::connect(&url).await {
-            Ok(mut listener) => match listener.listen(&events.channel).await {
-                Ok(()) => {
-                    if listened_before {
-                        events.local.resync();
-                    }
-                    listened_before = true;
-                    loop {
-                        // `try_recv` (unlike `recv`) says when the connection was lost: it
-                        // reconnects, then answers `None`.
-                        match listener.try_recv().await {
-                            Ok(Some(n)) => {
-                                if let Some(event) = parse(n.payload()) {
-                                    events.local.deliver(event);
-                                }
-                            }
-                            Ok(None) => {
-                                tracing::warn!("LISTEN connection was lost and is back; open pages resync");
-                                events.local.resync();
-                            }
-                            Err(e) => {
-                                tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
-                                break;
-                            }
-                        }
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "LISTEN failed"),
-            },
-            Err(e) => tracing::warn!(error = %e, "could not connect for LISTEN"),
-        }
-        // Only the last strong reference is the listener's own: the node has gone away.
-        if Arc::strong_count(&events) == 1 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn payloads_round_trip() {
-        assert_eq!(parse("42:check-in"), Some(CoupleEvent { couple: CoupleId(42), kind: EventKind::CheckIn }));
-        assert_eq!(parse("x:check-in"), None);
-        assert_eq!(parse("1:unknown"), None);
-        assert_eq!(parse("nonsense"), None);
+/// The events mechanism that fits the database.
+pub async fn for_database(database: &Database, config: &StoreConfig) -> Arc<dyn Events> {
+    match database {
+        #[cfg(feature = "sqlite")]
+        Database::Sqlite(_) => Arc::new(tend_domain::events::LocalEvents::default()),
+        #[cfg(feature = "postgres")]
+        Database::Postgres(store) => tend_store_postgres::events::for_store(store, &crate::pg_options(config)).await,
     }
 }

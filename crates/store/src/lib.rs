@@ -1,29 +1,17 @@
-//! Storage for Tend: one SQL store that runs on SQLite (the default, one file) or PostgreSQL
-//! (by URL), with a migration set for each.
+//! Storage for Tend, whichever database holds it: SQLite (the default, one file) or
+//! PostgreSQL (by URL). Each has its own crate on sqlx's native driver, with its queries checked
+//! at compile time and its own migrations: `tend-store-sqlite` and `tend-store-postgres`.
+//! This crate opens the one a URL names and hands the domain a [`Store`]; the contract suite in
+//! `tests/` holds both to the same behaviour.
 //!
-//! Both databases are reached through sqlx's `Any` driver and share every query, written in
-//! the SQL both understand (`$1` parameters, `returning`, `on conflict`). Where they differ,
-//! the query is written twice, side by side, chosen by [`Backend`]. Times are stored as Unix
-//! milliseconds and ids as 64-bit integers, the types both databases agree on.
-//!
-//! A success is a stored write: a statement that writes and returns rows (`returning …`) runs
-//! inside a transaction that is committed before the rows are used. Outside one, SQLite
-//! commits when the statement finishes, and a reader that stops at the first row never hears
-//! that the commit failed (a full disk), so the caller would be told of a write that is gone.
+//! Either backend can be left out of a build (`--no-default-features --features sqlite`).
 
 pub mod events;
-mod practices;
-mod questions;
-mod sql;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 use std::path::Path;
-use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
-use tend_domain::StoreError;
-
-pub use sql::SqlStore;
+use tend_domain::{Store, StoreError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -67,195 +55,98 @@ impl StoreConfig {
     }
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+/// An open database of either kind.
+#[derive(Clone)]
+pub enum Database {
+    #[cfg(feature = "sqlite")]
+    Sqlite(tend_store_sqlite::SqliteStore),
+    #[cfg(feature = "postgres")]
+    Postgres(tend_store_postgres::PgStore),
+}
 
-impl SqlStore {
-    /// Connects without migrating. One connection is made and checked first, with a short
-    /// time limit, so that a database that cannot be reached, opened or read says why at once
-    /// (the pool alone would retry until its timeout and say only "pool timed out").
+impl Database {
+    /// Connects without migrating; a database that cannot be reached, opened or read says
+    /// why in one line.
     pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
-        sqlx::any::install_default_drivers();
-        let backend = config.backend()?;
-        let url = match (backend, config.read_only) {
-            (Backend::Sqlite, true) => read_only_sqlite_url(&config.url),
-            _ => config.url.clone(),
-        };
-        let options = AnyConnectOptions::from_str(&url).map_err(|e| connect_error(config, e))?;
-        let schema = config.schema.clone();
-        if let Some(schema) = &schema
-            && !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
-            return Err(StoreError::Backend("schema names may hold only letters, digits and _".into()));
-        }
-        let setup = Setup { backend, schema: schema.clone(), read_only: config.read_only };
-        let first = async {
-            let mut conn = AnyConnection::connect_with(&options).await?;
-            if let (Backend::Postgres, Some(schema)) = (backend, &schema) {
-                conn.execute(format!("create schema if not exists {schema}").as_str()).await?;
+        match config.backend()? {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite => {
+                let options = tend_store_sqlite::SqliteOptions {
+                    url: config.url.clone(),
+                    read_only: config.read_only,
+                    max_connections: config.max_connections,
+                    acquire_timeout: config.acquire_timeout,
+                };
+                Ok(Self::Sqlite(tend_store_sqlite::SqliteStore::connect(&options).await?))
             }
-            setup.apply(&mut conn).await?;
-            // Reading the schema finds a file that is not a database, or is damaged, now.
-            let check = match backend {
-                Backend::Sqlite => "select count(*) from sqlite_master",
-                Backend::Postgres => "select 1",
-            };
-            conn.fetch_one(check).await?;
-            conn.close().await
-        };
-        match tokio::time::timeout(CONNECT_TIMEOUT, first).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(connect_error(config, e)),
-            Err(_) => {
-                return Err(StoreError::Backend(format!(
-                    "{} did not answer within {} seconds",
-                    describe_target(config),
-                    CONNECT_TIMEOUT.as_secs()
-                )));
-            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => Ok(Self::Postgres(tend_store_postgres::PgStore::connect(&pg_options(config)).await?)),
+            #[allow(unreachable_patterns)]
+            other => Err(StoreError::Backend(format!("this build of Tend has no {other:?} support"))),
         }
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite {
-                config.max_connections.min(8)
-            } else {
-                config.max_connections
-            })
-            .acquire_timeout(config.acquire_timeout)
-            .after_connect(move |conn, _meta| {
-                let setup = setup.clone();
-                Box::pin(async move { setup.apply(conn).await })
-            })
-            // A connection whose transaction did not end cleanly (a commit refused by a full
-            // disk, say) is closed rather than reused, so no later write can land in a
-            // transaction that will never be committed.
-            .after_release(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
-            .connect_with(options)
-            .await
-            .map_err(|e| connect_error(config, e))?;
-        Ok(SqlStore::new(pool, backend))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// What the use cases read and write through.
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(s) => Arc::new(s.clone()),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => Arc::new(s.clone()),
+        }
     }
 
     /// Brings the schema up to date; safe to run from several nodes at once.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        let migrator = match self.backend() {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(self.pool()).await.map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
-        self.fold_old_appreciations().await
+        match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(s) => s.migrate().await,
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => s.migrate().await,
+        }
     }
 
     /// A consistent copy of a running SQLite database, written to `path`.
     pub async fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
-        if self.backend() != Backend::Sqlite {
-            return Err(StoreError::Backend("backup copies SQLite databases; for PostgreSQL use pg_dump".into()));
+        match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(s) => s.backup_to(path).await,
+            #[cfg(feature = "postgres")]
+            Self::Postgres(_) => {
+                let _ = path;
+                Err(StoreError::Backend("backup copies SQLite databases; for PostgreSQL use pg_dump".into()))
+            }
         }
-        if path.exists() {
-            return Err(StoreError::Conflict(format!("{} already exists; choose a new file name", path.display())));
-        }
-        let target = path.to_str().ok_or_else(|| StoreError::Backend("the backup path must be valid UTF-8".into()))?;
-        sqlx::query("vacuum into $1").bind(target).execute(self.pool()).await.map_err(backend_error)?;
-        Ok(())
     }
 
     pub async fn close(&self) {
-        self.pool().close().await;
-    }
-}
-
-/// How long the first connection may take before start-up gives up with a clear message.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// What every new connection is set up with.
-#[derive(Clone)]
-struct Setup {
-    backend: Backend,
-    schema: Option<String>,
-    read_only: bool,
-}
-
-impl Setup {
-    async fn apply(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => {
-                // WAL lets readers and one writer work at once. It stays set in the file, so
-                // only a new database needs the write that sets it: a connection opened later,
-                // on a full disk, must not fail for want of it.
-                let mode: String = sqlx::query_scalar("pragma journal_mode").fetch_one(&mut *conn).await?;
-                if !self.read_only && !mode.eq_ignore_ascii_case("wal") {
-                    conn.execute("pragma journal_mode = wal").await?;
-                }
-                conn.execute("pragma foreign_keys = on").await?;
-                // The busy timeout makes writers queue instead of failing.
-                conn.execute("pragma busy_timeout = 10000").await?;
-                conn.execute("pragma synchronous = normal").await?;
-            }
-            Backend::Postgres => {
-                if let Some(schema) = &self.schema {
-                    conn.execute(format!("set search_path to {schema}").as_str()).await?;
-                }
-                if self.read_only {
-                    conn.execute("set default_transaction_read_only = on").await?;
-                }
-            }
+        match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(s) => s.close().await,
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => s.close().await,
         }
-        Ok(())
     }
 }
 
-fn read_only_sqlite_url(url: &str) -> String {
-    let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("mode=")).collect();
-    params.push("mode=ro");
-    format!("{path}?{}", params.join("&"))
-}
-
-/// The database a URL names, for messages, without a password.
-fn describe_target(config: &StoreConfig) -> String {
-    let url = &config.url;
-    if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-        let path = rest.split('?').next().unwrap_or(rest);
-        return format!("the SQLite database {path}");
+#[cfg(feature = "postgres")]
+fn pg_options(config: &StoreConfig) -> tend_store_postgres::PgOptions {
+    tend_store_postgres::PgOptions {
+        url: config.url.clone(),
+        schema: config.schema.clone(),
+        read_only: config.read_only,
+        max_connections: config.max_connections,
+        acquire_timeout: config.acquire_timeout,
     }
-    let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
-    let host = after_scheme.rsplit_once('@').map_or(after_scheme, |(_, h)| h);
-    let host = host.split(['/', '?']).next().unwrap_or(host);
-    format!("PostgreSQL at {host}")
-}
-
-/// One line that says what went wrong on connecting, and what usually causes it.
-fn connect_error(config: &StoreConfig, e: impl Into<sqlx::Error>) -> StoreError {
-    let e: sqlx::Error = e.into();
-    let target = describe_target(config);
-    let hint = match &e {
-        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            " (nothing is listening there: is PostgreSQL running, and are the host and port right?)"
-        }
-        sqlx::Error::Database(d) => match d.code().as_deref() {
-            Some("26") => " (the file is not a SQLite database, or is damaged: restore it from a backup)",
-            Some("11") => " (the database file is damaged: restore it from a backup)",
-            Some("14") => " (the file or its folder cannot be opened: check that it exists and is writable)",
-            Some("8") => " (the file or its folder is read-only: Tend needs to write beside the database)",
-            Some("3D000") => " (create the database first, or fix its name in the URL)",
-            Some("28P01") | Some("28000") => " (check the user name and password in the URL)",
-            _ => "",
-        },
-        _ => "",
-    };
-    let message = match &e {
-        sqlx::Error::Database(d) => d.message().to_owned(),
-        other => other.to_string(),
-    };
-    StoreError::Backend(format!("cannot open {target}: {message}{hint}"))
-}
-
-pub(crate) fn backend_error(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
-/// For tests and tools: the pool underneath.
-pub fn pool(store: &SqlStore) -> &AnyPool {
-    store.pool()
 }
 
 #[cfg(feature = "testing")]

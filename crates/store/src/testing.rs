@@ -7,32 +7,72 @@
 //! fails and says why. Under CI (`CI` set) the SQLite halves fail too unless the URL is set
 //! and the ignored tests were asked for, so CI can never pass on SQLite alone.
 
-use crate::{SqlStore, StoreConfig};
+use crate::{Database, StoreConfig};
 use rand::Rng;
+use std::sync::Arc;
+use tend_domain::Store;
 
 /// A migrated store and what keeps it alive.
 pub struct TestDb {
-    pub store: SqlStore,
+    pub database: Database,
+    pub store: Arc<dyn Store>,
     pub config: StoreConfig,
     _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// Runs raw SQL on the database underneath, for tests that must reach past the store
+    /// (to cut a connection, or to make a row look older than it is).
+    pub async fn execute(&self, sql: &str) {
+        let done = match &self.database {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(s) => sqlx::raw_sql(sql).execute(s.pool()).await.map(|_| ()),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(s) => sqlx::raw_sql(sql).execute(s.pool()).await.map(|_| ()),
+        };
+        done.expect("raw SQL runs");
+    }
+
+    /// Runs a query that answers one integer, such as a count, on the database underneath.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let answer = match &self.database {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(s) => sqlx::query_scalar::<_, i64>(sql).fetch_one(s.pool()).await,
+            #[cfg(feature = "postgres")]
+            Database::Postgres(s) => sqlx::query_scalar::<_, i64>(sql).fetch_one(s.pool()).await,
+        };
+        answer.expect("the query answers an integer")
+    }
+
+    async fn open(config: StoreConfig, dir: Option<tempfile::TempDir>, migrate: bool) -> TestDb {
+        let database = Database::connect(&config).await.expect("the test database opens");
+        if migrate {
+            database.migrate().await.expect("the test database migrates");
+        }
+        TestDb { store: database.store(), database, config, _dir: dir }
+    }
 }
 
 impl TestDb {
     /// The same database opened again so that it refuses every write, as a full disk or a
     /// read-only file would.
     pub async fn read_only(&self) -> TestDb {
-        let config = StoreConfig { read_only: true, ..self.config.clone() };
-        let store = SqlStore::connect(&config).await.expect("opens read-only");
-        TestDb { store, config, _dir: None }
+        TestDb::open(StoreConfig { read_only: true, ..self.config.clone() }, None, false).await
     }
 }
 
 pub async fn sqlite() -> TestDb {
+    sqlite_with(true).await
+}
+
+/// A fresh SQLite file with no schema yet, for tests that build an older one by hand.
+pub async fn sqlite_unmigrated() -> TestDb {
+    sqlite_with(false).await
+}
+
+async fn sqlite_with(migrate: bool) -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = StoreConfig::sqlite_in(dir.path());
-    let store = SqlStore::connect(&config).await.expect("sqlite connects");
-    store.migrate().await.expect("sqlite migrates");
-    TestDb { store, config, _dir: Some(dir) }
+    TestDb::open(StoreConfig::sqlite_in(dir.path()), Some(dir), migrate).await
 }
 
 /// The PostgreSQL URL for tests, if set.
@@ -56,6 +96,15 @@ pub fn require_postgres_under_ci() {
 /// A fresh schema in the test PostgreSQL. Only PostgreSQL tests call this, and they are
 /// `#[ignore]`d; run with `--include-ignored` but without the URL, it fails and says why.
 pub async fn postgres() -> TestDb {
+    postgres_with(true).await
+}
+
+/// A fresh, empty schema in the test PostgreSQL, for tests that build an older one by hand.
+pub async fn postgres_unmigrated() -> TestDb {
+    postgres_with(false).await
+}
+
+async fn postgres_with(migrate: bool) -> TestDb {
     let Some(url) = postgres_url() else {
         panic!(
             "TEND_TEST_POSTGRES_URL is unset, so this PostgreSQL test cannot run; set it \
@@ -63,10 +112,8 @@ pub async fn postgres() -> TestDb {
         )
     };
     let schema = format!("tend_test_{:016x}", rand::rng().random::<u64>());
-    let config = StoreConfig { schema: Some(schema), max_connections: 5, ..StoreConfig::from_url(url) };
-    let store = SqlStore::connect(&config).await.expect("postgres connects");
-    store.migrate().await.expect("postgres migrates");
-    TestDb { store, config, _dir: None }
+    TestDb::open(StoreConfig { schema: Some(schema), max_connections: 5, ..StoreConfig::from_url(url) }, None, migrate)
+        .await
 }
 
 /// Runs an async test body once on SQLite and once on PostgreSQL. The PostgreSQL half is

@@ -44,7 +44,7 @@ fn invite(inviter: UserId, token: &Secret, code: &str, now: Timestamp) -> NewInv
 }
 
 async fn first_account_then_closed(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     s.ping().await.expect("ping");
     assert!(!s.is_founded().await.expect("read"));
     let first = register(s, "a@example.org", Gate::FirstAccount).await;
@@ -62,7 +62,7 @@ async fn first_account_then_closed(db: TestDb) {
 }
 
 async fn profiles_and_passwords(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let a = register(s, "a@example.org", Gate::Open).await;
     let b = register(s, "b@example.org", Gate::Open).await;
     assert_eq!(s.user(a.id).await.expect("read").as_ref(), Some(&a));
@@ -94,7 +94,7 @@ async fn profiles_and_passwords(db: TestDb) {
 }
 
 async fn sessions_live_expire_and_revoke(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let a = register(s, "a@example.org", Gate::Open).await;
     let b = register(s, "b@example.org", Gate::Open).await;
     let now = t("2026-01-01T00:00:00Z");
@@ -109,7 +109,8 @@ async fn sessions_live_expire_and_revoke(db: TestDb) {
         expires_at: t("2026-01-31T00:00:00Z"),
     };
     let id = s.create_session(&new).await.expect("create");
-    let (summary, csrf, user) = s.session_by_token(&token.hash(), now).await.expect("read").expect("found");
+    let LiveSession { session: summary, csrf_token: csrf, user } =
+        s.session_by_token(&token.hash(), now).await.expect("read").expect("found");
     assert_eq!((summary.id, csrf.as_str(), user.id, summary.user_agent.as_str()), (id, "csrf", a.id, "Firefox"));
     assert_eq!(s.session_by_token(&Secret::generate("").hash(), now).await.expect("read"), None);
     assert_eq!(s.session_by_token(&token.hash(), t("2026-02-01T00:00:00Z")).await.expect("read"), None, "expired");
@@ -133,7 +134,7 @@ async fn sessions_live_expire_and_revoke(db: TestDb) {
 }
 
 async fn api_tokens(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let a = register(s, "a@example.org", Gate::Open).await;
     let b = register(s, "b@example.org", Gate::Open).await;
     let token = Secret::generate("tend_");
@@ -145,7 +146,7 @@ async fn api_tokens(db: TestDb) {
         now: t("2026-01-01T00:00:00Z"),
     };
     let id = s.create_api_token(&new).await.expect("create");
-    let (summary, user) = s.api_token_by_hash(&token.hash()).await.expect("read").expect("found");
+    let TokenOwner { token: summary, user } = s.api_token_by_hash(&token.hash()).await.expect("read").expect("found");
     assert_eq!((summary.id, summary.name.as_str(), summary.last_used_at, user.id), (id, "script", None, a.id));
     s.touch_api_token(id, t("2026-01-02T00:00:00Z")).await.expect("touch");
     assert_eq!(s.api_tokens_of(a.id).await.expect("list")[0].last_used_at, Some(t("2026-01-02T00:00:00Z")));
@@ -159,39 +160,43 @@ fn attempts(count: u64, oldest: Option<&str>) -> Attempts {
     Attempts { count, oldest: oldest.map(t) }
 }
 
-async fn failures_count_in_a_window(db: TestDb) {
-    let s = &db.store;
+async fn attempts_count_in_a_window(db: TestDb) {
+    let s = db.store.as_ref();
     let keys = ["login:a".to_string(), "addr:1".to_string()];
+    let since = t("2025-12-31T00:00:00Z");
     for minute in 0..3 {
-        s.record_failure(&keys, t("2026-01-01T00:00:00Z") + SignedDuration::from_mins(minute)).await.expect("record");
+        let at = t("2026-01-01T00:00:00Z") + SignedDuration::from_mins(minute);
+        let counted = s.record_attempt(&keys, at, since).await.expect("record");
+        let n = u64::try_from(minute + 1).expect("small");
+        assert_eq!(counted, [attempts(n, Some("2026-01-01T00:00:00Z")), attempts(n, Some("2026-01-01T00:00:00Z"))]);
     }
-    let count = |key: &'static str, since: &'static str| s.failures_since(key, t(since));
-    assert_eq!(
-        count("login:a", "2025-12-31T00:00:00Z").await.expect("count"),
-        attempts(3, Some("2026-01-01T00:00:00Z"))
-    );
-    assert_eq!(
-        count("login:a", "2026-01-01T00:00:30Z").await.expect("count"),
-        attempts(2, Some("2026-01-01T00:01:00Z"))
-    );
-    assert_eq!(count("login:b", "2025-12-31T00:00:00Z").await.expect("count"), attempts(0, None));
+    // Counting from later leaves the first attempt out.
+    let at = t("2026-01-01T00:03:00Z");
+    let counted = s.record_attempt(&keys[..1], at, t("2026-01-01T00:00:30Z")).await.expect("record");
+    assert_eq!(counted, [attempts(3, Some("2026-01-01T00:01:00Z"))]);
+    let counted = s.record_attempt(&["login:b".to_string()], at, since).await.expect("record");
+    assert_eq!(counted, [attempts(1, Some("2026-01-01T00:03:00Z"))], "keys are counted apart");
     s.clear_failures("login:a").await.expect("clear");
-    assert_eq!(count("login:a", "2025-12-31T00:00:00Z").await.expect("count").count, 0);
-    assert_eq!(count("addr:1", "2025-12-31T00:00:00Z").await.expect("count").count, 3, "other keys stay");
-    assert_eq!(s.prune_failures(t("2026-01-01T00:01:00Z")).await.expect("prune"), 2);
+    let counted = s.record_attempt(&keys, t("2026-01-01T00:04:00Z"), since).await.expect("record");
+    assert_eq!(counted[0].count, 1, "cleared, then this one");
+    assert_eq!(counted[1].count, 4, "other keys stay");
+    // Left: addr:1 at minutes 0, 1, 2 and 4, login:b at 3, login:a at 4. Pruning up to 00:03
+    // takes the four at or before it.
+    assert_eq!(s.prune_failures(t("2026-01-01T00:03:00Z")).await.expect("prune"), 4);
 
     let at = t("2026-01-02T00:00:00Z");
     let counted = s.record_attempt(&keys, at, t("2026-01-01T12:00:00Z")).await.expect("attempt");
     assert_eq!(counted, [attempts(1, Some("2026-01-02T00:00:00Z")), attempts(1, Some("2026-01-02T00:00:00Z"))]);
     s.forget_attempt("addr:1", at).await.expect("forget");
-    assert_eq!(count("addr:1", "2026-01-01T12:00:00Z").await.expect("count").count, 0, "taken back");
-    assert_eq!(count("login:a", "2026-01-01T12:00:00Z").await.expect("count").count, 1, "only under that key");
+    let counted = s.record_attempt(&keys, at, t("2026-01-01T12:00:00Z")).await.expect("attempt");
+    assert_eq!(counted[1].count, 1, "taken back, then this one");
+    assert_eq!(counted[0].count, 2, "only under that key");
 }
 
 /// Fifty log-in attempts at once for one account: each is written down before it is counted,
 /// so exactly as many see themselves within the limit as the limit allows.
 async fn racing_attempts_are_all_counted(db: TestDb) {
-    let s: Arc<dyn Store> = Arc::new(db.store.clone());
+    let s: Arc<dyn Store> = db.store.clone();
     let now = t("2026-01-02T00:00:00Z");
     let since = t("2026-01-01T23:45:00Z");
     let mut tries = tokio::task::JoinSet::new();
@@ -212,7 +217,7 @@ async fn racing_attempts_are_all_counted(db: TestDb) {
 }
 
 async fn expired_sessions_are_pruned(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let a = register(s, "a@example.org", Gate::Open).await;
     let session = |expires: &str| NewSession {
         user_id: a.id,
@@ -231,7 +236,7 @@ async fn expired_sessions_are_pruned(db: TestDb) {
 }
 
 async fn invites_pair_two_people_once(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let now = t("2026-01-01T00:00:00Z");
     let a = register(s, "a@example.org", Gate::Open).await;
     let b = register(s, "b@example.org", Gate::Open).await;
@@ -280,7 +285,7 @@ async fn invites_pair_two_people_once(db: TestDb) {
 }
 
 async fn sign_up_with_invite_is_all_or_nothing(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let now = t("2026-01-01T00:00:00Z");
     let a = register(s, "a@example.org", Gate::FirstAccount).await;
     let token = Secret::generate("inv_");
@@ -301,7 +306,7 @@ async fn sign_up_with_invite_is_all_or_nothing(db: TestDb) {
 }
 
 async fn racing_redemptions_make_one_couple(db: TestDb) {
-    let s: Arc<dyn Store> = Arc::new(db.store.clone());
+    let s: Arc<dyn Store> = db.store.clone();
     let now = t("2026-01-01T00:00:00Z");
     let a = register(&*s, "a@example.org", Gate::Open).await;
     let token = Secret::generate("inv_");
@@ -353,7 +358,7 @@ fn check_in(couple: tend_domain::CoupleId, author: UserId, day: &str, high: &str
 }
 
 async fn check_ins_are_one_per_author_and_day(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let (a, b, c) = couple(s, "x").await;
     let (_, _, other) = couple(s, "y").await;
     s.upsert_check_in(&check_in(c, a.id, "2026-01-05", "first")).await.expect("insert");
@@ -375,7 +380,7 @@ async fn check_ins_are_one_per_author_and_day(db: TestDb) {
     assert!(s.check_ins_between(other, day, day).await.expect("read").is_empty(), "scoped to the couple");
 
     // Racing writers for the same author and day leave exactly one row.
-    let store: Arc<dyn Store> = Arc::new(db.store.clone());
+    let store: Arc<dyn Store> = db.store.clone();
     let tasks: Vec<_> = (0..8)
         .map(|i| {
             let store = store.clone();
@@ -391,7 +396,7 @@ async fn check_ins_are_one_per_author_and_day(db: TestDb) {
 }
 
 async fn appreciations_list_search_and_react(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let (a, b, c) = couple(s, "x").await;
     let (_, _, other) = couple(s, "y").await;
     let record = |author: &User, recipient: &User, body: &str, minute: i64| AppreciationRecord {
@@ -479,15 +484,15 @@ async fn appreciations_list_search_and_react(db: TestDb) {
 async fn events_reach_every_node(db: TestDb) {
     use tend_domain::events::{CoupleEvent, EventKind, Live};
     // Two "nodes": two stores with their own event mechanisms on the same database.
-    let second = tend_store::SqlStore::connect(&db.config).await.expect("connect");
-    let one = tend_store::events::for_store(&db.store, &db.config).await;
-    let two = tend_store::events::for_store(&second, &db.config).await;
+    let second = tend_store::Database::connect(&db.config).await.expect("connect");
+    let one = tend_store::events::for_database(&db.database, &db.config).await;
+    let two = tend_store::events::for_database(&second, &db.config).await;
     let mut on_two = two.subscribe();
     let mut on_one = one.subscribe();
     let event = CoupleEvent { couple: tend_domain::CoupleId(7), kind: EventKind::CheckIn };
     // Each node's LISTEN may take a moment to be in place on its fresh connection, so keep
     // publishing until both nodes have heard it (on SQLite there is only the one node).
-    let across_nodes = db.store.backend() == tend_store::Backend::Postgres;
+    let across_nodes = db.database.backend() == tend_store::Backend::Postgres;
     let (mut heard_one, mut heard_two) = (false, !across_nodes);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !(heard_one && heard_two) {
@@ -509,9 +514,9 @@ async fn events_reach_every_node(db: TestDb) {
 /// since whatever was sent meanwhile is gone.
 async fn a_lost_listen_connection_resyncs_pages(db: TestDb) {
     use tend_domain::events::Live;
-    let events = tend_store::events::for_store(&db.store, &db.config).await;
+    let events = tend_store::events::for_database(&db.database, &db.config).await;
     let mut live = events.subscribe();
-    if db.store.backend() != tend_store::Backend::Postgres {
+    if db.database.backend() != tend_store::Backend::Postgres {
         return; // One process, no connection to lose.
     }
     let channel = format!("tend_events_{}", db.config.schema.as_deref().unwrap_or(""));
@@ -519,11 +524,10 @@ async fn a_lost_listen_connection_resyncs_pages(db: TestDb) {
     loop {
         assert!(std::time::Instant::now() < deadline, "no resync after the LISTEN connection was cut");
         // Cut this node's LISTEN connection (once it is listening), as a network blip would.
-        sqlx::query("select pg_terminate_backend(pid) from pg_stat_activity where query = $1")
-            .bind(format!("LISTEN \"{channel}\""))
-            .execute(tend_store::pool(&db.store))
-            .await
-            .expect("terminate");
+        db.execute(&format!(
+            "select pg_terminate_backend(pid) from pg_stat_activity where query = 'LISTEN \"{channel}\"'"
+        ))
+        .await;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         if std::iter::from_fn(|| live.try_recv().ok()).any(|e| e == Live::Resync) {
             break;
@@ -532,7 +536,7 @@ async fn a_lost_listen_connection_resyncs_pages(db: TestDb) {
 }
 
 async fn hugs_are_logged_per_couple(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let (a, b, c) = couple(s, "x").await;
     let (other_a, _, other) = couple(s, "y").await;
     let same = SignedDuration::from_secs(120);
@@ -548,7 +552,7 @@ async fn hugs_are_logged_per_couple(db: TestDb) {
 
 /// Both phones tap "We hugged" at the same instant, for many couples at once: one hug each.
 async fn racing_hugs_count_once(db: TestDb) {
-    let s: Arc<dyn Store> = Arc::new(db.store.clone());
+    let s: Arc<dyn Store> = db.store.clone();
     let at = t("2026-01-05T20:00:00Z");
     let mut couples = Vec::new();
     for i in 0..10 {
@@ -577,7 +581,7 @@ fn talk(a: UserId, b: UserId, at: Timestamp) -> Conversation {
 }
 
 async fn one_open_conversation_per_couple_and_steps_merge(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let (a, b, c) = couple(s, "x").await;
     let (oa, ob, other) = couple(s, "y").await;
     let t0 = t("2026-01-05T20:00:00Z");
@@ -586,7 +590,7 @@ async fn one_open_conversation_per_couple_and_steps_merge(db: TestDb) {
     assert_eq!(s.insert_conversation(c, &new).await.expect("insert"), None, "one open per couple");
     let theirs = s.insert_conversation(other, &talk(oa.id, ob.id, t0)).await.expect("insert");
     assert!(theirs.is_some(), "couples don't block each other");
-    assert_eq!(s.open_conversation(c).await.expect("read").map(|(i, _)| i), Some(id));
+    assert_eq!(s.open_conversation(c).await.expect("read").map(|o| o.id), Some(id));
     assert_eq!(s.conversation(other, id).await.expect("read"), None, "scoped to the couple");
 
     // Two phones write from the same stale snapshot: both steps stay.
@@ -614,13 +618,14 @@ async fn one_open_conversation_per_couple_and_steps_merge(db: TestDb) {
     assert_eq!(s.open_conversation(c).await.expect("read"), None);
     let next = s.insert_conversation(c, &talk(b.id, a.id, t0 + SignedDuration::from_hours(1))).await.expect("insert");
     let next = next.expect("open again");
-    let listed: Vec<i64> = s.conversations(c, 10).await.expect("list").into_iter().map(|(i, _)| i).collect();
+    let listed: Vec<tend_domain::ConversationId> =
+        s.conversations(c, 10).await.expect("list").into_iter().map(|o| o.id).collect();
     assert_eq!(listed, [next, id], "newest first");
     assert_eq!(s.conversations(c, 1).await.expect("list").len(), 1);
 }
 
 async fn racing_starts_make_one_conversation(db: TestDb) {
-    let s: Arc<dyn Store> = Arc::new(db.store.clone());
+    let s: Arc<dyn Store> = db.store.clone();
     let (a, b, c) = couple(&*s, "x").await;
     let now = t("2026-01-05T20:00:00Z");
     let tasks: Vec<_> = (0..8)
@@ -641,7 +646,7 @@ async fn racing_starts_make_one_conversation(db: TestDb) {
 }
 
 async fn listening_rounds_are_written_once(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let (a, b, c) = couple(s, "x").await;
     let (_, _, other) = couple(s, "y").await;
     let t0 = t("2026-01-05T20:00:00Z");
@@ -673,15 +678,17 @@ async fn listening_rounds_are_written_once(db: TestDb) {
 }
 
 async fn ladders_change_by_compare_and_set(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let (_, _, c) = couple(s, "x").await;
     let (_, _, other) = couple(s, "y").await;
-    let (depth, completed, ready, v) = s.ladder(c).await.expect("ladder");
-    assert_eq!((depth, completed, ready), (1, 0, [false, false]), "every couple starts at depth 1");
-    assert!(s.save_ladder(c, v, 1, 7, [true, false]).await.expect("save"));
-    assert!(!s.save_ladder(c, v, 2, 0, [false, false]).await.expect("save"), "a stale version is refused");
-    assert_eq!(s.ladder(c).await.expect("read"), (1, 7, [true, false], v + 1));
-    assert_eq!(s.ladder(other).await.expect("read").0, 1, "couples don't share a ladder");
+    let start = s.ladder(c).await.expect("ladder");
+    assert_eq!(start, StoredLadder::default(), "every couple starts at depth 1");
+    let changed = StoredLadder { completed: 7, ready: [true, false], ..start };
+    assert!(s.save_ladder(c, &changed).await.expect("save"));
+    let stale = StoredLadder { depth: 2, ..start };
+    assert!(!s.save_ladder(c, &stale).await.expect("save"), "a stale version is refused");
+    assert_eq!(s.ladder(c).await.expect("read"), StoredLadder { version: start.version + 1, ..changed });
+    assert_eq!(s.ladder(other).await.expect("read").depth, 1, "couples don't share a ladder");
 }
 
 fn answer(couple: tend_domain::CoupleId, author: UserId, body: &str, passed: bool, now: Timestamp) -> NewAnswerRecord {
@@ -689,7 +696,7 @@ fn answer(couple: tend_domain::CoupleId, author: UserId, body: &str, passed: boo
 }
 
 async fn answers_are_final_but_a_pass_can_become_one(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let (a, b, c) = couple(s, "x").await;
     let (_, _, other) = couple(s, "y").await;
     let now = t("2026-01-05T20:00:00Z");
@@ -709,7 +716,9 @@ async fn answers_are_final_but_a_pass_can_become_one(db: TestDb) {
     assert!(s.save_answer(id, &answer(c, b.id, "A long walk.", false, now)).await.expect("answer"));
     s.save_response(c, id, a.id, Some("care-1"), "Let's do that.", now).await.expect("respond");
     s.save_response(c, id, b.id, None, "Yes!", now).await.expect("respond");
-    s.save_felt(c, id, a.id, tend_domain::exchange::Felt::parse(6, 7, 5).expect("valid")).await.expect("felt");
+    s.save_felt(c, id, a.id, tend_domain::questions::exchange::Felt::parse(6, 7, 5).expect("valid"))
+        .await
+        .expect("felt");
     s.save_favorite(c, id, b.id, true).await.expect("favorite");
     let e = s.exchange(c, "today-001").await.expect("read").expect("there");
     assert!(e.is_complete());
@@ -719,15 +728,23 @@ async fn answers_are_final_but_a_pass_can_become_one(db: TestDb) {
         ("Tea on the balcony.", Some("care-1"), false)
     );
     assert_eq!(mine.felt.map(|f| f.accepted), Some(7));
-    let (_, before, _, version) = s.ladder(c).await.expect("ladder");
+    let before = s.ladder(c).await.expect("ladder");
     assert!(s.complete_exchange(c, id, 1, now).await.expect("complete"));
     assert!(!s.complete_exchange(c, id, 1, now).await.expect("complete"), "completed once");
-    let (_, after, _, new_version) = s.ladder(c).await.expect("ladder");
-    assert_eq!((after, new_version), (before + 1, version + 1), "counted once, in the same step");
+    let after = s.ladder(c).await.expect("ladder");
+    assert_eq!(
+        (after.completed, after.version),
+        (before.completed + 1, before.version + 1),
+        "counted once, in the same step"
+    );
     assert!(!s.complete_exchange(other, id, 1, now).await.expect("complete"), "not another couple's");
     let second = s.ensure_exchange(c, "love-map-040", "love-map", 2, now).await.expect("exchange");
     assert!(s.complete_exchange(c, second, 2, now).await.expect("complete"));
-    assert_eq!(s.ladder(c).await.expect("ladder").1, after, "an exchange at another depth doesn't count");
+    assert_eq!(
+        s.ladder(c).await.expect("ladder").completed,
+        after.completed,
+        "an exchange at another depth doesn't count"
+    );
     s.ensure_exchange(c, "play-001", "play", 1, t("2026-01-06T20:00:00Z")).await.expect("exchange");
     let all = s.exchanges(c).await.expect("list");
     assert_eq!(
@@ -740,7 +757,10 @@ async fn answers_are_final_but_a_pass_can_become_one(db: TestDb) {
     s.add_question_draw(c, day, "today-003", now).await.expect("the same draw twice keeps one");
     assert_eq!(
         s.question_draws(c).await.expect("draws"),
-        [(day, "today-002".to_owned()), (day, "today-003".to_owned())]
+        [
+            QuestionDraw { day, question_id: "today-002".to_owned() },
+            QuestionDraw { day, question_id: "today-003".to_owned() }
+        ]
     );
     assert!(s.question_draws(other).await.expect("draws").is_empty());
 }
@@ -767,7 +787,7 @@ both_backends!(
     profiles_and_passwords,
     sessions_live_expire_and_revoke,
     api_tokens,
-    failures_count_in_a_window,
+    attempts_count_in_a_window,
     racing_attempts_are_all_counted,
     expired_sessions_are_pruned,
     invites_pair_two_people_once,
@@ -780,7 +800,7 @@ both_backends!(
 /// Search ignores case in every alphabet on both databases, also for appreciations written
 /// before the folded search text existed (filled in when the store migrates).
 async fn search_ignores_case_beyond_ascii(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let (a, b, c) = couple(s, "x").await;
     let now = t("2026-01-05T20:00:00Z");
     let record = AppreciationRecord {
@@ -804,18 +824,15 @@ async fn search_ignores_case_beyond_ascii(db: TestDb) {
     assert_eq!(found("ça m'a").await, 1);
     assert_eq!(found("ευχαριστω").await, 1, "the reply is searched too");
     // A row from before the folded text: the next migration fills it in.
-    sqlx::query("update appreciations set body_folded = null, reply_folded = null")
-        .execute(tend_store::pool(s))
-        .await
-        .expect("forget");
+    db.execute("update appreciations set body_folded = null, reply_folded = null").await;
     assert_eq!(found("éclair").await, 0);
-    s.migrate().await.expect("migrate");
+    db.database.migrate().await.expect("migrate");
     assert_eq!(found("éclair").await, 1);
     assert_eq!(found("ευχαριστω").await, 1);
 }
 
 async fn writes_are_scoped_to_the_couple(db: TestDb) {
-    let s = &db.store;
+    let s = db.store.as_ref();
     let (a, b, c) = couple(s, "x").await;
     let (oa, _, other) = couple(s, "y").await;
     let now = t("2026-01-05T20:00:00Z");
@@ -824,7 +841,7 @@ async fn writes_are_scoped_to_the_couple(db: TestDb) {
     let id = s.ensure_exchange(c, "today-001", "today", 1, now).await.expect("exchange");
     assert!(s.save_answer(id, &answer(c, a.id, "Mine.", false, now)).await.expect("answer"));
     assert!(!s.save_answer(id, &answer(other, oa.id, "Intruder", false, now)).await.expect("refused"));
-    let felt = tend_domain::exchange::Felt::parse(1, 1, 1).expect("valid");
+    let felt = tend_domain::questions::exchange::Felt::parse(1, 1, 1).expect("valid");
     assert_eq!(s.save_felt(other, id, a.id, felt).await, Err(StoreError::NotFound));
     assert_eq!(s.save_favorite(other, id, a.id, true).await, Err(StoreError::NotFound));
     assert_eq!(s.save_response(other, id, a.id, None, "x", now).await, Err(StoreError::NotFound));
@@ -847,10 +864,10 @@ struct Seed {
     session: SessionId,
     ladder_version: i64,
     token: tend_domain::ApiTokenId,
-    appreciation: i64,
-    conversation: (i64, Conversation),
-    listening: i64,
-    exchange: i64,
+    appreciation: tend_domain::AppreciationId,
+    conversation: StoredConversation,
+    listening: tend_domain::ListeningId,
+    exchange: tend_domain::ExchangeId,
     /// A second couple with nothing open, where new things can start.
     quiet: (User, User, tend_domain::CoupleId),
     /// An unpaired person with an open invite, and an unpaired person to redeem it.
@@ -899,9 +916,12 @@ async fn seed(s: &dyn Store) -> Seed {
         .expect("appreciation")
         .id;
     let talk = talk(a.id, b.id, now);
-    let conversation = (s.insert_conversation(c, &talk).await.expect("insert").expect("open"), talk);
+    let conversation = StoredConversation {
+        id: s.insert_conversation(c, &talk).await.expect("insert").expect("open"),
+        conversation: talk,
+    };
     let listening = s.insert_listening(c, a.id, b.id, "Work.", now).await.expect("insert").expect("open");
-    let (_, _, _, ladder_version) = s.ladder(c).await.expect("ladder");
+    let ladder_version = s.ladder(c).await.expect("ladder").version;
     let exchange = s.ensure_exchange(c, "today-001", "today", 1, now).await.expect("exchange");
     s.save_answer(exchange, &answer(c, a.id, "Mine.", false, now)).await.expect("answer");
     s.save_answer(exchange, &answer(c, b.id, "Theirs.", false, now)).await.expect("answer");
@@ -914,7 +934,7 @@ async fn seed(s: &dyn Store) -> Seed {
     s.create_invite(&self::invite(canceller.id, &Secret::generate("inv_"), "code:seed-cancel", now))
         .await
         .expect("invite");
-    s.record_failure(&["login:seed".into()], now).await.expect("failure");
+    s.record_attempt(&["login:seed".into()], now, now).await.expect("attempt");
     Seed {
         a,
         b,
@@ -942,10 +962,10 @@ async fn every_write(
 ) -> Vec<(&'static str, Result<bool, StoreError>)> {
     let now = t("2026-01-06T20:00:00Z");
     let (a, b, c) = (&seed.a, &seed.b, seed.couple);
-    let felt = tend_domain::exchange::Felt::parse(6, 6, 6).expect("valid");
-    let mut joined = seed.conversation.1.clone();
+    let felt = tend_domain::questions::exchange::Felt::parse(6, 6, 6).expect("valid");
+    let mut joined = seed.conversation.conversation.clone();
     joined.joined_at = Some(now);
-    let (ladder_depth, completed, ready, version) = (1, 3, [true, false], seed.ladder_version);
+    let ladder = StoredLadder { depth: 1, completed: 3, ready: [true, false], version: seed.ladder_version };
     let new_user = new_user("new@example.org");
     let profile = ProfileChange { display_name: Some("Renamed".into()), ..Default::default() };
     let check_in = check_in(c, a.id, "2026-01-06", "A good day");
@@ -974,7 +994,6 @@ async fn every_write(
         hint: "tend_def".into(),
         now,
     };
-    let keys = ["login:seed".to_string()];
     // Kept when "login:seed" is cleared, for pruning to find.
     let other_keys = ["login:other".to_string()];
     let (qa, qb, q) = (&seed.quiet.0, &seed.quiet.1, seed.quiet.2);
@@ -991,7 +1010,6 @@ async fn every_write(
         ("touch_session", ok(s.touch_session(seed.session, now, t("2026-03-01T00:00:00Z")).await.map(done))),
         ("create_api_token", ok(s.create_api_token(&token).await.map(done))),
         ("touch_api_token", ok(s.touch_api_token(seed.token, now).await.map(done))),
-        ("record_failure", ok(s.record_failure(&keys, now).await.map(done))),
         ("record_attempt", ok(s.record_attempt(&other_keys, now, t("2026-01-01T00:00:00Z")).await.map(done))),
         ("clear_failures", ok(s.clear_failures("login:seed").await.map(done))),
         ("upsert_check_in", ok(s.upsert_check_in(&check_in).await.map(done))),
@@ -1002,9 +1020,9 @@ async fn every_write(
         ),
         ("set_seen_at", ok(s.set_seen_at(a.id, now).await.map(done))),
         ("log_hug", ok(s.log_hug(c, a.id, now, SignedDuration::from_secs(120)).await)),
-        ("update_conversation", ok(s.update_conversation(c, seed.conversation.0, &joined, true).await.map(done))),
+        ("update_conversation", ok(s.update_conversation(c, seed.conversation.id, &joined, true).await.map(done))),
         ("reflect_listening", ok(s.reflect_listening(c, seed.listening, 1, "Busy.", "tired", now).await)),
-        ("save_ladder", ok(s.save_ladder(c, version, ladder_depth, completed, ready).await)),
+        ("save_ladder", ok(s.save_ladder(c, &ladder).await)),
         ("ensure_exchange", ok(s.ensure_exchange(c, "today-002", "today", 1, now).await.map(|id| id != seed.exchange))),
         ("save_response", ok(s.save_response(c, seed.exchange, a.id, None, "Yes!", now).await.map(done))),
         ("save_felt", ok(s.save_felt(c, seed.exchange, a.id, felt).await.map(done))),
@@ -1064,15 +1082,15 @@ async fn snapshot(s: &dyn Store, seed: &Seed) -> String {
 /// The database refuses writes (opened read-only: SQLite's file in read-only mode, PostgreSQL
 /// in read-only transactions). Every write must say it failed, and nothing may change.
 async fn refused_writes_fail_loudly(db: TestDb) {
-    let seed = seed(&db.store).await;
-    let before = snapshot(&db.store, &seed).await;
+    let seed = seed(db.store.as_ref()).await;
+    let before = snapshot(db.store.as_ref(), &seed).await;
     let refusing = db.read_only().await.store;
     refusing.ping().await.expect("reads still work");
-    let claimed = claimed_success(every_write(&refusing, &seed, &|| ()).await);
+    let claimed = claimed_success(every_write(refusing.as_ref(), &seed, &|| ()).await);
     assert!(claimed.is_empty(), "writes that claimed success on a read-only database: {claimed:?}");
-    assert_eq!(snapshot(&db.store, &seed).await, before, "a refused write changed something");
+    assert_eq!(snapshot(db.store.as_ref(), &seed).await, before, "a refused write changed something");
     // The same writes on the writable store all succeed, so each one above was a real write.
-    let results = every_write(&db.store, &seed, &|| ()).await;
+    let results = every_write(db.store.as_ref(), &seed, &|| ()).await;
     let not_written: Vec<_> = results.iter().filter(|(_, r)| !matches!(r, Ok(true))).collect();
     assert!(not_written.is_empty(), "writes that wrote nothing on a writable database: {not_written:?}");
 }
@@ -1083,6 +1101,7 @@ both_backends!(writes_are_scoped_to_the_couple, refused_writes_fail_loudly, sear
 /// store something must fail, and what was acknowledged before must still be there after.
 /// `TEND_TEST_SMALL_DISK` names an empty folder on a small filesystem of its own, which this
 /// test fills (scripts/test mounts a 4 MiB tmpfs when it runs as root).
+#[cfg(feature = "sqlite")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs TEND_TEST_SMALL_DISK, a folder on a small filesystem of its own; scripts/test provides one"]
 async fn full_disk_writes_fail_loudly() {
@@ -1094,13 +1113,15 @@ async fn full_disk_writes_fail_loudly() {
         acquire_timeout: std::time::Duration::from_secs(1),
         ..tend_store::StoreConfig::sqlite_in(&dir)
     };
-    let store = tend_store::SqlStore::connect(&config).await.expect("connects");
-    store.migrate().await.expect("migrates");
-    let seed = seed(&store).await;
-    let before = snapshot(&store, &seed).await;
+    let database = tend_store::Database::connect(&config).await.expect("connects");
+    database.migrate().await.expect("migrates");
+    let store = database.store();
+    let seed = seed(store.as_ref()).await;
+    let before = snapshot(store.as_ref(), &seed).await;
     // Empty the write-ahead log into the database file, so that the next write must grow a
     // file, then fill the filesystem to the last byte.
-    sqlx::query("pragma wal_checkpoint(truncate)").execute(tend_store::pool(&store)).await.expect("checkpoint");
+    let tend_store::Database::Sqlite(sqlite) = &database else { unreachable!("a SQLite URL opens SQLite") };
+    sqlx::query("pragma wal_checkpoint(truncate)").execute(sqlite.pool()).await.expect("checkpoint");
     let filler = dir.join("filler");
     let fill = || {
         use std::io::Write;
@@ -1110,11 +1131,11 @@ async fn full_disk_writes_fail_loudly() {
         while f.write_all(&[0u8]).is_ok() {}
     };
     fill();
-    let claimed = claimed_success(every_write(&store, &seed, &fill).await);
-    store.close().await;
+    let claimed = claimed_success(every_write(store.as_ref(), &seed, &fill).await);
+    database.close().await;
     std::fs::remove_file(&filler).expect("free the disk");
-    let reopened = tend_store::SqlStore::connect(&config).await.expect("reopens");
-    let after = snapshot(&reopened, &seed).await;
+    let reopened = tend_store::Database::connect(&config).await.expect("reopens").store();
+    let after = snapshot(reopened.as_ref(), &seed).await;
     std::fs::remove_dir_all(&dir).ok();
     assert!(claimed.is_empty(), "writes that claimed success on a full disk: {claimed:?}");
     assert_eq!(after, before, "a refused write changed something");

@@ -4,13 +4,13 @@ use crate::api::{self, ApiDoc};
 use crate::auth;
 use crate::error::{ApiError, PageError};
 use crate::pages::{
-    accounts, appreciations, conversations, history, hugs, learn, listening, pairing, practices, questions, settings,
-    today, welcome,
+    accounts, appreciations, check_ins, conversation, history, hugs, learn, listening, pairing, practices, questions,
+    settings, today, welcome,
 };
 use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
 use tower_http::trace::TraceLayer;
@@ -49,31 +49,30 @@ page_routes! {
     "/unpair" => get(pairing::unpair_form).post(pairing::unpair);
     "/today" => get(today::show);
     "/events" => get(today::events);
-    "/check-ins" => post(today::check_in);
-    "/appreciations" => get(appreciations::list).post(today::appreciate);
+    "/check-ins" => post(check_ins::record);
+    "/appreciations" => get(appreciations::list).post(appreciations::give);
     "/appreciations/{id}/reaction" => post(appreciations::react);
     "/rhythm" => get(history::rhythm);
     "/history" => get(history::show);
-    "/hug" => get(hugs::show);
-    "/hugs" => post(hugs::log);
+    "/hugs" => get(hugs::show).post(hugs::log);
     "/practices" => get(practices::show);
-    "/talk" => get(conversations::show_start).post(conversations::start);
-    "/talk/{id}" => get(conversations::show);
-    "/talk/{id}/rating" => post(conversations::rate);
-    "/talk/{id}/{step}" => post(conversations::step);
-    "/listen" => get(listening::show).post(listening::start);
-    "/listen/{id}/reflection" => post(listening::reflect);
-    "/listen/{id}/answer" => post(listening::answer);
-    "/listen/{id}/set-aside" => post(listening::set_aside);
+    "/conversations" => get(conversation::show_start).post(conversation::start);
+    "/conversations/{id}" => get(conversation::show);
+    "/conversations/{id}/rating" => post(conversation::rate);
+    "/conversations/{id}/{step}" => post(conversation::step);
+    "/listening" => get(listening::show).post(listening::start);
+    "/listening/{id}/reflection" => post(listening::reflect);
+    "/listening/{id}/answer" => post(listening::answer);
+    "/listening/{id}/set-aside" => post(listening::set_aside);
     "/questions" => get(questions::index);
     "/questions/today/another" => post(questions::another);
     "/questions/deck/{id}" => get(questions::deck);
     "/questions/ours" => get(questions::ours);
-    "/q/{id}" => get(questions::question);
-    "/q/{id}/answer" => post(questions::answer);
-    "/q/{id}/response" => post(questions::respond);
-    "/q/{id}/felt" => post(questions::felt);
-    "/q/{id}/favorite" => post(questions::favorite);
+    "/questions/{id}" => get(questions::question);
+    "/questions/{id}/answer" => post(questions::answer);
+    "/questions/{id}/response" => post(questions::respond);
+    "/questions/{id}/felt" => post(questions::felt);
+    "/questions/{id}/favorite" => post(questions::favorite);
     "/ladder/{step}" => post(questions::ladder);
     "/settings" => get(settings::show);
     "/settings/profile" => post(settings::update_profile);
@@ -85,12 +84,29 @@ page_routes! {
     "/learn/{slug}" => get(learn::show);
 }
 
+/// Page addresses that moved when each feature got one name, old to new: bookmarks and links
+/// people saved keep working, answered with a permanent redirect.
+pub const MOVED: &[(&str, &str)] =
+    &[("/talk", "/conversations"), ("/listen", "/listening"), ("/hug", "/hugs"), ("/q", "/questions")];
+
+fn moved() -> Router<AppState> {
+    MOVED.iter().fold(Router::new(), |router, &(old, new)| {
+        let to = move |uri: Uri| async move {
+            let rest = uri.path().strip_prefix(old).unwrap_or_default();
+            let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+            Redirect::permanent(&format!("{new}{rest}{query}"))
+        };
+        router.route(old, get(to)).route(&format!("{old}/{{*rest}}"), get(to))
+    })
+}
+
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(api::v1::routes()).split_for_parts();
     let openapi_json = serde_json::to_value(&openapi).unwrap_or_default();
 
     let mut app = Router::new()
         .merge(pages())
+        .merge(moved())
         .merge(api)
         .route("/api/v1/openapi.json", get(move || async move { Json(openapi_json.clone()) }))
         .route("/healthz", get(healthz))

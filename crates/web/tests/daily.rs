@@ -310,12 +310,12 @@ async fn hugs_count_once_for_both(db: TestDb) {
     assert_eq!(alex.get("/api/v1/hugs").await.1["this_week"].as_u64(), Some(2), "logged for both");
     let browser = app.browser();
     browser.log_in("a-hug@example.org", "a long enough password").await;
-    let (status, html) = browser.page("/hug").await;
+    let (status, html) = browser.page("/hugs").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("2 hugs logged this week") && html.contains("Grewen et al., 2003"));
     app.advance_minutes(3);
-    let r = browser.submit("/hug", "/hugs", &[]).await;
-    assert_eq!(location(&r), "/hug?done=hugged");
+    let r = browser.submit("/hugs", "/hugs", &[]).await;
+    assert_eq!(location(&r), "/hugs?done=hugged");
     assert_eq!(alex.get("/api/v1/hugs").await.1["this_week"].as_u64(), Some(3));
     assert_eq!(app.api().with_token("tend_x").post("/api/v1/hugs", json!({})).await.0, StatusCode::UNAUTHORIZED);
 }

@@ -333,7 +333,37 @@ async fn logging_in_rotates_the_session_and_out_ends_it(db: TestDb) {
     );
 }
 
+/// Each feature has one name in its addresses now; the old addresses people may have saved
+/// answer with a permanent redirect to the new ones, path and query kept.
+async fn moved_pages_redirect_to_their_one_name(db: TestDb) {
+    let app = support::spawn(db).await;
+    let browser = app.browser();
+    for (old, new) in [
+        ("/talk", "/conversations"),
+        ("/talk/12", "/conversations/12"),
+        ("/listen", "/listening"),
+        ("/hug?done=hugged", "/hugs?done=hugged"),
+        ("/q/today-001", "/questions/today-001"),
+    ] {
+        let r = browser.get(old).await;
+        assert_eq!(r.status(), StatusCode::PERMANENT_REDIRECT, "{old}");
+        assert_eq!(support::location(&r), new, "{old}");
+    }
+    // The new addresses are served (here: to someone signed out, who is sent to log in).
+    for new in ["/conversations", "/listening", "/hugs", "/questions/today-001"] {
+        let r = browser.get(new).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{new}");
+    }
+    // Every page route the router lists is under one of the new names, none under an old one.
+    for (path, _) in tend_web::router::PAGE_ROUTES {
+        for (old, _) in tend_web::router::MOVED {
+            assert!(*path != *old && !path.starts_with(&format!("{old}/")), "{path} is still under {old}");
+        }
+    }
+}
+
 both_backends!(
+    moved_pages_redirect_to_their_one_name,
     anonymous_pages_render_with_security_headers,
     two_partners_sign_up_pair_and_unpair,
     joining_by_code_and_its_mistakes,

@@ -174,15 +174,15 @@ async fn conversation_pages_show_each_phone_its_part(db: TestDb) {
     let sam = app.browser();
     sam.log_in("b-pages@example.org", "a long enough password").await;
 
-    let (status, html) = alex.page("/talk").await;
+    let (status, html) = alex.page("/conversations").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Who speaks first?") && html.contains("Gottman &amp; Silver, 1999"));
-    let r = alex.submit("/talk", "/talk", &[("minutes", "12"), ("first", "me")]).await;
+    let r = alex.submit("/conversations", "/conversations", &[("minutes", "12"), ("first", "me")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a made-up length is refused");
     assert!(r.text().await.expect("body").contains("10, 15 or 20"));
-    let r = alex.submit("/talk", "/talk", &[("minutes", "10"), ("first", "me")]).await;
+    let r = alex.submit("/conversations", "/conversations", &[("minutes", "10"), ("first", "me")]).await;
     let to = location(&r);
-    assert!(to.starts_with("/talk/") && to.ends_with("?done=talk-started"), "{to}");
+    assert!(to.starts_with("/conversations/") && to.ends_with("?done=talk-started"), "{to}");
     let page = to.split('?').next().expect("path").to_owned();
 
     let (_, today) = sam.page("/today").await;
@@ -220,7 +220,7 @@ async fn conversation_pages_show_each_phone_its_part(db: TestDb) {
     assert!(!theirs.contains("5 of 7"), "Sam's page never shows Alex's rating");
     let (_, today) = sam.page("/today").await;
     assert!(today.contains("How did your conversation feel?"), "Sam is asked to rate too");
-    let (_, other_tab) = sam.page("/talk/999999").await;
+    let (_, other_tab) = sam.page("/conversations/999999").await;
     assert!(other_tab.contains("Nothing here"));
 }
 
@@ -267,12 +267,12 @@ async fn reflective_listening_rounds_and_swap(db: TestDb) {
     // Pages: the thread is the same for both, and the listener can swap.
     let browser = app.browser();
     browser.log_in("b-listen@example.org", "a long enough password").await;
-    let (_, html) = browser.page("/listen").await;
+    let (_, html) = browser.page("/listening").await;
     assert!(html.contains("It feels invisible.") && html.contains("Your turn to share?") && html.contains("Empathic"));
-    let r = browser.submit("/listen", "/listen", &[("share", "")]).await;
+    let r = browser.submit("/listening", "/listening", &[("share", "")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = browser.submit("/listen", "/listen", &[("share", "My turn: my sister called.")]).await;
-    assert_eq!(location(&r), "/listen?done=shared#exchange");
+    let r = browser.submit("/listening", "/listening", &[("share", "My turn: my sister called.")]).await;
+    assert_eq!(location(&r), "/listening?done=shared#exchange");
     let (_, swapped) = alex.get("/api/v1/listening").await;
     assert_eq!(swapped["recent"][0]["my_move"].as_bool(), Some(true), "roles swapped");
     let alex_page = app.browser();
@@ -281,8 +281,8 @@ async fn reflective_listening_rounds_and_swap(db: TestDb) {
     assert!(today.contains("shared something with you"));
     let r = alex_page
         .submit(
-            "/listen",
-            &format!("/listen/{}/reflection", id_of(&swapped["recent"][0])),
+            "/listening",
+            &format!("/listening/{}/reflection", id_of(&swapped["recent"][0])),
             &[("reflection", "The call stayed with you."), ("feeling", "")],
         )
         .await;

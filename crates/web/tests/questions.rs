@@ -55,7 +55,7 @@ async fn nothing_is_revealed_before_both_answer(db: TestDb) {
     assert!(!theirs.to_string().contains(SECRET));
     let browser = app.browser();
     browser.log_in("b-reveal@example.org", "a long enough password").await;
-    for path in [format!("/q/{id}"), "/questions".into(), "/questions/ours".into()] {
+    for path in [format!("/questions/{id}"), "/questions".into(), "/questions/ours".into()] {
         let (status, html) = browser.page(&path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(!html.contains(SECRET), "{path} shows nothing of Alex's answer");
@@ -70,7 +70,7 @@ async fn nothing_is_revealed_before_both_answer(db: TestDb) {
     // Sam answers: both see both.
     let (_, both) = answer(&sam, &id, "Mine too.").await;
     assert_eq!((both["partner_state"].as_str(), both["partner_answer"].as_str()), (Some("revealed"), Some(SECRET)));
-    let (_, html) = browser.page(&format!("/q/{id}")).await;
+    let (_, html) = browser.page(&format!("/questions/{id}")).await;
     assert!(html.contains(SECRET) && html.contains("Reply to A reveal"));
     assert_eq!(answer(&alex, &id, "changed").await.0, StatusCode::CONFLICT, "an answer is final");
 
@@ -260,8 +260,8 @@ async fn question_pages_work_without_javascript(db: TestDb) {
     let (status, html) = alex.page("/questions").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Question for today") && html.contains("Aron et al., 1997") && html.contains("Love map"));
-    let id = attr_after(&html, "href=\"/q/").expect("today's question link");
-    let page = format!("/q/{id}");
+    let id = attr_after(&html, "href=\"/questions/").expect("today's question link");
+    let page = format!("/questions/{id}");
     let r = alex.submit(&page, &format!("{page}/answer"), &[("body", "")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = alex.submit(&page, &format!("{page}/answer"), &[("body", &"y".repeat(1200))]).await;
@@ -286,7 +286,7 @@ async fn question_pages_work_without_javascript(db: TestDb) {
     assert_eq!(html.contains(SECRET), q["question"]["types"].to_string().contains("recreational"));
     let (status, _) = alex.page("/questions/ours?type=cosmic").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(alex.page("/q/nope").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(alex.page("/questions/nope").await.0, StatusCode::NOT_FOUND);
     assert_eq!(alex.page("/questions/deck/nope").await.0, StatusCode::NOT_FOUND);
     let (status, html) = alex.page("/questions/deck/play").await;
     assert!(status == StatusCode::OK && html.contains("Play"));

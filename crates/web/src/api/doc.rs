@@ -9,7 +9,8 @@
 //! A handler's annotation says only what is its own: its success, and the errors its use case
 //! gives (404, 409 with what conflicts, a specific 422 or 429).
 
-use tend_domain::{account, appreciation, auth, check_in, conversation, exchange, listening, questions};
+use tend_domain::questions::{self, exchange};
+use tend_domain::{account, appreciation, auth, check_in, conversation, listening};
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterIn, PathItem};

@@ -155,6 +155,6 @@ pub fn whole_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i6
 }
 
 /// Ids in paths: anything that is not one is simply not found.
-pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
+pub fn parse_id<Id: std::str::FromStr>(raw: &str) -> Result<Id, ApiError> {
     raw.parse().map_err(|_| ApiError::not_found())
 }

@@ -1,8 +1,9 @@
-//! Appreciations: every one received and given, newest first, paged and searchable; and
-//! answering one.
+//! Appreciations: giving one (from the form on Today), every one received and given, newest
+//! first, paged and searchable; and answering one.
 
+use super::today::{Variant, today_page};
 use super::views::{AppreciationView, ReactionChoice, reaction_choices};
-use super::{Layout, safe_return};
+use super::{FormErrors, Layout, safe_return};
 use crate::AppState;
 use crate::auth::{CsrfForm, CsrfToken, SignedIn};
 use crate::error::{PageError, render};
@@ -10,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tend_domain::appreciation::{self, Box, NewReaction};
+use tend_domain::appreciation::{self, Box, NewAppreciation, NewReaction};
 use tend_domain::couple;
 
 #[derive(Template)]
@@ -88,4 +89,24 @@ pub async fn react(
     let (path, fragment) = back.split_once('#').map_or((back.as_str(), ""), |(p, f)| (p, f));
     let fragment = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
     Ok(Redirect::to(&format!("{path}{sep}done=reacted{fragment}")).into_response())
+}
+
+/// Gives an appreciation, or shows Today again with the form as sent and what to fix.
+pub async fn give(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    CsrfForm(form): CsrfForm<NewAppreciation>,
+) -> Result<Response, PageError> {
+    match appreciation::give(&state.ctx, &me.0.user, form.clone()).await {
+        Ok(_) => Ok(Redirect::to("/today?done=appreciated#appreciations").into_response()),
+        Err(e) => {
+            let v = Variant {
+                appreciation_errors: FormErrors::from_error(e)?,
+                appreciation_form: form,
+                ..Variant::default()
+            };
+            today_page(&state, &me, &csrf, v).await
+        }
+    }
 }

@@ -47,5 +47,5 @@ pub async fn log(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     hug::log(&state.ctx, &me.0.user).await?;
-    Ok(Redirect::to("/hug?done=hugged").into_response())
+    Ok(Redirect::to("/hugs?done=hugged").into_response())
 }

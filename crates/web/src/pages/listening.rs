@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tend_domain::couple::{self, Us};
-use tend_domain::listening::{self, FEELINGS, Listening, MAX_ROUNDS, NewAnswer, NewReflection, STYLES, Stage, Style};
+use tend_domain::listening::{self, Listening, MAX_ROUNDS, NewAnswer, NewReflection, Stage, Style};
 
 pub struct RoundView {
     pub round: u8,
@@ -44,7 +44,7 @@ impl ExchangeView {
             Stage::Understood | Stage::Ended => 0,
         };
         Self {
-            id: l.id,
+            id: l.id.0,
             i_share: l.speaker == us.me.id,
             speaker: name(l.speaker),
             listener: name(l.listener),
@@ -83,7 +83,7 @@ pub struct Kept {
 }
 
 #[derive(Template)]
-#[template(path = "practices/listen.html")]
+#[template(path = "listening/show.html")]
 pub struct ListenPage {
     pub layout: Layout,
     pub partner: String,
@@ -94,7 +94,7 @@ pub struct ListenPage {
     pub past: Vec<ExchangeView>,
     pub kept: Kept,
     pub styles: &'static [Style],
-    pub feelings: &'static [&'static str],
+    pub feelings: &'static [String],
     pub max_rounds: u8,
 }
 
@@ -127,8 +127,8 @@ async fn listen_page(
         current,
         past: recent.iter().take(10).map(|l| ExchangeView::of(l, &us, now)).collect(),
         kept,
-        styles: &STYLES,
-        feelings: &FEELINGS,
+        styles: listening::styles(),
+        feelings: listening::feelings(),
         max_rounds: MAX_ROUNDS,
     };
     Ok((status, render(&page)).into_response())
@@ -156,7 +156,7 @@ pub async fn start(
     CsrfForm(form): CsrfForm<ShareForm>,
 ) -> Result<Response, PageError> {
     match listening::start(&state.ctx, &me.0.user, &form.share).await {
-        Ok(_) => Ok(Redirect::to("/listen?done=shared#exchange").into_response()),
+        Ok(_) => Ok(Redirect::to("/listening?done=shared#exchange").into_response()),
         Err(e) => {
             let kept = Kept { share: form.share, share_errors: FormErrors::from_error(e)?, ..Kept::default() };
             listen_page(&state, &me, &csrf, None, kept).await
@@ -173,7 +173,7 @@ pub async fn reflect(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     match listening::reflect(&state.ctx, &me.0.user, id, &form).await {
-        Ok(_) => Ok(Redirect::to("/listen?done=reflected#exchange").into_response()),
+        Ok(_) => Ok(Redirect::to("/listening?done=reflected#exchange").into_response()),
         Err(tend_domain::Error::NotFound) => Err(PageError::not_found()),
         Err(e) => {
             let kept = Kept {
@@ -196,7 +196,7 @@ pub async fn answer(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     match listening::answer(&state.ctx, &me.0.user, id, &form).await {
-        Ok(_) => Ok(Redirect::to("/listen?done=answered#exchange").into_response()),
+        Ok(_) => Ok(Redirect::to("/listening?done=answered#exchange").into_response()),
         Err(tend_domain::Error::NotFound) => Err(PageError::not_found()),
         Err(e) => {
             let kept = Kept {
@@ -216,5 +216,5 @@ pub async fn set_aside(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     listening::set_aside(&state.ctx, &me.0.user, parse_id(&id)?).await?;
-    Ok(Redirect::to("/listen#exchange").into_response())
+    Ok(Redirect::to("/listening#exchange").into_response())
 }

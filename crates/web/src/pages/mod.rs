@@ -2,7 +2,8 @@
 
 pub mod accounts;
 pub mod appreciations;
-pub mod conversations;
+pub mod check_ins;
+pub mod conversation;
 pub mod history;
 pub mod hugs;
 pub mod learn;
@@ -156,7 +157,7 @@ pub fn day(date: jiff::civil::Date) -> String {
 }
 
 /// Ids in paths: anything that is not one is simply not found.
-pub fn parse_id(raw: &str) -> Result<i64, crate::error::PageError> {
+pub fn parse_id<Id: std::str::FromStr>(raw: &str) -> Result<Id, crate::error::PageError> {
     raw.parse().map_err(|_| crate::error::PageError::not_found())
 }
 

@@ -12,8 +12,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tend_domain::couple;
-use tend_domain::exchange::{self, NewAnswer, NewResponse, OursFilter, Seen};
-use tend_domain::ladder::LadderView;
+use tend_domain::questions::exchange::{self, NewAnswer, NewResponse, OursFilter, Seen};
+use tend_domain::questions::ladder::LadderView;
 use tend_domain::questions::{self, Deck, IntimacyType, Reply};
 
 /// What each depth is called on the page.
@@ -280,7 +280,7 @@ async fn after(
     kept: NewAnswer,
 ) -> Result<Response, PageError> {
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/q/{id}?done={done}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/questions/{id}?done={done}")).into_response()),
         Err(tend_domain::Error::NotFound) => Err(PageError::not_found()),
         Err(e) => {
             let errors = FormErrors::from_error(e)?;

@@ -6,7 +6,7 @@ use super::views::{
 };
 use super::{FormErrors, Layout, day, notice};
 use crate::AppState;
-use crate::auth::{CsrfForm, CsrfToken, SignedIn};
+use crate::auth::{CsrfToken, SignedIn};
 use crate::error::{PageError, render};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tend_domain::appreciation::{self, NewAppreciation};
-use tend_domain::check_in::{self, NewCheckIn};
+use tend_domain::check_in::NewCheckIn;
 use tend_domain::content::Starter;
 use tend_domain::conversation;
 use tend_domain::store::User;
@@ -62,7 +62,7 @@ pub struct TodayPage {
     pub starters: Vec<&'static Starter>,
     pub reactions: Vec<ReactionChoice>,
     /// A conversation that needs the caller: to join, to go back to, or to rate.
-    pub talk: Option<super::conversations::TalkView>,
+    pub talk: Option<super::conversation::TalkView>,
     /// A listening exchange waiting for the caller's step.
     pub listening: Option<super::listening::ExchangeView>,
     /// The couple's question for today.
@@ -91,17 +91,24 @@ fn starters_for(date: jiff::civil::Date) -> Vec<&'static Starter> {
         .collect()
 }
 
+/// What Today shows besides the day itself: a form sent back with its errors (the check-in
+/// and appreciation forms live on Today, their handlers with their features), a notice.
 #[derive(Default)]
-struct Variant {
-    check_in_form: Option<NewCheckIn>,
-    check_in_errors: FormErrors,
-    appreciation_form: NewAppreciation,
-    appreciation_errors: FormErrors,
-    notice: Option<&'static str>,
-    editing: bool,
+pub(super) struct Variant {
+    pub check_in_form: Option<NewCheckIn>,
+    pub check_in_errors: FormErrors,
+    pub appreciation_form: NewAppreciation,
+    pub appreciation_errors: FormErrors,
+    pub notice: Option<&'static str>,
+    pub editing: bool,
 }
 
-async fn today_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Variant) -> Result<Response, PageError> {
+pub(super) async fn today_page(
+    state: &AppState,
+    me: &SignedIn,
+    csrf: &CsrfToken,
+    v: Variant,
+) -> Result<Response, PageError> {
     let overview: Overview = today::overview(&state.ctx, &me.0.user, true).await?;
     let us = &overview.us;
     let now = state.ctx.now();
@@ -124,8 +131,8 @@ async fn today_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Varian
     let talk = conversation::current_in(&state.ctx, us)
         .await?
         .filter(conversation::Seen::needs_me)
-        .map(|s| super::conversations::TalkView::of(&s, us, tz, now));
-    let today_question = tend_domain::exchange::question_for_today_in(&state.ctx, us, false).await?;
+        .map(|s| super::conversation::TalkView::of(&s, us, tz, now));
+    let today_question = tend_domain::questions::exchange::question_for_today_in(&state.ctx, us, false).await?;
     let question = Some(super::questions::QuestionView::of(&today_question, tz));
     let listening = tend_domain::listening::open_in(&state.ctx, us)
         .await?
@@ -191,44 +198,6 @@ pub async fn show(
         ..Variant::default()
     };
     today_page(&state, &me, &csrf, v).await
-}
-
-pub async fn check_in(
-    State(state): State<AppState>,
-    me: SignedIn,
-    csrf: CsrfToken,
-    CsrfForm(form): CsrfForm<NewCheckIn>,
-) -> Result<Response, PageError> {
-    match check_in::record(&state.ctx, &me.0.user, form.clone()).await {
-        Ok(_) => Ok(Redirect::to("/today?done=checked-in#check-in").into_response()),
-        Err(e) => {
-            let v = Variant {
-                check_in_errors: FormErrors::from_error(e)?,
-                check_in_form: Some(form),
-                ..Variant::default()
-            };
-            today_page(&state, &me, &csrf, v).await
-        }
-    }
-}
-
-pub async fn appreciate(
-    State(state): State<AppState>,
-    me: SignedIn,
-    csrf: CsrfToken,
-    CsrfForm(form): CsrfForm<NewAppreciation>,
-) -> Result<Response, PageError> {
-    match appreciation::give(&state.ctx, &me.0.user, form.clone()).await {
-        Ok(_) => Ok(Redirect::to("/today?done=appreciated#appreciations").into_response()),
-        Err(e) => {
-            let v = Variant {
-                appreciation_errors: FormErrors::from_error(e)?,
-                appreciation_form: form,
-                ..Variant::default()
-            };
-            today_page(&state, &me, &csrf, v).await
-        }
-    }
 }
 
 /// The live stream for the caller's open pages; nothing for someone not paired.

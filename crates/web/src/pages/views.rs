@@ -100,7 +100,7 @@ impl AppreciationView {
             (us.partner.display_name.clone(), us.me.display_name.clone())
         };
         Self {
-            id: a.id,
+            id: a.id.0,
             kind: a.kind.as_str(),
             kind_label: a.kind.label(),
             body: a.body.clone(),

@@ -29,8 +29,8 @@ pub async fn spawn(db: TestDb) -> TestApp {
 
 pub async fn spawn_with(db: TestDb, registration: Registration) -> TestApp {
     let clock = Arc::new(ManualClock::new("2026-03-10T18:00:00Z".parse().expect("time")));
-    let events = tend_store::events::for_store(&db.store, &db.config).await;
-    let store: Arc<dyn tend_domain::Store> = Arc::new(db.store.clone());
+    let events = tend_store::events::for_database(&db.database, &db.config).await;
+    let store = db.store.clone();
     let policy = tend_domain::Policy { registration, ..Default::default() };
     let ctx = Ctx::new(store.clone(), clock.clone(), events, policy);
     let app = tend_web::router(AppState::new(ctx.clone(), WebConfig::default()));
@@ -46,8 +46,8 @@ pub async fn spawn_with(db: TestDb, registration: Registration) -> TestApp {
 /// a full disk or a read-only file does to a running Tend.
 pub async fn refusing_node(app: &TestApp) -> TestApp {
     let db = app._db.read_only().await;
-    let events = tend_store::events::for_store(&db.store, &db.config).await;
-    let store: Arc<dyn tend_domain::Store> = Arc::new(db.store.clone());
+    let events = tend_store::events::for_database(&db.database, &db.config).await;
+    let store = db.store.clone();
     let ctx = Ctx::new(store.clone(), app.ctx.clock.clone(), events, app.ctx.policy.clone());
     let router = tend_web::router(AppState::new(ctx.clone(), WebConfig::default()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

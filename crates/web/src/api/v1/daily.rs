@@ -198,7 +198,7 @@ pub fn appreciation_view(a: &Appreciation, us: &couple::Us) -> AppreciationView 
         if id == us.me.id { us.me.display_name.clone() } else { us.partner.display_name.clone() }
     };
     AppreciationView {
-        id: a.id,
+        id: a.id.0,
         from_me: a.author == us.me.id,
         author: PartnerRef { id: a.author.0, display_name: name(a.author) },
         recipient: PartnerRef { id: a.recipient.0, display_name: name(a.recipient) },

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tend_domain::conversation::{self, GUIDELINES, Phase, Rating, Role, SPEAKER_REMINDER, Seen, StartRequest, Started};
+use tend_domain::conversation::{self, Phase, Rating, Role, Seen, StartRequest, Started};
 use tend_domain::listening::{self, Listening, NewAnswer, NewReflection};
 use tend_domain::store::User;
 use utoipa::ToSchema;
@@ -66,9 +66,9 @@ fn view(seen: &Seen, now: jiff::Timestamp) -> ConversationView {
         Phase::Speaking { turn, speaker, .. } => (Some(turn), Some(speaker.0)),
         _ => (None, None),
     };
-    let cue = seen.phase.cue(now).map(|g| CueView { name: g.name.into(), cue: g.cue.into() });
+    let cue = seen.phase.cue(now).map(|g| CueView { name: g.name.clone(), cue: g.cue.clone() });
     ConversationView {
-        id: seen.id,
+        id: seen.id.0,
         state: seen.phase.as_str().into(),
         turn,
         role: seen.role.map(|r| r.as_str().into()),
@@ -193,8 +193,11 @@ pub struct GuidanceView {
     responses((status = 200, body = GuidanceView)))]
 pub async fn guidance() -> Json<GuidanceView> {
     Json(GuidanceView {
-        speaker_reminder: SPEAKER_REMINDER.into(),
-        listener_guidelines: GUIDELINES.iter().map(|g| CueView { name: g.name.into(), cue: g.cue.into() }).collect(),
+        speaker_reminder: conversation::speaker_reminder().into(),
+        listener_guidelines: conversation::guidelines()
+            .iter()
+            .map(|g| CueView { name: g.name.clone(), cue: g.cue.clone() })
+            .collect(),
     })
 }
 
@@ -301,7 +304,7 @@ pub struct ListeningView {
 
 fn listening_view(l: &Listening, me: &User, now: jiff::Timestamp) -> ListeningView {
     ListeningView {
-        id: l.id,
+        id: l.id.0,
         speaker_id: l.speaker.0,
         listener_id: l.listener.0,
         stage: l.stage(now).as_str().into(),
@@ -349,11 +352,11 @@ pub async fn listening_list(
     let now = state.ctx.now();
     Ok(Json(ListeningListView {
         recent: recent.iter().map(|l| listening_view(l, &me.user, now)).collect(),
-        styles: listening::STYLES
+        styles: listening::styles()
             .iter()
-            .map(|s| StyleView { name: s.name.into(), effect: s.effect.into(), what_to_do: s.what_to_do.into() })
+            .map(|s| StyleView { name: s.name.clone(), effect: s.effect.clone(), what_to_do: s.what_to_do.clone() })
             .collect(),
-        feelings: listening::FEELINGS.iter().map(|f| (*f).to_owned()).collect(),
+        feelings: listening::feelings().to_vec(),
         max_rounds: listening::MAX_ROUNDS,
     }))
 }

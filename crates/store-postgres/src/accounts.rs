@@ -1,0 +1,166 @@
+//! People and their accounts, and the one transaction that registers someone (redeeming a
+//! partner's invite on the way in when they came with one).
+
+use crate::{PgStore, Ts, UserRow, db, is_unique_violation, pairing, ts, user_row};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use sqlx::{PgConnection, Postgres, Transaction};
+use tend_domain::store::{Accounts, Gate, NewUserRecord, ProfileChange, RegisterOutcome, StoreResult, User};
+use tend_domain::{CoupleId, StoreError, UserId};
+
+/// The user with this id, read on the given connection (inside a transaction, say).
+pub(crate) async fn user_on(conn: &mut PgConnection, id: UserId) -> StoreResult<Option<User>> {
+    let row = sqlx::query_as!(
+        UserRow,
+        r#"select id, email, display_name, time_zone, couple_id, created_at as "created_at: Ts", hide_counts
+           from users where id = $1"#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await
+    .map_err(db)?;
+    row.map(UserRow::into_user).transpose()
+}
+
+#[async_trait]
+impl Accounts for PgStore {
+    async fn is_founded(&self) -> StoreResult<bool> {
+        sqlx::query_scalar!(r#"select exists (select 1 from instance) as "founded!""#)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)
+    }
+
+    async fn register(&self, new: &NewUserRecord, gate: &Gate, now: Timestamp) -> StoreResult<RegisterOutcome> {
+        let mut tx: Transaction<'_, Postgres> = self.pool.begin().await.map_err(db)?;
+        // Only the first account founds the instance; a second "first" finds it taken.
+        let founded = sqlx::query!(
+            "insert into instance (id, founded_at) values (1, $1) on conflict (id) do nothing",
+            ts(now) as Ts
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected()
+            == 1;
+        if matches!(gate, Gate::FirstAccount) && !founded {
+            return Ok(RegisterOutcome::Closed);
+        }
+        let inserted = sqlx::query_scalar!(
+            "insert into users (email, display_name, password_hash, time_zone, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $5) returning id",
+            new.email,
+            new.display_name,
+            new.password_hash,
+            new.time_zone.as_str(),
+            ts(now) as Ts
+        )
+        .fetch_one(&mut *tx)
+        .await;
+        let id = match inserted {
+            Ok(id) => UserId(id),
+            Err(e) if is_unique_violation(&e) => return Ok(RegisterOutcome::EmailTaken),
+            Err(e) => return Err(db(e)),
+        };
+        let couple = match gate {
+            Gate::Invite(hash) => match pairing::redeem_in(&mut tx, hash, id, now).await? {
+                Ok(couple) => Some(couple),
+                Err(failure) => return Ok(RegisterOutcome::Invite(failure)),
+            },
+            Gate::FirstAccount | Gate::Open => None,
+        };
+        let user = user_on(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
+        tx.commit().await.map_err(db)?;
+        Ok(RegisterOutcome::Created { user, couple })
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        user_on(&mut conn, id).await
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query_as!(
+            UserRow,
+            r#"select id, email, display_name, time_zone, couple_id, created_at as "created_at: Ts", hide_counts
+               from users where email = $1"#,
+            email
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(UserRow::into_user).transpose()
+    }
+
+    async fn password_hash(&self, id: UserId) -> StoreResult<Option<String>> {
+        sqlx::query_scalar!("select password_hash from users where id = $1", id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)
+    }
+
+    async fn set_password_hash(&self, id: UserId, hash: &str, now: Timestamp) -> StoreResult<()> {
+        let n = sqlx::query!(
+            "update users set password_hash = $1, updated_at = $2 where id = $3",
+            hash,
+            ts(now) as Ts,
+            id.0
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+    }
+
+    async fn update_profile(&self, id: UserId, change: &ProfileChange, now: Timestamp) -> StoreResult<User> {
+        let result = sqlx::query!(
+            "update users set display_name = coalesce($1, display_name), email = coalesce($2, email), \
+             time_zone = coalesce($3, time_zone), hide_counts = coalesce($4, hide_counts), updated_at = $5 \
+             where id = $6",
+            change.display_name.as_deref(),
+            change.email.as_deref(),
+            change.time_zone.as_ref().map(|z| z.as_str()),
+            change.hide_counts,
+            ts(now) as Ts,
+            id.0
+        )
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(r) if r.rows_affected() == 1 => {}
+            Ok(_) => return Err(StoreError::NotFound),
+            Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict("That email is taken.".into())),
+            Err(e) => return Err(db(e)),
+        }
+        self.user(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn users_in_couple(&self, couple: CoupleId) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query!(
+            r#"select id, email, display_name, time_zone, couple_id, created_at as "created_at: Ts", hide_counts
+               from users where couple_id = $1 order by id"#,
+            couple.0
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.into_iter().map(|r| user_row!(r).into_user()).collect()
+    }
+
+    async fn seen_at(&self, user: UserId) -> StoreResult<Option<Timestamp>> {
+        let seen = sqlx::query_scalar!(r#"select today_seen_at as "seen: Ts" from users where id = $1"#, user.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(seen.flatten().map(Ts::to_jiff))
+    }
+
+    async fn set_seen_at(&self, user: UserId, at: Timestamp) -> StoreResult<()> {
+        sqlx::query!("update users set today_seen_at = $1 where id = $2", ts(at) as Ts, user.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}

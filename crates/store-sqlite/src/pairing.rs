@@ -1,0 +1,207 @@
+//! Invites, and the couples they make.
+
+use crate::SqliteStore;
+use crate::decode::{db, ms, opt_ts, ts, user_row};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use sqlx::SqliteConnection;
+use tend_domain::couple::InviteRecord;
+use tend_domain::secret::SecretHash;
+use tend_domain::store::{NewInvite, Pairing, RedeemFailure, StoreError, StoreResult};
+use tend_domain::{CoupleId, InviteId, UserId};
+
+/// Redeems an invite on `conn`, which is inside a transaction: marks the invite used, makes
+/// the couple and moves both partners into it. Every condition is part of a write, so two
+/// racing redemptions cannot both win. On a failure the caller rolls the transaction back.
+pub(crate) async fn redeem_in(
+    conn: &mut SqliteConnection,
+    hash: &SecretHash,
+    joiner: i64,
+    now: i64,
+) -> StoreResult<Result<CoupleId, RedeemFailure>> {
+    let claimed = sqlx::query_scalar!(
+        r#"update invites set used_at = $1, used_by = $2
+           where (token_hash = $3 or code_hash = $3) and used_at is null and expires_at > $1 and inviter_id <> $2
+           returning inviter_id as "inviter_id!: i64""#,
+        now,
+        joiner,
+        hash.0
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    let Some(inviter) = claimed else {
+        // Nothing was claimed: say why.
+        let row = sqlx::query!(
+            r#"select inviter_id as "inviter_id!: i64", used_at from invites
+               where token_hash = $1 or code_hash = $1"#,
+            hash.0
+        )
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+        let failure = match row {
+            None => RedeemFailure::Unknown,
+            Some(r) if r.used_at.is_some() => RedeemFailure::Used,
+            Some(r) if r.inviter_id == joiner => RedeemFailure::OwnInvite,
+            Some(_) => RedeemFailure::Expired,
+        };
+        return Ok(Err(failure));
+    };
+    let couple = sqlx::query_scalar!(r#"insert into couples (created_at) values ($1) returning id as "id!: i64""#, now)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    let joined = sqlx::query!(
+        "update users set couple_id = $1, updated_at = $2 where id in ($3, $4) and couple_id is null",
+        couple,
+        now,
+        inviter,
+        joiner
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    if joined != 2 {
+        // Whoever was not moved into the new couple was already in another one.
+        let joiner_couple = sqlx::query_scalar!("select couple_id from users where id = $1", joiner)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?
+            .flatten();
+        let joiner_moved = joiner_couple == Some(couple);
+        return Ok(Err(if joiner_moved { RedeemFailure::InviterPaired } else { RedeemFailure::JoinerPaired }));
+    }
+    // The joiner's own invite, if any, has nobody left to invite.
+    sqlx::query!("delete from invites where inviter_id in ($1, $2) and used_at is null", inviter, joiner)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(Ok(CoupleId(couple)))
+}
+
+#[async_trait]
+impl Pairing for SqliteStore {
+    async fn create_invite(&self, new: &NewInvite) -> StoreResult<()> {
+        let (now, expires_at) = (ms(new.now), ms(new.expires_at));
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query!("delete from invites where inviter_id = $1 and used_at is null", new.inviter.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        sqlx::query!(
+            "insert into invites (inviter_id, token_hash, code_hash, created_at, expires_at) values ($1, $2, $3, $4, $5)",
+            new.inviter.0,
+            new.token_hash.0,
+            new.code_hash.0,
+            now,
+            expires_at
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn open_invite_of(&self, inviter: UserId, now: Timestamp) -> StoreResult<Option<InviteRecord>> {
+        let now = ms(now);
+        let row = sqlx::query!(
+            r#"select i.id as "i_id!: i64", i.created_at as i_created_at, i.expires_at as i_expires_at,
+                      i.used_at as i_used_at,
+                      u.id as "u_id!: i64", u.email as u_email, u.display_name as u_display_name,
+                      u.time_zone as u_time_zone, u.couple_id as u_couple_id, u.created_at as u_created_at,
+                      u.hide_counts as "u_hide_counts: bool"
+               from invites i join users u on u.id = i.inviter_id
+               where i.inviter_id = $1 and i.used_at is null and i.expires_at > $2
+               order by i.id desc limit 1"#,
+            inviter.0,
+            now
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(InviteRecord {
+            id: InviteId(r.i_id),
+            created_at: ts(r.i_created_at)?,
+            expires_at: ts(r.i_expires_at)?,
+            used_at: opt_ts(r.i_used_at)?,
+            inviter: user_row!(r).into_user()?,
+        }))
+    }
+
+    async fn invite_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<InviteRecord>> {
+        let row = sqlx::query!(
+            r#"select i.id as "i_id!: i64", i.created_at as i_created_at, i.expires_at as i_expires_at,
+                      i.used_at as i_used_at,
+                      u.id as "u_id!: i64", u.email as u_email, u.display_name as u_display_name,
+                      u.time_zone as u_time_zone, u.couple_id as u_couple_id, u.created_at as u_created_at,
+                      u.hide_counts as "u_hide_counts: bool"
+               from invites i join users u on u.id = i.inviter_id
+               where i.token_hash = $1 or i.code_hash = $1"#,
+            hash.0
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(InviteRecord {
+            id: InviteId(r.i_id),
+            created_at: ts(r.i_created_at)?,
+            expires_at: ts(r.i_expires_at)?,
+            used_at: opt_ts(r.i_used_at)?,
+            inviter: user_row!(r).into_user()?,
+        }))
+    }
+
+    async fn cancel_invites_of(&self, inviter: UserId) -> StoreResult<u64> {
+        let done = sqlx::query!("delete from invites where inviter_id = $1 and used_at is null", inviter.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn redeem_invite(
+        &self,
+        hash: &SecretHash,
+        joiner: UserId,
+        now: Timestamp,
+    ) -> StoreResult<Result<CoupleId, RedeemFailure>> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let outcome = redeem_in(&mut tx, hash, joiner.0, ms(now)).await?;
+        if outcome.is_ok() {
+            tx.commit().await.map_err(db)?;
+        } else {
+            tx.rollback().await.map_err(db)?;
+        }
+        Ok(outcome)
+    }
+
+    async fn dissolve_couple(&self, couple: CoupleId, now: Timestamp) -> StoreResult<()> {
+        let now = ms(now);
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let ended = sqlx::query!("update couples set ended_at = $1 where id = $2 and ended_at is null", now, couple.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        if ended != 1 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query!("update users set couple_id = null, updated_at = $1 where couple_id = $2", now, couple.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>> {
+        let since = sqlx::query_scalar!("select created_at from couples where id = $1 and ended_at is null", couple.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        since.map(ts).transpose()
+    }
+}
