@@ -252,6 +252,9 @@ pub struct Page {
 }
 
 /// Appreciations received or given, newest first, paged, optionally matching `query`.
+/// The last page of appreciations anyone can ask for; beyond it a list would be empty anyway.
+pub const LAST_PAGE: u32 = 10_000;
+
 pub async fn list(ctx: &Ctx, me: &User, which: Box, query: Option<&str>, page: u32) -> Result<Page> {
     let us = couple::us(ctx, me).await?;
     // Control characters become spaces here, for every caller: the search text is bound into
@@ -261,7 +264,7 @@ pub async fn list(ctx: &Ctx, me: &User, which: Box, query: Option<&str>, page: u
     if query.is_some_and(|q| q.chars().count() > QUERY_MAX) {
         return Err(Error::field("q", format!("Please search with fewer than {QUERY_MAX} characters.")));
     }
-    let page = page.clamp(1, 10_000);
+    let page = page.clamp(1, LAST_PAGE);
     let author = match which {
         Box::Received => us.partner.id,
         Box::Given => us.me.id,

@@ -60,17 +60,20 @@ async fn busy_is_503_with_retry_after_and_never_a_failed_attempt(db: TestDb) {
         assert_eq!(body["retry_after"], 1);
         assert!(body["detail"].as_str().expect("detail").starts_with("Tend is busy right now"), "{body}");
     }
-    // Pages: a friendly page, for log-in and sign-up alike.
+    // Pages: the form again, with what was typed and a friendly word, for log-in and sign-up
+    // alike, so nothing is lost by trying again.
     let browser = app.browser();
-    for r in [
-        browser.log_in("alex@example.org", "a long enough password").await,
-        browser.sign_up("Sam", "sam@example.org", None).await,
+    for (r, typed) in [
+        (browser.log_in("alex@example.org", "a long enough password").await, "alex@example.org"),
+        (browser.sign_up("Sam", "sam@example.org", None).await, "sam@example.org"),
     ] {
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(header(&r, "retry-after"), "1");
         assert!(header(&r, "content-type").starts_with("text/html"));
         let html = r.text().await.expect("body");
         assert!(html.contains("Tend is busy right now"), "{html}");
+        assert!(html.contains(&format!("value=\"{typed}\"")), "the form keeps {typed}: {html}");
+        assert!(html.contains("name=\"password\""), "the form is there to send again");
     }
     release(held);
 

@@ -371,7 +371,7 @@ fn query_rule(path: &str, name: &str) -> Option<Rule> {
     match (path, name) {
         ("/api/v1/appreciations", "box") => Some(Rule::Words(vec!["received", "given"])),
         ("/api/v1/appreciations", "q") => Some(Rule::Any(0, appreciation::QUERY_MAX)),
-        ("/api/v1/appreciations", "page") => Some(Rule::Range(1, i64::from(super::v1::daily::LAST_PAGE))),
+        ("/api/v1/appreciations", "page") => Some(Rule::Range(1, i64::from(tend_domain::appreciation::LAST_PAGE))),
         ("/api/v1/appreciations/starters", "kind") => Some(Rule::Words(kinds())),
         ("/api/v1/exchanges", "q") => Some(Rule::Any(0, exchange::SEARCH_MAX)),
         // Empty means any, as the page's form sends it.

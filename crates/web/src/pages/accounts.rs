@@ -63,10 +63,10 @@ async fn sign_up_page(
         }
         _ => None,
     };
-    let status = FormErrors::page_status(&[&errors]);
+    let (status, wait) = FormErrors::page_status(&[&errors]);
     let page =
         SignUpPage { layout: Layout::new(None, csrf, "signup"), form, errors, mode, inviter, zones: all_zone_names() };
-    Ok((status, render(&page)).into_response())
+    Ok((status, wait, render(&page)).into_response())
 }
 
 pub async fn create(
@@ -165,6 +165,7 @@ pub async fn login(
         Ok(signed_in) => begin_session(&state, &signed_in, &client, user.0.as_ref(), &next).await,
         Err(e) => {
             let errors = FormErrors::from_error(e)?;
+            let (status, wait) = FormErrors::page_status(&[&errors]);
             let page = LogInPage {
                 layout: Layout::new(None, &csrf, "login"),
                 email: form.email.chars().take(254).collect(),
@@ -172,11 +173,7 @@ pub async fn login(
                 errors,
                 notice: None,
             };
-            let mut response = (page.errors.status, render(&page)).into_response();
-            if let Some(secs) = page.errors.retry_after {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
-            }
-            Ok(response)
+            Ok((status, wait, render(&page)).into_response())
         }
     }
 }

@@ -146,7 +146,7 @@ async fn start_page(
     let tz = &us.me.time_zone;
     let current = conversation::current(&state.ctx, user).await?.filter(Seen::needs_me);
     let past = conversation::history(&state.ctx, user).await?;
-    let status = FormErrors::page_status(&[&errors]);
+    let (status, wait) = FormErrors::page_status(&[&errors]);
     let page = TalkStartPage {
         layout: Layout::new(Some(&me.0), csrf, "practices"),
         partner: us.partner.display_name.clone(),
@@ -159,7 +159,7 @@ async fn start_page(
         guidelines: conversation::guidelines(),
         reminder: conversation::speaker_reminder(),
     };
-    Ok((status, render(&page)).into_response())
+    Ok((status, wait, render(&page)).into_response())
 }
 
 pub async fn show_start(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken) -> Result<Response, PageError> {

@@ -118,7 +118,7 @@ async fn listen_page(
         }
         _ => None,
     };
-    let status = FormErrors::page_status(&[&kept.share_errors, &kept.reflect_errors, &kept.answer_errors]);
+    let (status, wait) = FormErrors::page_status(&[&kept.share_errors, &kept.reflect_errors, &kept.answer_errors]);
     let page = ListenPage {
         layout: Layout::new(Some(&me.0), csrf, "practices"),
         partner: us.partner.display_name.clone(),
@@ -131,7 +131,7 @@ async fn listen_page(
         feelings: listening::feelings(),
         max_rounds: MAX_ROUNDS,
     };
-    Ok((status, render(&page)).into_response())
+    Ok((status, wait, render(&page)).into_response())
 }
 
 pub async fn show(

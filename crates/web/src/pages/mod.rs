@@ -18,6 +18,8 @@ pub mod welcome;
 
 use crate::assets;
 use crate::auth::{CsrfToken, MaybeUser};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::AppendHeaders;
 use tend_domain::FieldErrors;
 use tend_domain::auth::Authenticated;
 
@@ -74,6 +76,9 @@ pub struct FormErrors {
     pub retry_after: Option<u64>,
 }
 
+/// A `Retry-After` header and its value in seconds.
+type RetryAfter = (HeaderName, HeaderValue);
+
 impl FormErrors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.fields.get(field)
@@ -87,9 +92,12 @@ impl FormErrors {
         self.general.is_some() || !self.fields.is_empty()
     }
 
-    /// The status of a page showing these forms: the first form's error status, else 200.
-    pub fn page_status(forms: &[&FormErrors]) -> axum::http::StatusCode {
-        forms.iter().find(|e| e.any()).map_or(axum::http::StatusCode::OK, |e| e.status)
+    /// The status of a page showing these forms (the first form's error status, else 200),
+    /// and a `Retry-After` header when that error asks to wait (too many tries, or busy).
+    pub fn page_status(forms: &[&FormErrors]) -> (axum::http::StatusCode, AppendHeaders<Option<RetryAfter>>) {
+        let failed = forms.iter().find(|e| e.any());
+        let wait = failed.and_then(|e| e.retry_after).map(|secs| (header::RETRY_AFTER, HeaderValue::from(secs)));
+        (failed.map_or(axum::http::StatusCode::OK, |e| e.status), AppendHeaders(wait))
     }
 
     /// Splits a domain error into field messages and a general one; `None` for errors that
@@ -99,9 +107,9 @@ impl FormErrors {
         let status = crate::error::status_of(&e);
         match e {
             Error::Invalid(fields) => Ok(Self { fields, general: None, status, retry_after: None }),
-            e @ (Error::Rejected(_) | Error::BadCredentials | Error::Throttled { .. }) => {
+            e @ (Error::Rejected(_) | Error::BadCredentials | Error::Throttled { .. } | Error::Busy { .. }) => {
                 let retry_after = match e {
-                    Error::Throttled { retry_after_secs } => Some(retry_after_secs),
+                    Error::Throttled { retry_after_secs } | Error::Busy { retry_after_secs } => Some(retry_after_secs),
                     _ => None,
                 };
                 Ok(Self { fields: FieldErrors::default(), general: Some(e.to_string()), status, retry_after })

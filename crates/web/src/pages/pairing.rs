@@ -54,7 +54,7 @@ async fn pair_page(
         Standing::Paired(us) => (Some(us), None),
         Standing::Single { open_invite } => (None, open_invite),
     };
-    let status = FormErrors::page_status(&[&errors]);
+    let (status, wait) = FormErrors::page_status(&[&errors]);
     let page = PairPage {
         layout: Layout::new(Some(&me.0), csrf, "pair"),
         open_invite_expires: open_invite.as_ref().map(|i| when(i.expires_at, &tz)).unwrap_or_default(),
@@ -65,7 +65,7 @@ async fn pair_page(
         errors,
         notice,
     };
-    Ok((status, render(&page)).into_response())
+    Ok((status, wait, render(&page)).into_response())
 }
 
 pub async fn show(

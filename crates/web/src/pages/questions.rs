@@ -246,7 +246,7 @@ async fn question_page(
     let user = &me.0.user;
     let us = couple::us(&state.ctx, user).await?;
     let seen = exchange::view(&state.ctx, user, id).await?;
-    let status = FormErrors::page_status(&[&errors]);
+    let (status, wait) = FormErrors::page_status(&[&errors]);
     let page = QuestionPage {
         layout: Layout::new(Some(&me.0), csrf, "questions"),
         partner: us.partner.display_name.clone(),
@@ -256,7 +256,7 @@ async fn question_page(
         errors,
         scale: [1, 2, 3, 4, 5, 6, 7],
     };
-    Ok((status, render(&page)).into_response())
+    Ok((status, wait, render(&page)).into_response())
 }
 
 pub async fn question(
@@ -378,7 +378,7 @@ pub async fn ours(
         Ok(list) => (list, FormErrors::default()),
         Err(e) => (Vec::new(), FormErrors::from_error(e)?),
     };
-    let status = FormErrors::page_status(&[&errors]);
+    let (status, wait) = FormErrors::page_status(&[&errors]);
     let page = OursPage {
         layout: Layout::new(Some(&me.0), &csrf, "questions"),
         partner: us.partner.display_name.clone(),
@@ -388,5 +388,5 @@ pub async fn ours(
         filter,
         errors,
     };
-    Ok((status, render(&page)).into_response())
+    Ok((status, wait, render(&page)).into_response())
 }

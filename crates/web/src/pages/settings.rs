@@ -97,7 +97,7 @@ async fn settings_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Var
         Some(_) => Some(couple::us(&state.ctx, user).await?.partner.display_name),
         None => None,
     };
-    let status = FormErrors::page_status(&[&v.profile_errors, &v.password_errors, &v.token_errors]);
+    let (status, wait) = FormErrors::page_status(&[&v.profile_errors, &v.password_errors, &v.token_errors]);
     let page = SettingsPage {
         layout: Layout::new(Some(&me.0), csrf, "settings"),
         profile: v.profile.unwrap_or_else(|| ProfileValues {
@@ -116,7 +116,7 @@ async fn settings_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Var
         token_errors: v.token_errors,
         notice: v.notice,
     };
-    Ok((status, render(&page)).into_response())
+    Ok((status, wait, render(&page)).into_response())
 }
 
 /// A short, human name for a browser from its user agent.

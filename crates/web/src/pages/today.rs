@@ -127,7 +127,7 @@ pub(super) async fn today_page(
     let view = |a: &appreciation::Appreciation| {
         AppreciationView::of(a, us, overview.is_new(a.author != us.me.id, a.created_at))
     };
-    let status = FormErrors::page_status(&[&v.check_in_errors, &v.appreciation_errors]);
+    let (status, wait) = FormErrors::page_status(&[&v.check_in_errors, &v.appreciation_errors]);
     let talk = conversation::current_in(&state.ctx, us)
         .await?
         .filter(conversation::Seen::needs_me)
@@ -161,7 +161,7 @@ pub(super) async fn today_page(
         listening,
         question,
     };
-    Ok((status, render(&page)).into_response())
+    Ok((status, wait, render(&page)).into_response())
 }
 
 #[derive(Deserialize, Default)]

@@ -251,8 +251,7 @@ pub struct ListQuery {
     page: Option<u32>,
 }
 
-/// The last page of appreciations one may ask for.
-pub const LAST_PAGE: u32 = 10_000;
+use tend_domain::appreciation::LAST_PAGE;
 
 /// Search words as typed, at most `max` characters (counted before control characters are
 /// dropped, as the document says), with control characters dropped.
