@@ -17,6 +17,8 @@ pub enum EventKind {
     Conversation,
     Listening,
     Question,
+    Rhythm,
+    Evening,
 }
 
 impl EventKind {
@@ -30,6 +32,8 @@ impl EventKind {
             Self::Conversation => "conversation",
             Self::Listening => "listening",
             Self::Question => "question",
+            Self::Rhythm => "rhythm",
+            Self::Evening => "evening",
         }
     }
 
@@ -43,6 +47,8 @@ impl EventKind {
             Self::Conversation,
             Self::Listening,
             Self::Question,
+            Self::Rhythm,
+            Self::Evening,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

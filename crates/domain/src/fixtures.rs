@@ -251,6 +251,53 @@ pub async fn question_history(ctx: &Ctx, us: &Us) -> Result<()> {
 }
 
 /// `hour` o'clock on `day` in the person's zone, but never later than a few minutes ago.
+/// The demo couple's rhythm: agreed times for the check-in, the tech-free evening and
+/// listening, a show-and-tell time the second partner has proposed and the first may accept,
+/// and last week's tech-free evening with a line about it.
+pub async fn rhythm_history(ctx: &Ctx, us: &Us) -> Result<()> {
+    use crate::rhythm::{self, NewSlot, Practice};
+    let (a, b) = (&us.me, &us.partner);
+    let slot = |weekday: Option<&str>, at: &str| NewSlot {
+        weekday: weekday.map(str::to_owned),
+        at: at.into(),
+        ..NewSlot::default()
+    };
+    for (practice, proposer, accepter, form) in [
+        (Practice::CheckIn, a, b, slot(None, "21:00")),
+        (Practice::TechFreeEvening, b, a, slot(Some("thursday"), "19:30")),
+        (Practice::Listening, a, b, slot(Some("sunday"), "18:00")),
+    ] {
+        rhythm::propose(ctx, proposer, practice, &form).await?;
+        rhythm::accept(ctx, accepter, practice).await?;
+    }
+    let show_and_tell = NewSlot { nth: Some("1".into()), ..slot(Some("sunday"), "17:00") };
+    rhythm::propose(ctx, b, Practice::ShowAndTell, &show_and_tell).await?;
+
+    // Last Thursday's evening: started on one phone, joined on the other, noted afterwards.
+    let today = a.time_zone.today(ctx.now());
+    let back = i64::from((today.weekday().to_monday_zero_offset() - 3).rem_euclid(7)) + 7;
+    let day = today.checked_sub(back.days()).map_err(|e| Error::Internal(e.to_string()))?;
+    let start = evening(ctx, day, b, 19)?
+        .checked_add(SignedDuration::from_mins(32))
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let started = crate::tech_free::start(&at_time(ctx, start), b).await?;
+    let joined = start.checked_add(SignedDuration::from_mins(3)).map_err(|e| Error::Internal(e.to_string()))?;
+    crate::tech_free::join(&at_time(ctx, joined), a, started.evening.id).await?;
+    let after = started
+        .evening
+        .ends_at
+        .checked_add(SignedDuration::from_mins(20))
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    crate::tech_free::note(
+        &at_time(ctx, after),
+        a,
+        started.evening.id,
+        "Cooked dumplings from scratch and played cards till late",
+    )
+    .await?;
+    Ok(())
+}
+
 fn evening(ctx: &Ctx, day: jiff::civil::Date, who: &User, hour: i8) -> Result<Timestamp> {
     let at =
         day.at(hour, 0, 0, 0).to_zoned(who.time_zone.zone()).map_err(|e| Error::Internal(e.to_string()))?.timestamp();

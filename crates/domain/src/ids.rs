@@ -23,4 +23,15 @@ macro_rules! id {
     )*};
 }
 
-id!(UserId, CoupleId, SessionId, ApiTokenId, InviteId, AppreciationId, ConversationId, ListeningId, ExchangeId);
+id!(
+    UserId,
+    CoupleId,
+    SessionId,
+    ApiTokenId,
+    InviteId,
+    AppreciationId,
+    ConversationId,
+    ListeningId,
+    ExchangeId,
+    EveningId
+);

@@ -21,8 +21,10 @@ pub mod hug;
 pub mod ids;
 pub mod listening;
 pub mod questions;
+pub mod rhythm;
 pub mod secret;
 pub mod store;
+pub mod tech_free;
 pub mod text;
 pub mod throttle;
 pub mod time;
@@ -31,9 +33,10 @@ pub mod today;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, FieldErrors, Result};
 pub use ids::{
-    ApiTokenId, AppreciationId, ConversationId, CoupleId, ExchangeId, InviteId, ListeningId, SessionId, UserId,
+    ApiTokenId, AppreciationId, ConversationId, CoupleId, EveningId, ExchangeId, InviteId, ListeningId, SessionId,
+    UserId,
 };
-pub use store::{Access, Accounts, Daily, Pairing, Practices, Questions, Store, StoreError, Upkeep};
+pub use store::{Access, Accounts, Daily, Pairing, Practices, Questions, Rhythms, Store, StoreError, Upkeep};
 
 /// Everything a use case needs from the outside world.
 ///

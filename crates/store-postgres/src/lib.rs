@@ -1,6 +1,6 @@
 //! Tend's storage on PostgreSQL: the store for larger installs and for several nodes sharing
 //! one database. It implements every feature trait of `tend_domain::store` (`Accounts`,
-//! `Access`, `Pairing`, `Daily`, `Practices`, `Questions`, `Upkeep`) for [`PgStore`], one file
+//! `Access`, `Pairing`, `Daily`, `Practices`, `Questions`, `Rhythms`, `Upkeep`) for [`PgStore`], one file
 //! per feature, and carries live events between nodes over LISTEN/NOTIFY ([`events`]).
 //!
 //! The rules this crate keeps:
@@ -31,6 +31,7 @@ pub mod events;
 mod pairing;
 mod practices;
 mod questions;
+mod rhythm;
 mod upkeep;
 
 use jiff::Timestamp;

@@ -6,10 +6,11 @@ use tend_domain::appreciation::{AppreciationRecord, Filter, Kind, Reaction};
 use tend_domain::check_in::CheckInRecord;
 use tend_domain::conversation::{Conversation, Plan, Rating};
 use tend_domain::listening::Verdict;
+use tend_domain::rhythm::{Practice, Slot};
 use tend_domain::secret::{Secret, SecretHash};
 use tend_domain::store::*;
 use tend_domain::time::TimeZoneName;
-use tend_domain::{SessionId, Store, StoreError, UserId};
+use tend_domain::{EveningId, SessionId, Store, StoreError, UserId};
 use tend_store::both_backends;
 use tend_store::testing::TestDb;
 
@@ -677,6 +678,232 @@ async fn listening_rounds_are_written_once(db: TestDb) {
     assert!(s.listenings(other, 10).await.expect("list").is_empty());
 }
 
+fn slot(weekday: Option<jiff::civil::Weekday>, nth: Option<u8>, at: &str, minutes: u16, zone: &str) -> Slot {
+    Slot { weekday, nth, at: at.parse().expect("time"), minutes, zone: TimeZoneName::parse(zone).expect("zone") }
+}
+
+fn proposal(practice: Practice, slot: &Slot, by: UserId, at: Timestamp) -> StoredSlot {
+    StoredSlot { practice, slot: slot.clone(), proposed_by: by, proposed_at: at, agreed_at: None }
+}
+
+async fn slots_are_proposed_then_agreed_by_the_other(db: TestDb) {
+    use jiff::civil::Weekday;
+    let s = db.store.as_ref();
+    let (a, b, c) = couple(s, "x").await;
+    let (oa, ob, other) = couple(s, "y").await;
+    let t0 = t("2026-01-05T20:00:00Z");
+    let later = |m: i64| t0 + SignedDuration::from_mins(m);
+    let evening = Practice::TechFreeEvening;
+    assert!(s.rhythm_slots(c).await.expect("read").is_empty());
+
+    // A proposal reads back exactly, and a second one (by either partner) replaces it.
+    let thursdays = slot(Some(Weekday::Thursday), None, "19:30", 180, "Europe/Berlin");
+    s.propose_slot(c, evening, &thursdays, a.id, t0).await.expect("propose");
+    assert_eq!(s.rhythm_slots(c).await.expect("read"), [proposal(evening, &thursdays, a.id, t0)]);
+    let first_sunday = slot(Some(Weekday::Sunday), Some(1), "17:05", 600, "America/New_York");
+    s.propose_slot(c, evening, &first_sunday, b.id, later(1)).await.expect("propose");
+    assert_eq!(s.rhythm_slots(c).await.expect("read"), [proposal(evening, &first_sunday, b.id, later(1))]);
+
+    // Only the other partner can accept, and only once.
+    assert!(!s.accept_slot(c, evening, b.id, later(2)).await.expect("accept"), "not one's own proposal");
+    assert!(!s.accept_slot(other, evening, oa.id, later(2)).await.expect("accept"), "not another couple's");
+    assert!(!s.drop_slot_proposal(other, evening).await.expect("drop"), "not another couple's");
+    assert!(s.accept_slot(c, evening, a.id, later(3)).await.expect("accept"));
+    assert!(!s.accept_slot(c, evening, a.id, later(3)).await.expect("accept"), "nothing left to accept");
+    let agreed = StoredSlot { agreed_at: Some(later(3)), ..proposal(evening, &first_sunday, b.id, later(1)) };
+    assert_eq!(s.rhythm_slots(c).await.expect("read"), std::slice::from_ref(&agreed));
+    assert!(s.rhythm_slots(other).await.expect("read").is_empty(), "another couple sees none");
+
+    // A new proposal waits beside the agreed slot; accepted, it replaces it.
+    let daily = slot(None, None, "00:00", 10, "UTC");
+    s.propose_slot(c, evening, &daily, a.id, later(4)).await.expect("propose");
+    assert_eq!(s.rhythm_slots(c).await.expect("read"), [proposal(evening, &daily, a.id, later(4)), agreed.clone()]);
+    assert!(!s.accept_slot(other, evening, ob.id, later(5)).await.expect("accept"), "not another couple's");
+    assert!(s.accept_slot(c, evening, b.id, later(5)).await.expect("accept"));
+    let replaced = StoredSlot { agreed_at: Some(later(5)), ..proposal(evening, &daily, a.id, later(4)) };
+    assert_eq!(s.rhythm_slots(c).await.expect("read"), std::slice::from_ref(&replaced));
+
+    // A proposal can be dropped; the agreed slot stays. Practices are kept apart, in order.
+    let late = slot(Some(Weekday::Friday), None, "23:59", 45, "Pacific/Auckland");
+    s.propose_slot(c, evening, &late, b.id, later(6)).await.expect("propose");
+    let hugs = slot(None, None, "07:15", 10, "Europe/Berlin");
+    s.propose_slot(c, Practice::Hug, &hugs, b.id, later(7)).await.expect("propose");
+    assert!(!s.drop_slot_proposal(other, Practice::Hug).await.expect("drop"), "not another couple's");
+    assert!(s.drop_slot_proposal(c, evening).await.expect("drop"));
+    assert!(!s.drop_slot_proposal(c, evening).await.expect("drop"), "dropped already");
+    assert!(!s.accept_slot(c, evening, a.id, later(8)).await.expect("accept"), "nothing to accept");
+    assert_eq!(s.rhythm_slots(c).await.expect("read"), [proposal(Practice::Hug, &hugs, b.id, later(7)), replaced]);
+    assert!(s.rhythm_slots(other).await.expect("read").is_empty());
+
+    // A zone that cannot be read is an error, not a default.
+    db.execute("update rhythm_slots set zone = 'Mars/Olympus_Mons' where practice = 'hug'").await;
+    assert!(matches!(s.rhythm_slots(c).await, Err(StoreError::Backend(_))), "an unknown zone is refused");
+}
+
+/// Both partners tap "Accept" on several phones at once: one accept wins, one agreed slot.
+async fn racing_accepts_keep_one_agreed_slot(db: TestDb) {
+    use jiff::civil::Weekday;
+    let s: Arc<dyn Store> = db.store.clone();
+    let (a, b, c) = couple(&*s, "x").await;
+    let t0 = t("2026-01-05T20:00:00Z");
+    let practice = Practice::Conversation;
+    for (round, at) in [(0, "19:00"), (1, "20:30")] {
+        let wanted = slot(Some(Weekday::Wednesday), None, at, 30, "Europe/Berlin");
+        s.propose_slot(c, practice, &wanted, a.id, t0).await.expect("propose");
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let s = s.clone();
+                let by = if i % 4 == 0 { a.id } else { b.id };
+                tokio::spawn(async move { s.accept_slot(c, practice, by, t0 + SignedDuration::from_secs(i)).await })
+            })
+            .collect();
+        let mut won = 0;
+        for task in tasks {
+            if task.await.expect("task").expect("accept") {
+                won += 1;
+            }
+        }
+        assert_eq!(won, 1, "round {round}");
+        let slots = s.rhythm_slots(c).await.expect("read");
+        assert_eq!(slots.len(), 1, "round {round}: {slots:?}");
+        assert_eq!((&slots[0].slot, slots[0].proposed_by), (&wanted, a.id));
+        assert!(slots[0].agreed_at.is_some());
+    }
+}
+
+async fn practices_are_marked(db: TestDb) {
+    let s = db.store.as_ref();
+    let (a, b, c) = couple(s, "x").await;
+    let (oa, _, other) = couple(s, "y").await;
+    let t0 = t("2026-01-05T20:00:00Z");
+    let later = |m: i64| t0 + SignedDuration::from_mins(m);
+    s.mark_practice(c, Practice::ShowAndTell, b.id, later(2)).await.expect("mark");
+    s.mark_practice(c, Practice::ShowAndTell, a.id, later(1)).await.expect("mark");
+    s.mark_practice(c, Practice::TechFreeEvening, a.id, later(3)).await.expect("mark");
+    s.mark_practice(other, Practice::Hug, oa.id, later(1)).await.expect("mark");
+    let mark = |practice, by, at| PracticeMark { practice, by, at };
+    assert_eq!(
+        s.practice_marks_since(c, t0).await.expect("read"),
+        [
+            mark(Practice::ShowAndTell, a.id, later(1)),
+            mark(Practice::ShowAndTell, b.id, later(2)),
+            mark(Practice::TechFreeEvening, a.id, later(3))
+        ],
+        "oldest first"
+    );
+    assert_eq!(
+        s.practice_marks_since(c, later(2)).await.expect("read"),
+        [mark(Practice::ShowAndTell, b.id, later(2)), mark(Practice::TechFreeEvening, a.id, later(3))]
+    );
+    assert!(s.practice_marks_since(c, later(4)).await.expect("read").is_empty());
+    assert_eq!(s.practice_marks_since(other, t0).await.expect("read"), [mark(Practice::Hug, oa.id, later(1))]);
+}
+
+async fn one_open_evening_joined_ended_and_noted_once(db: TestDb) {
+    let s = db.store.as_ref();
+    let (a, b, c) = couple(s, "x").await;
+    let (oa, ob, other) = couple(s, "y").await;
+    let t0 = t("2026-01-08T18:30:00Z");
+    let at = |m: i64| t0 + SignedDuration::from_mins(m);
+
+    let id = s.start_evening(c, a.id, t0, at(180)).await.expect("start").expect("none open");
+    assert_eq!(s.start_evening(c, b.id, at(1), at(181)).await.expect("start"), None, "one open per couple");
+    let started = tend_domain::tech_free::Evening {
+        id,
+        started_by: a.id,
+        started_at: t0,
+        ends_at: at(180),
+        joined_at: None,
+        ended_at: None,
+        ended_by: None,
+        note: None,
+        noted_by: None,
+    };
+    assert_eq!(s.open_evening(c, at(1)).await.expect("read"), Some(started.clone()));
+    assert_eq!(s.evening(c, id).await.expect("read"), Some(started.clone()));
+
+    // Another couple neither sees nor changes it, and is not blocked by it.
+    assert_eq!(s.open_evening(other, at(1)).await.expect("read"), None);
+    assert_eq!(s.evening(other, id).await.expect("read"), None);
+    assert!(!s.join_evening(other, id, ob.id, at(2)).await.expect("join"));
+    assert!(!s.end_evening(other, id, oa.id, at(2)).await.expect("end"));
+    let theirs = s.start_evening(other, oa.id, at(1), at(181)).await.expect("start").expect("their own");
+
+    // The other partner joins once; the starter cannot; a note waits until it is over.
+    assert!(!s.join_evening(c, id, a.id, at(2)).await.expect("join"), "not by the one who started it");
+    assert!(s.join_evening(c, id, b.id, at(2)).await.expect("join"));
+    assert!(!s.join_evening(c, id, b.id, at(3)).await.expect("join"), "once");
+    assert!(!s.note_evening(c, id, a.id, "A walk", at(3)).await.expect("note"), "not over yet");
+    assert!(!s.note_evening(other, id, oa.id, "Ours", at(200)).await.expect("note"), "not another couple's");
+
+    // "We're back": once, and the place is free.
+    assert!(s.end_evening(c, id, b.id, at(60)).await.expect("end"));
+    assert!(!s.end_evening(c, id, a.id, at(61)).await.expect("end"), "once");
+    assert!(!s.join_evening(c, id, b.id, at(61)).await.expect("join"), "over");
+    assert_eq!(s.open_evening(c, at(61)).await.expect("read"), None);
+    assert!(s.note_evening(c, id, a.id, "A walk", at(62)).await.expect("note"));
+    assert!(s.note_evening(c, id, b.id, "A long walk by the river", at(63)).await.expect("note"), "the latest counts");
+    let ended = tend_domain::tech_free::Evening {
+        joined_at: Some(at(2)),
+        ended_at: Some(at(60)),
+        ended_by: Some(b.id),
+        note: Some("A long walk by the river".into()),
+        noted_by: Some(b.id),
+        ..started
+    };
+    assert_eq!(s.evening(c, id).await.expect("read"), Some(ended.clone()));
+
+    // An evening that runs to its end time stops being open then, and the next start frees its
+    // place; it ended by time, so it has no ended_at.
+    let second = s.start_evening(c, b.id, at(120), at(300)).await.expect("start").expect("free again");
+    assert_eq!(s.open_evening(c, at(299)).await.expect("read").map(|e| e.id), Some(second));
+    assert_eq!(s.open_evening(c, at(300)).await.expect("read"), None, "past its end");
+    assert!(!s.join_evening(c, second, a.id, at(300)).await.expect("join"), "past its end");
+    assert!(!s.end_evening(c, second, a.id, at(300)).await.expect("end"), "past its end");
+    assert!(!s.note_evening(c, second, a.id, "Cards", at(299)).await.expect("note"), "not over yet");
+    assert!(s.note_evening(c, second, a.id, "Cards", at(300)).await.expect("note"), "over by time");
+    let third = s.start_evening(c, a.id, at(301), at(480)).await.expect("start").expect("the old one gave way");
+    assert_eq!(s.open_evening(c, at(302)).await.expect("read").map(|e| e.id), Some(third));
+    let second_now = s.evening(c, second).await.expect("read").expect("there");
+    assert_eq!((second_now.ended_at, second_now.ended_by, second_now.note.as_deref()), (None, None, Some("Cards")));
+    assert_eq!(s.start_evening(c, b.id, at(302), at(480)).await.expect("start"), None, "the new one is open");
+
+    // Newest first, since a time, per couple.
+    let ids = |list: Vec<tend_domain::tech_free::Evening>| list.into_iter().map(|e| e.id).collect::<Vec<EveningId>>();
+    assert_eq!(ids(s.evenings_since(c, t0).await.expect("list")), [third, second, id]);
+    assert_eq!(ids(s.evenings_since(c, at(1)).await.expect("list")), [third, second]);
+    assert!(s.evenings_since(c, at(302)).await.expect("list").is_empty());
+    assert_eq!(ids(s.evenings_since(other, t0).await.expect("list")), [theirs]);
+}
+
+/// Both phones tap "Phones away" at once, many times over: one evening, also when an earlier
+/// evening that ran to its end still holds the place.
+async fn racing_evening_starts_make_one(db: TestDb) {
+    let s: Arc<dyn Store> = db.store.clone();
+    let (a, b, c) = couple(&*s, "x").await;
+    for (round, start) in [(0, "2026-01-08T18:30:00Z"), (1, "2026-01-15T18:30:00Z")] {
+        let now = t(start);
+        let tasks: Vec<_> = (0..20)
+            .map(|i| {
+                let s = s.clone();
+                let by = if i % 2 == 0 { a.id } else { b.id };
+                let ends = now + SignedDuration::from_hours(3);
+                tokio::spawn(async move { s.start_evening(c, by, now + SignedDuration::from_millis(i), ends).await })
+            })
+            .collect();
+        let mut started = Vec::new();
+        for task in tasks {
+            if let Some(id) = task.await.expect("task").expect("start") {
+                started.push(id);
+            }
+        }
+        assert_eq!(started.len(), 1, "round {round}: {started:?}");
+        let open = s.open_evening(c, now + SignedDuration::from_mins(1)).await.expect("read").map(|e| e.id);
+        assert_eq!(open, started.first().copied(), "round {round}");
+        assert_eq!(s.evenings_since(c, now).await.expect("list").len(), 1, "round {round}");
+    }
+}
+
 async fn ladders_change_by_compare_and_set(db: TestDb) {
     let s = db.store.as_ref();
     let (_, _, c) = couple(s, "x").await;
@@ -766,6 +993,14 @@ async fn answers_are_final_but_a_pass_can_become_one(db: TestDb) {
 }
 
 both_backends!(ladders_change_by_compare_and_set, answers_are_final_but_a_pass_can_become_one);
+
+both_backends!(
+    slots_are_proposed_then_agreed_by_the_other,
+    racing_accepts_keep_one_agreed_slot,
+    practices_are_marked,
+    one_open_evening_joined_ended_and_noted_once,
+    racing_evening_starts_make_one,
+);
 
 both_backends!(
     one_open_conversation_per_couple_and_steps_merge,
@@ -868,6 +1103,9 @@ struct Seed {
     conversation: StoredConversation,
     listening: tend_domain::ListeningId,
     exchange: tend_domain::ExchangeId,
+    /// An evening still open at the time of the writes, and one that is over.
+    evening: EveningId,
+    over_evening: EveningId,
     /// A second couple with nothing open, where new things can start.
     quiet: (User, User, tend_domain::CoupleId),
     /// An unpaired person with an open invite, and an unpaired person to redeem it.
@@ -925,6 +1163,22 @@ async fn seed(s: &dyn Store) -> Seed {
     let exchange = s.ensure_exchange(c, "today-001", "today", 1, now).await.expect("exchange");
     s.save_answer(exchange, &answer(c, a.id, "Mine.", false, now)).await.expect("answer");
     s.save_answer(exchange, &answer(c, b.id, "Theirs.", false, now)).await.expect("answer");
+    // A proposal for a to accept, and one to drop.
+    let wednesdays = Slot {
+        weekday: Some(jiff::civil::Weekday::Wednesday),
+        nth: None,
+        at: jiff::civil::time(20, 0, 0, 0),
+        minutes: 30,
+        zone: TimeZoneName::parse("Europe/Berlin").expect("zone"),
+    };
+    s.propose_slot(c, Practice::Conversation, &wednesdays, b.id, now).await.expect("propose");
+    s.propose_slot(c, Practice::Listening, &wednesdays, a.id, now).await.expect("propose");
+    let hours = |h: i64| SignedDuration::from_hours(h);
+    let over_evening = s.start_evening(c, a.id, now, now + hours(3)).await.expect("start").expect("none open");
+    assert!(s.end_evening(c, over_evening, b.id, now + hours(1)).await.expect("end"));
+    // Still open when the writes run, a day later.
+    let evening_at = t("2026-01-06T19:00:00Z");
+    let evening = s.start_evening(c, a.id, evening_at, evening_at + hours(3)).await.expect("start").expect("free");
     let quiet = couple(s, "quiet").await;
     let outsider = register(s, "c-seed@example.org", Gate::Open).await;
     let invite = Secret::generate("inv_");
@@ -946,6 +1200,8 @@ async fn seed(s: &dyn Store) -> Seed {
         conversation,
         listening,
         exchange,
+        evening,
+        over_evening,
         quiet,
         invite,
         joiner,
@@ -994,6 +1250,13 @@ async fn every_write(
         hint: "tend_def".into(),
         now,
     };
+    let thursdays = Slot {
+        weekday: Some(jiff::civil::Weekday::Thursday),
+        nth: None,
+        at: jiff::civil::time(19, 30, 0, 0),
+        minutes: 180,
+        zone: TimeZoneName::parse("Europe/Berlin").expect("zone"),
+    };
     // Kept when "login:seed" is cleared, for pruning to find.
     let other_keys = ["login:other".to_string()];
     let (qa, qb, q) = (&seed.quiet.0, &seed.quiet.1, seed.quiet.2);
@@ -1033,6 +1296,17 @@ async fn every_write(
             ok(s.add_question_draw(c, "2026-01-06".parse().expect("date"), "today-002", now).await.map(done)),
         ),
         ("close_listening", ok(s.close_listening(c, seed.listening, now).await.map(done))),
+        ("propose_slot", ok(s.propose_slot(c, Practice::TechFreeEvening, &thursdays, a.id, now).await.map(done))),
+        ("accept_slot", ok(s.accept_slot(c, Practice::Conversation, a.id, now).await)),
+        ("drop_slot_proposal", ok(s.drop_slot_proposal(c, Practice::Listening).await)),
+        ("mark_practice", ok(s.mark_practice(c, Practice::ShowAndTell, b.id, now).await.map(done))),
+        ("join_evening", ok(s.join_evening(c, seed.evening, b.id, now).await)),
+        ("end_evening", ok(s.end_evening(c, seed.evening, a.id, now).await)),
+        ("note_evening", ok(s.note_evening(c, seed.over_evening, b.id, "Board games.", now).await)),
+        (
+            "start_evening",
+            ok(s.start_evening(q, qa.id, now, now + SignedDuration::from_hours(3)).await.map(|id| id.is_some())),
+        ),
         ("delete_api_token", ok(s.delete_api_token(a.id, seed.token).await)),
         ("prune_sessions", ok(s.prune_sessions(t("2026-02-10T00:00:00Z")).await.map(|n| n == 1))),
         ("delete_session", ok(s.delete_session(a.id, seed.session).await)),
@@ -1066,7 +1340,7 @@ async fn snapshot(s: &dyn Store, seed: &Seed) -> String {
     let c = seed.couple;
     let since = t("2025-01-01T00:00:00Z");
     format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         s.users_in_couple(c).await.expect("users"),
         s.check_ins_between(c, "2025-01-01".parse().expect("date"), "2027-01-01".parse().expect("date")).await,
         s.appreciations(c, &Filter { limit: 100, ..Default::default() }).await,
@@ -1076,6 +1350,10 @@ async fn snapshot(s: &dyn Store, seed: &Seed) -> String {
         s.exchanges(c).await,
         s.api_tokens_of(seed.a.id).await,
         s.sessions_of(seed.a.id, since).await,
+        s.rhythm_slots(c).await,
+        s.practice_marks_since(c, since).await,
+        s.evenings_since(c, since).await,
+        s.evenings_since(seed.quiet.2, since).await,
     )
 }
 

@@ -1,6 +1,6 @@
 //! What the domain needs from storage, one trait per feature: [`Accounts`], [`Access`]
-//! (sessions, API tokens, throttling), [`Pairing`], [`Daily`], [`Practices`], [`Questions`]
-//! and [`Upkeep`]. [`Store`] is all of them together; anything that implements every feature
+//! (sessions, API tokens, throttling), [`Pairing`], [`Daily`], [`Practices`], [`Questions`],
+//! [`Rhythms`] (the couple's agreed rhythm and tech-free evenings) and [`Upkeep`]. [`Store`] is all of them together; anything that implements every feature
 //! trait is a `Store`. Each database has its own implementation on its native driver
 //! (crates `tend-store-sqlite` and `tend-store-postgres`), and one contract suite (in
 //! `tend-store`) holds both to the same behaviour.
@@ -14,10 +14,14 @@ use crate::auth::{ApiTokenSummary, SessionSummary};
 use crate::check_in::{CheckIn, CheckInRecord};
 use crate::conversation::Conversation;
 use crate::couple::InviteRecord;
-use crate::ids::{ApiTokenId, AppreciationId, ConversationId, CoupleId, ExchangeId, ListeningId, SessionId, UserId};
+use crate::ids::{
+    ApiTokenId, AppreciationId, ConversationId, CoupleId, EveningId, ExchangeId, ListeningId, SessionId, UserId,
+};
 use crate::listening::{Listening, Verdict};
 use crate::questions::exchange::{Exchange, Felt};
+use crate::rhythm::{Practice, Slot};
 use crate::secret::SecretHash;
+use crate::tech_free::Evening;
 use crate::time::TimeZoneName;
 use async_trait::async_trait;
 use jiff::civil::Date;
@@ -191,9 +195,29 @@ pub struct StoredConversation {
 }
 
 /// Every feature's storage together: what `Ctx` holds.
-pub trait Store: Accounts + Access + Pairing + Daily + Practices + Questions + Upkeep {}
+pub trait Store: Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Upkeep {}
 
-impl<T: Accounts + Access + Pairing + Daily + Practices + Questions + Upkeep> Store for T {}
+impl<T: Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Upkeep> Store for T {}
+
+/// A slot as stored: agreed by both, or proposed by one and waiting for the other.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredSlot {
+    pub practice: Practice,
+    pub slot: Slot,
+    pub proposed_by: UserId,
+    pub proposed_at: Timestamp,
+    /// When the other partner accepted it; `None` for a proposal still waiting.
+    pub agreed_at: Option<Timestamp>,
+}
+
+/// A practice one of the couple marked as done (for practices Tend does not run itself, such
+/// as the photo show-and-tell).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PracticeMark {
+    pub practice: Practice,
+    pub by: UserId,
+    pub at: Timestamp,
+}
 
 /// The health of the database itself, and the housekeeping that keeps it small.
 #[async_trait]
@@ -419,4 +443,59 @@ pub trait Questions: Send + Sync {
         question_id: &str,
         now: Timestamp,
     ) -> StoreResult<()>;
+}
+
+/// The couple's rhythm: when each practice happens, as agreed by both, and the tech-free
+/// evenings they keep.
+#[async_trait]
+pub trait Rhythms: Send + Sync {
+    /// Every agreed slot and every proposal of the couple.
+    async fn rhythm_slots(&self, couple: CoupleId) -> StoreResult<Vec<StoredSlot>>;
+    /// Proposes a slot for the practice, replacing an earlier proposal (by either partner).
+    async fn propose_slot(
+        &self,
+        couple: CoupleId,
+        practice: Practice,
+        slot: &Slot,
+        by: UserId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Makes the waiting proposal the agreed slot, in one step, only when it was proposed by
+    /// someone other than `by`; false when there was no such proposal.
+    async fn accept_slot(&self, couple: CoupleId, practice: Practice, by: UserId, now: Timestamp) -> StoreResult<bool>;
+    /// Drops the waiting proposal (withdrawn by its author, or declined); false when none.
+    async fn drop_slot_proposal(&self, couple: CoupleId, practice: Practice) -> StoreResult<bool>;
+    async fn mark_practice(&self, couple: CoupleId, practice: Practice, by: UserId, now: Timestamp) -> StoreResult<()>;
+    /// Marks since `since`, oldest first.
+    async fn practice_marks_since(&self, couple: CoupleId, since: Timestamp) -> StoreResult<Vec<PracticeMark>>;
+
+    /// The couple's evening that holds the one open place (not ended, and not past its end
+    /// at `now`), if any.
+    async fn open_evening(&self, couple: CoupleId, now: Timestamp) -> StoreResult<Option<Evening>>;
+    /// Starts an evening unless one is open at `now` (one past its end time gives up its place
+    /// first); `None` when one is open.
+    async fn start_evening(
+        &self,
+        couple: CoupleId,
+        by: UserId,
+        now: Timestamp,
+        ends_at: Timestamp,
+    ) -> StoreResult<Option<EveningId>>;
+    /// The partner who did not start it joins, once, while it is open; false otherwise.
+    async fn join_evening(&self, couple: CoupleId, id: EveningId, by: UserId, now: Timestamp) -> StoreResult<bool>;
+    /// Ends it early ("We're back"), once, while it is open; false otherwise.
+    async fn end_evening(&self, couple: CoupleId, id: EveningId, by: UserId, now: Timestamp) -> StoreResult<bool>;
+    /// Sets the shared "what we did" line once the evening is over (ended, or past its end at
+    /// `now`); the latest word counts. False when the evening is not theirs or not over.
+    async fn note_evening(
+        &self,
+        couple: CoupleId,
+        id: EveningId,
+        by: UserId,
+        note: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    async fn evening(&self, couple: CoupleId, id: EveningId) -> StoreResult<Option<Evening>>;
+    /// Evenings started since `since`, newest first.
+    async fn evenings_since(&self, couple: CoupleId, since: Timestamp) -> StoreResult<Vec<Evening>>;
 }
