@@ -165,6 +165,7 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
         fixtures::daily_history(ctx, &us, 21).await.context("writing the demo couple's history")?;
         fixtures::practice_history(ctx, &us, 21).await.context("writing the demo couple's practices")?;
         fixtures::question_history(ctx, &us).await.context("writing the demo couple's questions")?;
+        fixtures::rhythm_history(ctx, &us).await.context("writing the demo couple's rhythm")?;
         println!(
             "Created the demo couple, together for four weeks, with three weeks of check-ins, appreciations, \
              conversations, hugs, listening and questions."

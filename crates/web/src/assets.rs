@@ -18,6 +18,11 @@ const FILES: &[(&str, &[u8], &str)] = &[
     ("app.css", include_bytes!("../static/app.css"), "text/css; charset=utf-8"),
     ("app.js", include_bytes!("../static/app.js"), "text/javascript; charset=utf-8"),
     ("icon.svg", include_bytes!("../static/icon.svg"), "image/svg+xml"),
+    // Home-screen icons, drawn from icon.svg by scripts/make-icons.
+    ("icon-192.png", include_bytes!("../static/icon-192.png"), "image/png"),
+    ("icon-512.png", include_bytes!("../static/icon-512.png"), "image/png"),
+    ("icon-maskable-512.png", include_bytes!("../static/icon-maskable-512.png"), "image/png"),
+    ("apple-touch-icon.png", include_bytes!("../static/apple-touch-icon.png"), "image/png"),
 ];
 
 fn assets() -> &'static [Asset] {
@@ -45,6 +50,11 @@ pub fn url(name: &str) -> String {
         .find(|((plain, ..), _)| *plain == name)
         .map(|(_, a)| format!("/static/{}", a.hashed))
         .unwrap_or_default()
+}
+
+/// The URLs of every asset, for the service worker to keep for offline use.
+pub fn urls() -> impl Iterator<Item = String> {
+    assets().iter().map(|a| format!("/static/{}", a.hashed))
 }
 
 pub async fn serve(Path(name): Path<String>) -> Response {

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod error;
 pub mod live;
 pub mod pages;
+pub mod pwa;
 pub mod router;
 pub mod security;
 

@@ -5,7 +5,7 @@ use crate::auth;
 use crate::error::{ApiError, PageError};
 use crate::pages::{
     accounts, appreciations, check_ins, conversation, history, hugs, learn, listening, pairing, practices, questions,
-    settings, today, welcome,
+    rhythm, settings, tech_free, today, welcome,
 };
 use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
@@ -52,7 +52,15 @@ page_routes! {
     "/check-ins" => post(check_ins::record);
     "/appreciations" => get(appreciations::list).post(appreciations::give);
     "/appreciations/{id}/reaction" => post(appreciations::react);
-    "/rhythm" => get(history::rhythm);
+    "/rhythm" => get(rhythm::show);
+    "/rhythm/{practice}" => post(rhythm::propose);
+    "/rhythm/{practice}/accept" => post(rhythm::accept);
+    "/rhythm/{practice}/decline" => post(rhythm::decline);
+    "/rhythm/{practice}/done" => post(rhythm::done);
+    "/tech-free" => get(tech_free::show).post(tech_free::start);
+    "/tech-free/{id}/join" => post(tech_free::join);
+    "/tech-free/{id}/end" => post(tech_free::end);
+    "/tech-free/{id}/note" => post(tech_free::note);
     "/history" => get(history::show);
     "/hugs" => get(hugs::show).post(hugs::log);
     "/practices" => get(practices::show);
@@ -111,6 +119,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(move || async move { Json(openapi_json.clone()) }))
         .route("/healthz", get(healthz))
         .route("/static/{name}", get(assets::serve))
+        .route("/manifest.webmanifest", get(crate::pwa::serve_manifest))
+        .route("/sw.js", get(crate::pwa::service_worker))
+        .route(crate::pwa::OFFLINE, get(crate::pwa::offline))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

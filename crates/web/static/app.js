@@ -1,5 +1,20 @@
 // Tend's small progressive enhancements. Every page works without this file.
 
+// The service worker (/sw.js): lets Tend be installed on a home screen, starts it quickly
+// and shows a friendly page offline. Browsers without it, or that refuse it (an insecure
+// address, private browsing), simply go on without.
+if ('serviceWorker' in navigator) {
+  const register = () => {
+    try {
+      navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+    } catch {
+      // Refused outright: nothing is lost.
+    }
+  };
+  if (document.readyState === 'complete') register();
+  else window.addEventListener('load', register, { once: true });
+}
+
 // Pre-fill the time zone from the browser on sign-up, when the person hasn't chosen one.
 for (const select of document.querySelectorAll('select[data-tz-autofill]')) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -73,7 +88,13 @@ const busy = (part) => {
 };
 let refreshing = false;
 let again = false;
+// Once a form is on its way, the page it leads to is what counts: no live refresh may patch
+// or reload this one meanwhile (a reload would cancel the navigation the form started).
+let leaving = false;
+document.addEventListener('submit', (event) => { if (!event.defaultPrevented) leaving = true; });
+window.addEventListener('pageshow', () => { leaving = false; });
 const refresh = async () => {
+  if (leaving) return;
   if (refreshing) { again = true; return; }
   refreshing = true;
   try {
@@ -81,6 +102,10 @@ const refresh = async () => {
     if (!response.ok) return;
     const arrived = performance.now();
     const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+    // A page that changed its whole look (the calm screen of a tech-free evening, and back)
+    // is loaded anew rather than patched.
+    if (leaving) return;
+    if (fresh.body.className !== document.body.className) { window.location.reload(); return; }
     for (const clock of fresh.querySelectorAll('[data-countdown]')) clock.dataset.arrivedAt = String(arrived);
     for (const part of document.querySelectorAll('[data-live-part][id]')) {
       const next = fresh.getElementById(part.id);

@@ -10,7 +10,7 @@
 //! gives (404, 409 with what conflicts, a specific 422 or 429).
 
 use tend_domain::questions::{self, exchange};
-use tend_domain::{account, appreciation, auth, check_in, conversation, listening};
+use tend_domain::{account, appreciation, auth, check_in, conversation, listening, rhythm, tech_free};
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterIn, PathItem};
@@ -207,6 +207,8 @@ pub enum Rule {
     Numbers(Vec<i64>),
     /// 1 to 7, as a number or as the same digit in a string (the check-in form's way).
     Scale,
+    /// A time of day, `19:30`.
+    Time,
 }
 
 impl Rule {
@@ -263,6 +265,7 @@ impl Rule {
                         o.maximum = Some(utoipa::Number::Int(7));
                         o.pattern = Some("^[1-7]$".into());
                     }
+                    Rule::Time => o.pattern = Some("^([01]?[0-9]|2[0-3])[:.][0-5][0-9]$".into()),
                     Rule::EachOf(_) => {}
                 }
             }
@@ -295,6 +298,9 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
     let types = strs(&questions::IntimacyType::ALL, questions::IntimacyType::as_str);
     let minutes: Vec<i64> = conversation::MINUTE_CHOICES.iter().map(|m| i64::from(*m)).collect();
     let (shallow, deep) = depths();
+    let weekdays: Vec<&'static str> = rhythm::WEEKDAYS.iter().map(|(_, key, _)| *key).collect();
+    let practices = strs(&rhythm::Practice::ALL, rhythm::Practice::as_str);
+    let cadences = vec!["daily", "most-days", "weekly", "monthly"];
     // Empty means none, as the form sends it.
     let starters = std::iter::once("").chain(appreciation::starters(None).into_iter().map(|s| s.id.as_str())).collect();
     vec![
@@ -361,6 +367,24 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
         ("QuestionView", "depth", Range(shallow, deep)),
         ("QuestionView", "types", EachOf(types)),
         ("LadderLevelView", "depth", Range(shallow, deep)),
+        ("SlotBody", "weekday", Words(weekdays.clone())),
+        ("SlotBody", "nth", Range(1, 4)),
+        ("SlotBody", "at", Time),
+        ("SlotBody", "minutes", Range(i64::from(rhythm::MINUTES_MIN), i64::from(rhythm::MINUTES_MAX))),
+        ("SlotBody", "zone", Line(0, 64)),
+        ("SlotTimeView", "weekday", Words(weekdays)),
+        ("SlotTimeView", "nth", Range(1, 4)),
+        ("PracticePlanView", "rhythm", Words(cadences.clone())),
+        ("PracticePlanView", "id", Words(practices.clone())),
+        ("WeekItemView", "id", Words(practices)),
+        ("WeekItemView", "rhythm", Words(cadences)),
+        ("WeekItemView", "status", Words(vec!["done", "planned", "not-yet"])),
+        ("WeekItemView", "days", EachOf(vec!["both", "me", "partner", "not-yet", "ahead"])),
+        ("EveningView", "stage", Words(vec!["waiting", "together", "over"])),
+        ("EveningNoteBody", "note", Line(1, tech_free::NOTE_MAX)),
+        ("IdeaView", "setting", Words(vec!["home", "out"])),
+        ("IdeaView", "cost", Words(vec!["free", "low", "some"])),
+        ("IdeaView", "energy", Words(vec!["calm", "some", "lively"])),
     ]
 }
 

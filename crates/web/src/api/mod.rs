@@ -32,7 +32,8 @@ use utoipa::{Modify, OpenApi};
         (name = "daily", description = "Check-ins (answer, then reveal), appreciations, rhythm, history, live events"),
         (name = "practices", description = "The Stress-Reducing Conversation (live on two phones) and reflective listening"),
         (name = "questions", description = "Question decks: answer, then reveal; responses; the ladder that goes deeper only when both are ready"),
-        (name = "learn", description = "Tend's guide"),
+        (name = "rhythm", description = "Our rhythm: agreed times for each practice (proposed by one, accepted by the other), this week, and the tech-free evening"),
+        (name = "learn", description = "Tend’s guide"),
         (name = "meta", description = "This document"),
     )
 )]

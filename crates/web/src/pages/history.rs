@@ -1,4 +1,4 @@
-//! "Days we connected" (a month at a glance) and the day-by-day history.
+//! The day-by-day history.
 
 use super::Layout;
 use super::views::{AppreciationView, DayCheckIns};
@@ -11,80 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::civil::Date;
 use serde::Deserialize;
-use tend_domain::check_in::{self, Connected};
 use tend_domain::{couple, history};
-
-pub struct DayCell {
-    pub number: i8,
-    pub state: &'static str,
-    pub label: String,
-    pub today: bool,
-}
-
-#[derive(Template)]
-#[template(path = "history/rhythm.html")]
-pub struct RhythmPage {
-    pub layout: Layout,
-    pub title: String,
-    pub prev: String,
-    pub next: Option<String>,
-    pub weekdays: [&'static str; 7],
-    pub lead: usize,
-    pub days: Vec<DayCell>,
-    pub counts: Option<(u32, u32)>,
-}
-
-#[derive(Deserialize, Default)]
-pub struct MonthQuery {
-    month: Option<String>,
-}
-
-pub async fn rhythm(
-    State(state): State<AppState>,
-    me: SignedIn,
-    csrf: CsrfToken,
-    Query(q): Query<MonthQuery>,
-) -> Result<Response, PageError> {
-    let tz = &me.0.user.time_zone;
-    let today = tz.today(state.ctx.now());
-    let first = check_in::parse_month(q.month.as_deref(), today)
-        .map_err(|m| PageError::new(StatusCode::BAD_REQUEST, "That month isn’t one we can show", m))?;
-    let month = check_in::month(&state.ctx, &me.0.user, first).await?;
-    let days = month
-        .days
-        .iter()
-        .map(|(date, c)| {
-            let (state, said) = match c {
-                Connected::Both => ("both", "both of you checked in"),
-                Connected::One => ("one", "one of you checked in"),
-                Connected::None => ("none", "no check-ins"),
-            };
-            DayCell {
-                number: date.day(),
-                state,
-                label: format!("{}: {said}", date.strftime("%-d %B")),
-                today: *date == today,
-            }
-        })
-        .collect();
-    let next = first
-        .checked_add(jiff::Span::new().months(1))
-        .ok()
-        .filter(|d| *d <= today)
-        .map(|d| d.strftime("%Y-%m").to_string());
-    let prev = first.checked_sub(jiff::Span::new().months(1)).unwrap_or(first).strftime("%Y-%m").to_string();
-    let page = RhythmPage {
-        layout: Layout::new(Some(&me.0), &csrf, "today"),
-        title: first.strftime("%B %Y").to_string(),
-        prev,
-        next,
-        weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-        lead: usize::try_from(first.weekday().to_monday_zero_offset()).unwrap_or(0),
-        days,
-        counts: month.counts,
-    };
-    Ok(render(&page))
-}
 
 pub struct HistoryDayView {
     pub title: String,

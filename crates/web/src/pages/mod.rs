@@ -11,7 +11,9 @@ pub mod listening;
 pub mod pairing;
 pub mod practices;
 pub mod questions;
+pub mod rhythm;
 pub mod settings;
+pub mod tech_free;
 pub mod today;
 pub mod views;
 pub mod welcome;
@@ -150,6 +152,14 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "ready" => "Noted, privately. The next level opens when you’re both ready.",
         "not-yet" => "Noted, privately. Nothing changes.",
         "stepped-back" => "You’ve stepped back a level. Your partner sees only the level.",
+        "proposed" => "Proposed. It takes effect when your partner says yes.",
+        "agreed" => "Agreed. It’s on your rhythm now.",
+        "withdrawn" => "Taken back. Nothing changes.",
+        "declined" => "Declined. You can propose another time.",
+        "marked" => "Counted for this month. Lovely.",
+        "phones-away" => "Phones away. Your partner’s phone asks them to join.",
+        "back" => "Welcome back.",
+        "noted" => "Noted, for both of you.",
         _ => return None,
     })
 }

@@ -67,6 +67,10 @@ pub struct TodayPage {
     pub listening: Option<super::listening::ExchangeView>,
     /// The couple's question for today.
     pub question: Option<super::questions::QuestionView>,
+    /// A tech-free evening that is on: to join, or to go back to.
+    pub evening: Option<super::tech_free::EveningView>,
+    /// "On our rhythm today": tonight's planned practice, what is still open this week.
+    pub rhythm_today: Vec<tend_domain::rhythm::TodayItem>,
 }
 
 fn greeting(hour: i8) -> &'static str {
@@ -138,6 +142,10 @@ pub(super) async fn today_page(
         .await?
         .map(|l| super::listening::ExchangeView::of(&l, us, now))
         .filter(|x| x.my_move);
+    let evening = tend_domain::tech_free::current(&state.ctx, &me.0.user)
+        .await?
+        .map(|e| super::tech_free::EveningView::of(&e, tz, now, &us.me.display_name));
+    let rhythm_today = tend_domain::rhythm::today_line(&state.ctx, us).await?;
     let page = TodayPage {
         layout: Layout::new(Some(&me.0), csrf, "today"),
         greeting: greeting(now.to_zoned(tz.zone()).hour()),
@@ -158,6 +166,8 @@ pub(super) async fn today_page(
         starters: starters_for(tz.today(now)),
         reactions: reaction_choices(),
         talk,
+        evening,
+        rhythm_today,
         listening,
         question,
     };

@@ -6,6 +6,7 @@ pub mod daily;
 pub mod learn;
 pub mod practices;
 pub mod questions;
+pub mod rhythm;
 pub mod sessions;
 pub mod today;
 
@@ -71,6 +72,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
         routes!(questions::step_back),
         routes!(questions::decks),
         routes!(questions::deck),
+        routes!(rhythm::plan),
+        routes!(rhythm::propose),
+        routes!(rhythm::accept),
+        routes!(rhythm::drop_proposal),
+        routes!(rhythm::done),
+        routes!(rhythm::week),
+        routes!(rhythm::overview, rhythm::start),
+        routes!(rhythm::show),
+        routes!(rhythm::join),
+        routes!(rhythm::end),
+        routes!(rhythm::note),
         routes!(learn::list),
         routes!(learn::show),
     ] {
