@@ -268,7 +268,7 @@ pub async fn rhythm_history(ctx: &Ctx, us: &Us) -> Result<()> {
         (Practice::Listening, a, b, slot(Some("sunday"), "18:00")),
     ] {
         rhythm::propose(ctx, proposer, practice, &form).await?;
-        rhythm::accept(ctx, accepter, practice).await?;
+        rhythm::accept(ctx, accepter, practice, None).await?;
     }
     let show_and_tell = NewSlot { nth: Some("1".into()), ..slot(Some("sunday"), "17:00") };
     rhythm::propose(ctx, b, Practice::ShowAndTell, &show_and_tell).await?;

@@ -427,11 +427,13 @@ pub async fn propose(ctx: &Ctx, me: &User, practice: Practice, form: &NewSlot) -
 }
 
 /// Accepts the partner's proposal: from now on it is the couple's time for the practice.
-pub async fn accept(ctx: &Ctx, me: &User, practice: Practice) -> Result<()> {
+/// With `seen` (when the proposal was made, as the person was shown it), only that proposal:
+/// if the partner changed it meanwhile, nothing is agreed and the person sees the new one.
+pub async fn accept(ctx: &Ctx, me: &User, practice: Practice, seen: Option<Timestamp>) -> Result<()> {
     let us = couple::us(ctx, me).await?;
-    if !ctx.store.accept_slot(us.couple_id, practice, us.me.id, ctx.now()).await? {
+    if !ctx.store.accept_slot(us.couple_id, practice, us.me.id, seen, ctx.now()).await? {
         return Err(Error::Rejected(format!(
-            "There is no time from {} waiting for your yes. Perhaps it was withdrawn or changed.",
+            "There is no such time from {} waiting for your yes: it was withdrawn or changed. Have a look at it now.",
             us.partner.display_name
         )));
     }

@@ -168,28 +168,39 @@ impl Rhythms for PgStore {
         Ok(())
     }
 
-    async fn accept_slot(&self, couple: CoupleId, practice: Practice, by: UserId, now: Timestamp) -> StoreResult<bool> {
+    async fn accept_slot(
+        &self,
+        couple: CoupleId,
+        practice: Practice,
+        by: UserId,
+        seen: Option<Timestamp>,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         // The old agreed slot goes, then the other partner's proposal takes its place. Without a
         // proposal to accept nothing is committed and the old slot stays.
         sqlx::query!(
             "delete from rhythm_slots where couple_id = $1 and practice = $2 and agreed \
              and exists (select 1 from rhythm_slots p \
-                         where p.couple_id = $1 and p.practice = $2 and not p.agreed and p.proposed_by <> $3)",
+                         where p.couple_id = $1 and p.practice = $2 and not p.agreed and p.proposed_by <> $3 \
+                         and ($4::timestamptz is null or p.proposed_at = $4))",
             couple.0,
             practice.as_str(),
-            by.0
+            by.0,
+            seen.map(ts) as Option<Ts>
         )
         .execute(&mut *tx)
         .await
         .map_err(db)?;
         let accepted = sqlx::query!(
             "update rhythm_slots set agreed = true, agreed_at = $1 \
-             where couple_id = $2 and practice = $3 and not agreed and proposed_by <> $4",
+             where couple_id = $2 and practice = $3 and not agreed and proposed_by <> $4 \
+             and ($5::timestamptz is null or proposed_at = $5)",
             ts(now) as Ts,
             couple.0,
             practice.as_str(),
-            by.0
+            by.0,
+            seen.map(ts) as Option<Ts>
         )
         .execute(&mut *tx)
         .await

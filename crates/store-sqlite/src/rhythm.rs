@@ -155,29 +155,40 @@ impl Rhythms for SqliteStore {
         Ok(())
     }
 
-    async fn accept_slot(&self, couple: CoupleId, practice: Practice, by: UserId, now: Timestamp) -> StoreResult<bool> {
-        let (practice, now) = (practice.as_str(), ms(now));
+    async fn accept_slot(
+        &self,
+        couple: CoupleId,
+        practice: Practice,
+        by: UserId,
+        seen: Option<Timestamp>,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let (practice, now, seen) = (practice.as_str(), ms(now), seen.map(ms));
         let mut tx = self.pool.begin().await.map_err(db)?;
         // The old agreed slot goes, then the other partner's proposal takes its place. Without a
         // proposal to accept nothing is committed and the old slot stays.
         sqlx::query!(
             "delete from rhythm_slots where couple_id = $1 and practice = $2 and agreed = 1 \
              and exists (select 1 from rhythm_slots p \
-                         where p.couple_id = $1 and p.practice = $2 and p.agreed = 0 and p.proposed_by <> $3)",
+                         where p.couple_id = $1 and p.practice = $2 and p.agreed = 0 and p.proposed_by <> $3 \
+                         and ($4 is null or p.proposed_at = $4))",
             couple.0,
             practice,
-            by.0
+            by.0,
+            seen
         )
         .execute(&mut *tx)
         .await
         .map_err(db)?;
         let accepted = sqlx::query!(
             "update rhythm_slots set agreed = 1, agreed_at = $1 \
-             where couple_id = $2 and practice = $3 and agreed = 0 and proposed_by <> $4",
+             where couple_id = $2 and practice = $3 and agreed = 0 and proposed_by <> $4 \
+             and ($5 is null or proposed_at = $5)",
             now,
             couple.0,
             practice,
-            by.0
+            by.0,
+            seen
         )
         .execute(&mut *tx)
         .await

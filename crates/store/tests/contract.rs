@@ -705,21 +705,26 @@ async fn slots_are_proposed_then_agreed_by_the_other(db: TestDb) {
     assert_eq!(s.rhythm_slots(c).await.expect("read"), [proposal(evening, &first_sunday, b.id, later(1))]);
 
     // Only the other partner can accept, and only once.
-    assert!(!s.accept_slot(c, evening, b.id, later(2)).await.expect("accept"), "not one's own proposal");
-    assert!(!s.accept_slot(other, evening, oa.id, later(2)).await.expect("accept"), "not another couple's");
+    assert!(!s.accept_slot(c, evening, b.id, None, later(2)).await.expect("accept"), "not one's own proposal");
+    assert!(!s.accept_slot(other, evening, oa.id, None, later(2)).await.expect("accept"), "not another couple's");
     assert!(!s.drop_slot_proposal(other, evening).await.expect("drop"), "not another couple's");
-    assert!(s.accept_slot(c, evening, a.id, later(3)).await.expect("accept"));
-    assert!(!s.accept_slot(c, evening, a.id, later(3)).await.expect("accept"), "nothing left to accept");
+    assert!(s.accept_slot(c, evening, a.id, None, later(3)).await.expect("accept"));
+    assert!(!s.accept_slot(c, evening, a.id, None, later(3)).await.expect("accept"), "nothing left to accept");
     let agreed = StoredSlot { agreed_at: Some(later(3)), ..proposal(evening, &first_sunday, b.id, later(1)) };
     assert_eq!(s.rhythm_slots(c).await.expect("read"), std::slice::from_ref(&agreed));
     assert!(s.rhythm_slots(other).await.expect("read").is_empty(), "another couple sees none");
 
-    // A new proposal waits beside the agreed slot; accepted, it replaces it.
+    // A new proposal waits beside the agreed slot; accepted, it replaces it. A yes to the
+    // proposal one saw does not agree to a newer one made meanwhile.
     let daily = slot(None, None, "00:00", 10, "UTC");
     s.propose_slot(c, evening, &daily, a.id, later(4)).await.expect("propose");
     assert_eq!(s.rhythm_slots(c).await.expect("read"), [proposal(evening, &daily, a.id, later(4)), agreed.clone()]);
-    assert!(!s.accept_slot(other, evening, ob.id, later(5)).await.expect("accept"), "not another couple's");
-    assert!(s.accept_slot(c, evening, b.id, later(5)).await.expect("accept"));
+    assert!(!s.accept_slot(other, evening, ob.id, None, later(5)).await.expect("accept"), "not another couple's");
+    assert!(
+        !s.accept_slot(c, evening, b.id, Some(later(3)), later(5)).await.expect("accept"),
+        "the proposal seen was replaced by a newer one"
+    );
+    assert!(s.accept_slot(c, evening, b.id, Some(later(4)), later(5)).await.expect("accept"), "the one seen");
     let replaced = StoredSlot { agreed_at: Some(later(5)), ..proposal(evening, &daily, a.id, later(4)) };
     assert_eq!(s.rhythm_slots(c).await.expect("read"), std::slice::from_ref(&replaced));
 
@@ -731,7 +736,7 @@ async fn slots_are_proposed_then_agreed_by_the_other(db: TestDb) {
     assert!(!s.drop_slot_proposal(other, Practice::Hug).await.expect("drop"), "not another couple's");
     assert!(s.drop_slot_proposal(c, evening).await.expect("drop"));
     assert!(!s.drop_slot_proposal(c, evening).await.expect("drop"), "dropped already");
-    assert!(!s.accept_slot(c, evening, a.id, later(8)).await.expect("accept"), "nothing to accept");
+    assert!(!s.accept_slot(c, evening, a.id, None, later(8)).await.expect("accept"), "nothing to accept");
     assert_eq!(s.rhythm_slots(c).await.expect("read"), [proposal(Practice::Hug, &hugs, b.id, later(7)), replaced]);
     assert!(s.rhythm_slots(other).await.expect("read").is_empty());
 
@@ -754,7 +759,9 @@ async fn racing_accepts_keep_one_agreed_slot(db: TestDb) {
             .map(|i| {
                 let s = s.clone();
                 let by = if i % 4 == 0 { a.id } else { b.id };
-                tokio::spawn(async move { s.accept_slot(c, practice, by, t0 + SignedDuration::from_secs(i)).await })
+                tokio::spawn(
+                    async move { s.accept_slot(c, practice, by, None, t0 + SignedDuration::from_secs(i)).await },
+                )
             })
             .collect();
         let mut won = 0;
@@ -1297,7 +1304,7 @@ async fn every_write(
         ),
         ("close_listening", ok(s.close_listening(c, seed.listening, now).await.map(done))),
         ("propose_slot", ok(s.propose_slot(c, Practice::TechFreeEvening, &thursdays, a.id, now).await.map(done))),
-        ("accept_slot", ok(s.accept_slot(c, Practice::Conversation, a.id, now).await)),
+        ("accept_slot", ok(s.accept_slot(c, Practice::Conversation, a.id, None, now).await)),
         ("drop_slot_proposal", ok(s.drop_slot_proposal(c, Practice::Listening).await)),
         ("mark_practice", ok(s.mark_practice(c, Practice::ShowAndTell, b.id, now).await.map(done))),
         ("join_evening", ok(s.join_evening(c, seed.evening, b.id, now).await)),

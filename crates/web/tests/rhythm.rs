@@ -93,10 +93,23 @@ async fn a_time_counts_once_the_other_says_yes(db: TestDb) {
     assert_eq!(location(&alex_browser.log_in("a-plan@example.org", "a long enough password").await), "/today");
     let (_, html) = alex_browser.page("/rhythm").await;
     assert!(html.contains("B plan proposed <strong>Sundays from 18:00 (America/New_York, 23:00 your time)"), "{html}");
-    let r = alex_browser.submit("/rhythm", "/rhythm/listening/accept", &[]).await;
+    let seen = attr_after(&html, "name=\"seen\" value=\"").expect("the proposal's time");
+    let csrf = csrf_of(&html);
+    // Sam changes the proposal while Alex is looking at the old one: Alex's yes agrees to
+    // nothing, and Alex is shown the new one.
+    app.advance_minutes(1);
+    let r = browser.submit("/rhythm", "/rhythm/listening", &[("weekday", "sunday"), ("at", "19:00")]).await;
+    assert_eq!(location(&r), "/rhythm?done=proposed#listening");
+    let r = alex_browser.post_raw("/rhythm/listening/accept", &csrf, &[("seen", &seen)]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("it was withdrawn or changed"), "{html}");
+    assert!(html.contains("B plan proposed <strong>Sundays from 19:00"), "the new one: {html}");
+    let seen = attr_after(&html, "name=\"seen\" value=\"").expect("the new proposal's time");
+    let r = alex_browser.post_raw("/rhythm/listening/accept", &csrf, &[("seen", &seen)]).await;
     assert_eq!(location(&r), "/rhythm?done=agreed#listening");
     let (_, html) = browser.page("/rhythm").await;
-    assert!(html.contains("Agreed:</strong> Sundays from 18:00"), "{html}");
+    assert!(html.contains("Agreed:</strong> Sundays from 19:00"), "{html}");
 }
 
 async fn bad_times_are_refused_and_the_form_kept(db: TestDb) {

@@ -461,8 +461,16 @@ pub trait Rhythms: Send + Sync {
         now: Timestamp,
     ) -> StoreResult<()>;
     /// Makes the waiting proposal the agreed slot, in one step, only when it was proposed by
-    /// someone other than `by`; false when there was no such proposal.
-    async fn accept_slot(&self, couple: CoupleId, practice: Practice, by: UserId, now: Timestamp) -> StoreResult<bool>;
+    /// someone other than `by` and, with `seen`, only when it is the proposal made at `seen`
+    /// (the one the person said yes to, not a newer one); false when there was no such proposal.
+    async fn accept_slot(
+        &self,
+        couple: CoupleId,
+        practice: Practice,
+        by: UserId,
+        seen: Option<Timestamp>,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
     /// Drops the waiting proposal (withdrawn by its author, or declined); false when none.
     async fn drop_slot_proposal(&self, couple: CoupleId, practice: Practice) -> StoreResult<bool>;
     async fn mark_practice(&self, couple: CoupleId, practice: Practice, by: UserId, now: Timestamp) -> StoreResult<()>;

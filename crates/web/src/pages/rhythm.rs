@@ -70,6 +70,8 @@ pub struct ProposalRow {
     pub by_me: bool,
     pub by_name: String,
     pub text: String,
+    /// When it was proposed: the yes is for this proposal, not a newer one.
+    pub at: String,
 }
 
 #[derive(Clone, Default)]
@@ -153,6 +155,7 @@ fn plan_row(item: &PlanItem, failed: Option<(Practice, &NewSlot, &FormErrors)>) 
             by_me: p.by_me,
             by_name: p.by_name.clone(),
             text: slot_text(&p.slot),
+            at: p.at.to_string(),
         }),
         needs_day: matches!(cadence, Cadence::Weekly | Cadence::Monthly),
         monthly: cadence == Cadence::Monthly,
@@ -309,15 +312,24 @@ pub async fn propose(
 #[derive(Deserialize)]
 pub struct Empty {}
 
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    /// When the proposal said yes to was made.
+    #[serde(default)]
+    seen: String,
+}
+
 pub async fn accept(
     State(state): State<AppState>,
     me: SignedIn,
     csrf: CsrfToken,
     Path(practice): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<AcceptForm>,
 ) -> Result<Response, PageError> {
     let practice = practice_of(&practice)?;
-    match rhythm::accept(&state.ctx, &me.0.user, practice).await {
+    // A yes without a readable proposal time agrees to nothing rather than to whatever waits.
+    let seen = form.seen.trim().parse::<jiff::Timestamp>().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    match rhythm::accept(&state.ctx, &me.0.user, practice, Some(seen)).await {
         Ok(()) => Ok(back(practice, "agreed")),
         Err(e) => {
             let errors = FormErrors::from_error(e)?;

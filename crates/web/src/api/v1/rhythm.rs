@@ -2,7 +2,7 @@
 //! and apps.
 
 use crate::AppState;
-use crate::api::{ApiJson, ApiPath, parse_id};
+use crate::api::{ApiJson, ApiPath, ApiQuery, parse_id};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use axum::Json;
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use tend_domain::couple;
 use tend_domain::rhythm::{self, NewSlot, Practice, SlotView};
 use tend_domain::tech_free::{self, Seen};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// A practice with a rhythm, as it appears in paths.
 #[derive(ToSchema)]
@@ -160,16 +160,25 @@ pub async fn propose(
     Ok((StatusCode::CREATED, Json(ProposalView { slot: slot_view(&p.slot), by_me: true, at: p.at })))
 }
 
+#[derive(Deserialize, IntoParams)]
+pub struct AcceptQuery {
+    /// The `at` of the proposal you say yes to. When given and your partner has changed the
+    /// proposal since, nothing is agreed (409) and you can look at the new one.
+    #[param(value_type = Option<String>, format = DateTime)]
+    seen: Option<jiff::Timestamp>,
+}
+
 /// Accepts your partner's proposal: from now on it is your agreed time.
 #[utoipa::path(post, path = "/api/v1/rhythm/plan/{practice}/accept", tag = "rhythm", security(("bearer" = [])),
-    params(("practice" = inline(PracticeName), Path)),
+    params(("practice" = inline(PracticeName), Path), AcceptQuery),
     responses((status = 204, description = "Agreed"), (status = 404, body = Problem), (status = 409, description = "Not paired, or no proposal from your partner waiting", body = Problem)))]
 pub async fn accept(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
     ApiPath(practice): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AcceptQuery>,
 ) -> Result<StatusCode, ApiError> {
-    rhythm::accept(&state.ctx, &me.user, practice_of(&practice)?).await?;
+    rhythm::accept(&state.ctx, &me.user, practice_of(&practice)?, q.seen).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
