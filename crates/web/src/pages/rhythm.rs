@@ -1,6 +1,7 @@
 //! Our rhythm: this week at a glance, when the couple does what (proposed by one, agreed by
 //! both), and the days you connected, a month at a glance.
 
+use super::accounts::Empty;
 use super::{FormErrors, Layout, notice};
 use crate::AppState;
 use crate::auth::{CsrfForm, CsrfToken, SignedIn};
@@ -308,9 +309,6 @@ pub async fn propose(
         }
     }
 }
-
-#[derive(Deserialize)]
-pub struct Empty {}
 
 #[derive(Deserialize)]
 pub struct AcceptForm {

@@ -1,6 +1,7 @@
 //! The tech-free evening: plan and ideas, "Phones away", the calm screen while it runs, and
 //! one line about what you did afterwards.
 
+use super::accounts::Empty;
 use super::{FormErrors, Layout, notice};
 use crate::AppState;
 use crate::auth::{CsrfForm, CsrfToken, SignedIn};
@@ -137,9 +138,6 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     page(&state, &me, &csrf, q.done.as_deref(), None).await
 }
-
-#[derive(Deserialize)]
-pub struct Empty {}
 
 /// "Phones away".
 pub async fn start(
