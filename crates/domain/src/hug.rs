@@ -23,10 +23,7 @@ pub struct HugWeek {
 }
 
 fn week_start(me: &User, now: Timestamp) -> Result<Timestamp> {
-    let today = me.time_zone.today(now);
-    let monday = today
-        .checked_sub(jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset())))
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let monday = crate::rhythm::week_start(me.time_zone.today(now))?;
     Ok(monday.to_zoned(me.time_zone.zone()).map_err(|e| Error::Internal(e.to_string()))?.timestamp())
 }
 

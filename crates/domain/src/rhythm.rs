@@ -14,7 +14,7 @@ use crate::Ctx;
 use crate::couple::{self, Us};
 use crate::error::{Error, FieldErrors, Result};
 use crate::events::EventKind;
-use crate::store::User;
+use crate::store::{StoredSlot, User};
 use crate::time::TimeZoneName;
 use jiff::civil::{Date, Time, Weekday};
 use jiff::{Timestamp, ToSpan, Zoned};
@@ -520,6 +520,12 @@ pub async fn week(ctx: &Ctx, me: &User) -> Result<Vec<WeekItem>> {
 }
 
 pub async fn week_of(ctx: &Ctx, us: &Us) -> Result<Vec<WeekItem>> {
+    let slots = ctx.store.rhythm_slots(us.couple_id).await?;
+    week_for(ctx, us, &Practice::ALL, slots).await
+}
+
+/// This week for some practices only, reading only what those need (Today asks for few).
+async fn week_for(ctx: &Ctx, us: &Us, practices: &[Practice], slots: Vec<StoredSlot>) -> Result<Vec<WeekItem>> {
     let now = ctx.now();
     let tz = &us.me.time_zone;
     let today = tz.today(now);
@@ -534,15 +540,30 @@ pub async fn week_of(ctx: &Ctx, us: &Us) -> Result<Vec<WeekItem>> {
     let date_of = |t: Timestamp| t.to_zoned(tz.zone()).date();
     let days: Vec<Date> = (0..7).filter_map(|i| monday.checked_add(i.days()).ok()).collect();
 
-    // Who did what on which day of this week.
-    let check_ins = crate::check_in::days(ctx, us, monday, sunday).await?;
-    let appreciations = crate::appreciation::since(ctx, us, week_start_at, Some(next_week_at)).await?;
-    let hugs = ctx.store.hugs_since(us.couple_id, week_start_at).await?;
-    let talks = ctx.store.conversations(us.couple_id, 60).await?;
-    let listenings = ctx.store.listenings(us.couple_id, 20).await?;
-    let evenings = ctx.store.evenings_since(us.couple_id, week_start_at).await?;
-    let marks = ctx.store.practice_marks_since(us.couple_id, month_start_at).await?;
-    let slots = ctx.store.rhythm_slots(us.couple_id).await?;
+    // Who did what on which day of this week: only what the asked-for practices need.
+    let wants = |p: Practice| practices.contains(&p);
+    let check_ins =
+        if wants(Practice::CheckIn) { crate::check_in::days(ctx, us, monday, sunday).await? } else { Vec::new() };
+    let appreciations = if wants(Practice::Appreciation) {
+        crate::appreciation::since(ctx, us, week_start_at, Some(next_week_at)).await?
+    } else {
+        Vec::new()
+    };
+    let hugs = if wants(Practice::Hug) { ctx.store.hugs_since(us.couple_id, week_start_at).await? } else { Vec::new() };
+    let talks =
+        if wants(Practice::Conversation) { ctx.store.conversations(us.couple_id, 60).await? } else { Vec::new() };
+    let listenings =
+        if wants(Practice::Listening) { ctx.store.listenings(us.couple_id, 20).await? } else { Vec::new() };
+    let evenings = if wants(Practice::TechFreeEvening) {
+        ctx.store.evenings_since(us.couple_id, week_start_at).await?
+    } else {
+        Vec::new()
+    };
+    let marks = if wants(Practice::ShowAndTell) {
+        ctx.store.practice_marks_since(us.couple_id, month_start_at).await?
+    } else {
+        Vec::new()
+    };
 
     let mark = |day: Date, me: bool, partner: bool| match (me, partner) {
         _ if day > today => DayMark::Ahead,
@@ -559,7 +580,7 @@ pub async fn week_of(ctx: &Ctx, us: &Us) -> Result<Vec<WeekItem>> {
         .collect();
 
     let mut items = Vec::new();
-    for practice in Practice::ALL {
+    for &practice in practices {
         let info = practice.info();
         let cadence = info.rhythm;
         let (days_marks, done_at) = match practice {
@@ -623,7 +644,20 @@ pub async fn today_line(ctx: &Ctx, us: &Us) -> Result<Vec<TodayItem>> {
     let now = ctx.now();
     let tz = &us.me.time_zone;
     let today = tz.today(now);
-    let week = week_of(ctx, us).await?;
+    // Only the practices that could make a line: those with their time today, and the weekly ones.
+    let slots = ctx.store.rhythm_slots(us.couple_id).await?;
+    let wanted: Vec<Practice> = Practice::ALL
+        .into_iter()
+        .filter(|p| {
+            p.cadence() == Cadence::Weekly
+                || slots.iter().any(|s| {
+                    s.practice == *p
+                        && s.agreed_at.is_some()
+                        && s.slot.next_start(now).is_some_and(|z| z.timestamp().to_zoned(tz.zone()).date() == today)
+                })
+        })
+        .collect();
+    let week = week_for(ctx, us, &wanted, slots).await?;
     let mut items = Vec::new();
     for item in &week {
         let Some(at) = item.planned.filter(|t| t.to_zoned(tz.zone()).date() == today) else { continue };

@@ -53,6 +53,16 @@ pub enum Stage {
     Over,
 }
 
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Together => "together",
+            Self::Over => "over",
+        }
+    }
+}
+
 impl Evening {
     pub fn stage(&self, now: Timestamp) -> Stage {
         if self.ended_at.is_some() || now >= self.ends_at {
@@ -212,9 +222,13 @@ fn seen(us: &Us, evening: Evening, now: Timestamp) -> Seen {
 
 /// The evening that is on now, if any.
 pub async fn current(ctx: &Ctx, me: &User) -> Result<Option<Seen>> {
-    let us = couple::us(ctx, me).await?;
+    current_in(ctx, &couple::us(ctx, me).await?).await
+}
+
+/// [`current`] for a couple already read.
+pub async fn current_in(ctx: &Ctx, us: &Us) -> Result<Option<Seen>> {
     let now = ctx.now();
-    Ok(ctx.store.open_evening(us.couple_id, now).await?.map(|e| seen(&us, e, now)))
+    Ok(ctx.store.open_evening(us.couple_id, now).await?.map(|e| seen(us, e, now)))
 }
 
 pub async fn get(ctx: &Ctx, me: &User, id: EveningId) -> Result<Seen> {

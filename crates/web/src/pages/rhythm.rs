@@ -131,11 +131,14 @@ fn form_of(slot: Option<&rhythm::Slot>, practice: Practice) -> SlotForm {
     }
 }
 
-fn plan_row(item: &PlanItem, failed: Option<(Practice, &NewSlot, &FormErrors)>) -> PlanRow {
+fn plan_row(item: &PlanItem, failed: Option<(Practice, Option<&NewSlot>, &FormErrors)>) -> PlanRow {
     let cadence = item.info.rhythm;
     let shown = item.proposal.as_ref().map(|p| &p.slot.slot).or(item.agreed.as_ref().map(|a| &a.slot));
     let (form, errors) = match failed {
-        Some((p, typed, errors)) if p == item.practice => (
+        // A refused yes: the message, and the form as it stands.
+        Some((p, None, errors)) if p == item.practice => (form_of(shown, item.practice), errors.clone()),
+        // A refused proposal: the form as it was sent, with what to fix.
+        Some((p, Some(typed), errors)) if p == item.practice => (
             SlotForm {
                 weekday: typed.weekday.clone().unwrap_or_default(),
                 nth: typed.nth.clone().unwrap_or_default(),
@@ -161,7 +164,7 @@ fn plan_row(item: &PlanItem, failed: Option<(Practice, &NewSlot, &FormErrors)>) 
         needs_day: matches!(cadence, Cadence::Weekly | Cadence::Monthly),
         monthly: cadence == Cadence::Monthly,
         has_length: item.practice == Practice::TechFreeEvening,
-        open: errors.any(),
+        open: matches!(failed, Some((p, Some(_), _)) if p == item.practice),
         form,
         errors,
     }
@@ -253,7 +256,7 @@ async fn rhythm_page(
     me: &SignedIn,
     csrf: &CsrfToken,
     q: &RhythmQuery,
-    failed: Option<(Practice, &NewSlot, &FormErrors)>,
+    failed: Option<(Practice, Option<&NewSlot>, &FormErrors)>,
 ) -> Result<Response, PageError> {
     let user = &me.0.user;
     if user.couple_id.is_none() {
@@ -305,7 +308,7 @@ pub async fn propose(
         Ok(_) => Ok(back(practice, "proposed")),
         Err(e) => {
             let errors = FormErrors::from_error(e)?;
-            rhythm_page(&state, &me, &csrf, &RhythmQuery::default(), Some((practice, &form, &errors))).await
+            rhythm_page(&state, &me, &csrf, &RhythmQuery::default(), Some((practice, Some(&form), &errors))).await
         }
     }
 }
@@ -331,8 +334,7 @@ pub async fn accept(
         Ok(()) => Ok(back(practice, "agreed")),
         Err(e) => {
             let errors = FormErrors::from_error(e)?;
-            let typed = NewSlot::default();
-            rhythm_page(&state, &me, &csrf, &RhythmQuery::default(), Some((practice, &typed, &errors))).await
+            rhythm_page(&state, &me, &csrf, &RhythmQuery::default(), Some((practice, None, &errors))).await
         }
     }
 }

@@ -35,11 +35,7 @@ impl EveningView {
         let remaining = e.ends_at.duration_since(now).as_millis().max(0);
         Self {
             id: e.id.0,
-            stage: match seen.stage {
-                Stage::Waiting => "waiting",
-                Stage::Together => "together",
-                Stage::Over => "over",
-            },
+            stage: seen.stage.as_str(),
             can_join: seen.can_join,
             started_by_me: seen.started_by_me,
             starter: if seen.started_by_me { me.to_owned() } else { seen.partner_name.clone() },

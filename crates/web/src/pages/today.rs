@@ -142,7 +142,7 @@ pub(super) async fn today_page(
         .await?
         .map(|l| super::listening::ExchangeView::of(&l, us, now))
         .filter(|x| x.my_move);
-    let evening = tend_domain::tech_free::current(&state.ctx, &me.0.user)
+    let evening = tend_domain::tech_free::current_in(&state.ctx, us)
         .await?
         .map(|e| super::tech_free::EveningView::of(&e, tz, now, &us.me.display_name));
     let rhythm_today = tend_domain::rhythm::today_line(&state.ctx, us).await?;

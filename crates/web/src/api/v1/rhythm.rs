@@ -274,11 +274,7 @@ fn evening_view(s: &Seen) -> EveningView {
     let e = &s.evening;
     EveningView {
         id: e.id.0,
-        stage: match s.stage {
-            tech_free::Stage::Waiting => "waiting",
-            tech_free::Stage::Together => "together",
-            tech_free::Stage::Over => "over",
-        },
+        stage: s.stage.as_str(),
         started_by_me: s.started_by_me,
         can_join: s.can_join,
         started_at: e.started_at,
