@@ -507,6 +507,25 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().filter(|c| !c.is_control()).take(max).collect()
 }
 
+/// A short, human name for a browser from its user agent.
+pub fn device_name(user_agent: &str) -> String {
+    let browser = ["Edg", "Firefox", "Chrome", "Safari"]
+        .into_iter()
+        .find(|b| user_agent.contains(b))
+        .map(|b| if b == "Edg" { "Edge" } else { b });
+    let system = ["iPhone", "iPad", "Android", "Windows", "Mac OS", "Linux"]
+        .into_iter()
+        .find(|s| user_agent.contains(s))
+        .map(|s| if s == "Mac OS" { "Mac" } else { s });
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_owned(),
+        (None, Some(s)) => s.to_owned(),
+        (None, None) if user_agent.is_empty() => "Unknown device".to_owned(),
+        (None, None) => user_agent.chars().take(40).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -532,5 +551,17 @@ mod tests {
         for bad in ["a\u{0}b", "a\u{7}b", "\u{1b}[2J"] {
             assert!(parse_token_name(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn devices_get_short_names() {
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(super::device_name(iphone), "Safari on iPhone");
+        assert_eq!(
+            super::device_name("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"),
+            "Firefox on Linux"
+        );
+        assert_eq!(super::device_name(""), "Unknown device");
+        assert_eq!(super::device_name("curl/8.0"), "curl/8.0");
     }
 }

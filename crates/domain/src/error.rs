@@ -26,6 +26,9 @@ pub enum Error {
     /// Too many log-ins or sign-ups at this moment to take one more in time; nothing was done.
     #[error("Tend is busy right now. Nothing was changed; please try again in a few seconds.")]
     Busy { retry_after_secs: u64 },
+    /// A service outside Tend (a push service, a mail server) did not take the message.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("Something went wrong on our side. Nothing was changed; please try again.")]
     Internal(String),
 }

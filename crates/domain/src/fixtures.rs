@@ -295,6 +295,23 @@ pub async fn rhythm_history(ctx: &Ctx, us: &Us) -> Result<()> {
         "Cooked dumplings from scratch and played cards till late",
     )
     .await?;
+
+    // Reminders: Alex by notification and email for the check-in and the evening, Sam by
+    // notification for the check-in, both with quiet hours. Channels this instance lacks show
+    // as off; nothing goes out until a device subscribes.
+    use crate::reminder::{self, NewChoices};
+    let choices = |wanted: &[&str], from: &str, until: &str| NewChoices {
+        quiet_from: from.into(),
+        quiet_until: until.into(),
+        wanted: wanted.iter().map(|w| (*w).to_owned()).collect(),
+    };
+    reminder::save_choices(
+        ctx,
+        a,
+        &choices(&["check-in:push", "check-in:email", "tech-free-evening:push"], "22:30", "07:30"),
+    )
+    .await?;
+    reminder::save_choices(ctx, b, &choices(&["check-in:push", "listening:push"], "23:00", "08:00")).await?;
     Ok(())
 }
 

@@ -33,5 +33,7 @@ id!(
     ConversationId,
     ListeningId,
     ExchangeId,
-    EveningId
+    EveningId,
+    PushSubscriptionId,
+    ReminderId
 );

@@ -21,6 +21,7 @@ pub mod hug;
 pub mod ids;
 pub mod listening;
 pub mod questions;
+pub mod reminder;
 pub mod rhythm;
 pub mod secret;
 pub mod store;
@@ -33,10 +34,12 @@ pub mod today;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, FieldErrors, Result};
 pub use ids::{
-    ApiTokenId, AppreciationId, ConversationId, CoupleId, EveningId, ExchangeId, InviteId, ListeningId, SessionId,
-    UserId,
+    ApiTokenId, AppreciationId, ConversationId, CoupleId, EveningId, ExchangeId, InviteId, ListeningId,
+    PushSubscriptionId, ReminderId, SessionId, UserId,
 };
-pub use store::{Access, Accounts, Daily, Pairing, Practices, Questions, Rhythms, Store, StoreError, Upkeep};
+pub use store::{
+    Access, Accounts, Daily, Pairing, Practices, Questions, Reminders, Rhythms, Store, StoreError, Upkeep,
+};
 
 /// Everything a use case needs from the outside world.
 ///

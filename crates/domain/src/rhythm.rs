@@ -331,7 +331,7 @@ impl Slot {
 }
 
 /// `19:30`, `7:30`, `19.30`; minutes are needed.
-fn parse_time(raw: &str) -> Option<Time> {
+pub(crate) fn parse_time(raw: &str) -> Option<Time> {
     let raw = raw.trim();
     let (h, m) = raw.split_once([':', '.'])?;
     let (h, m) = (h.trim().parse::<i8>().ok()?, m.trim().parse::<i8>().ok()?);
@@ -525,6 +525,12 @@ pub async fn week_of(ctx: &Ctx, us: &Us) -> Result<Vec<WeekItem>> {
 }
 
 /// This week for some practices only, reading only what those need (Today asks for few).
+/// The week of just these practices.
+pub(crate) async fn week_for_practices(ctx: &Ctx, us: &Us, practices: &[Practice]) -> Result<Vec<WeekItem>> {
+    let slots = ctx.store.rhythm_slots(us.couple_id).await?;
+    week_for(ctx, us, practices, slots).await
+}
+
 async fn week_for(ctx: &Ctx, us: &Us, practices: &[Practice], slots: Vec<StoredSlot>) -> Result<Vec<WeekItem>> {
     let now = ctx.now();
     let tz = &us.me.time_zone;

@@ -1,7 +1,8 @@
 //! Tend's storage on PostgreSQL: the store for larger installs and for several nodes sharing
 //! one database. It implements every feature trait of `tend_domain::store` (`Accounts`,
-//! `Access`, `Pairing`, `Daily`, `Practices`, `Questions`, `Rhythms`, `Upkeep`) for [`PgStore`], one file
-//! per feature, and carries live events between nodes over LISTEN/NOTIFY ([`events`]).
+//! `Access`, `Pairing`, `Daily`, `Practices`, `Questions`, `Rhythms`, `Reminders`, `Upkeep`) for
+//! [`PgStore`], one file per feature, and carries live events between nodes over LISTEN/NOTIFY
+//! ([`events`]).
 //!
 //! The rules this crate keeps:
 //!
@@ -31,6 +32,7 @@ pub mod events;
 mod pairing;
 mod practices;
 mod questions;
+mod reminders;
 mod rhythm;
 mod upkeep;
 

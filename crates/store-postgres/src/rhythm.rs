@@ -18,25 +18,25 @@ use tend_domain::tech_free::Evening;
 use tend_domain::time::TimeZoneName;
 use tend_domain::{CoupleId, EveningId, UserId};
 
-fn practice(id: &str) -> StoreResult<Practice> {
+pub(crate) fn practice(id: &str) -> StoreResult<Practice> {
     Practice::parse(id).filter(|p| p.as_str() == id).ok_or_else(|| unreadable(format!("unknown practice {id:?}")))
 }
 
-/// A slot as its queries read it.
-struct SlotRow {
-    practice: String,
-    weekday: Option<i16>,
-    nth: Option<i16>,
-    at_minute: i16,
-    minutes: i16,
-    zone: String,
-    proposed_by: i64,
-    proposed_at: Ts,
-    agreed_at: Option<Ts>,
+/// A slot as its queries read it (and the reminders' candidates, which join it).
+pub(crate) struct SlotRow {
+    pub practice: String,
+    pub weekday: Option<i16>,
+    pub nth: Option<i16>,
+    pub at_minute: i16,
+    pub minutes: i16,
+    pub zone: String,
+    pub proposed_by: i64,
+    pub proposed_at: Ts,
+    pub agreed_at: Option<Ts>,
 }
 
 impl SlotRow {
-    fn into_stored(self) -> StoreResult<StoredSlot> {
+    pub(crate) fn into_stored(self) -> StoreResult<StoredSlot> {
         let practice = practice(&self.practice)?;
         let what = |field: &str| format!("the {} slot's {field}", practice.as_str());
         let weekday = match self.weekday {
@@ -57,10 +57,7 @@ impl SlotRow {
                     .ok_or_else(|| unreadable(format!("{} {n} is not 1–4", what("week of the month"))))?,
             ),
         };
-        let at = u16::try_from(self.at_minute)
-            .ok()
-            .filter(|m| *m < 24 * 60)
-            .and_then(|m| Time::new(i8::try_from(m / 60).ok()?, i8::try_from(m % 60).ok()?, 0, 0).ok())
+        let at = time_of_day(self.at_minute)
             .ok_or_else(|| unreadable(format!("{} {} is not a minute of the day", what("time"), self.at_minute)))?;
         let minutes = u16::try_from(self.minutes)
             .ok()
@@ -78,13 +75,21 @@ impl SlotRow {
     }
 }
 
-/// A slot's time of day as stored: whole minutes after midnight. A time with seconds is
-/// refused rather than cut short.
-fn at_minute(at: Time) -> StoreResult<i16> {
+/// A time of day as stored (a slot's, or the edge of quiet hours): whole minutes after
+/// midnight. A time with seconds is refused rather than cut short.
+pub(crate) fn at_minute(at: Time) -> StoreResult<i16> {
     if at.second() != 0 || at.subsec_nanosecond() != 0 {
-        return Err(StoreError::Backend(format!("a slot's time must be whole minutes, not {at}")));
+        return Err(StoreError::Backend(format!("a time of day must be whole minutes, not {at}")));
     }
     Ok(i16::from(at.hour()) * 60 + i16::from(at.minute()))
+}
+
+/// A time of day read back from minutes after midnight; `None` when it is not one.
+pub(crate) fn time_of_day(minute: i16) -> Option<Time> {
+    u16::try_from(minute)
+        .ok()
+        .filter(|m| *m < 24 * 60)
+        .and_then(|m| Time::new(i8::try_from(m / 60).ok()?, i8::try_from(m % 60).ok()?, 0, 0).ok())
 }
 
 fn slot_minutes(m: u16) -> StoreResult<i16> {

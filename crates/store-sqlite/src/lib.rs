@@ -1,7 +1,7 @@
 //! Tend's storage on SQLite: the default, one file beside the app, and all a couple's
 //! install needs. It implements every feature trait of `tend_domain::store` (`Upkeep`,
-//! `Accounts`, `Access`, `Pairing`, `Daily`, `Practices`, `Questions`, `Rhythms`) for [`SqliteStore`],
-//! one file per feature.
+//! `Accounts`, `Access`, `Pairing`, `Daily`, `Practices`, `Questions`, `Rhythms`,
+//! `Reminders`) for [`SqliteStore`], one file per feature.
 //!
 //! The rules this crate keeps:
 //!
@@ -31,6 +31,7 @@ mod decode;
 mod pairing;
 mod practices;
 mod questions;
+mod reminders;
 mod rhythm;
 mod upkeep;
 

@@ -18,25 +18,25 @@ use tend_domain::tech_free::Evening;
 use tend_domain::time::TimeZoneName;
 use tend_domain::{CoupleId, EveningId, UserId};
 
-fn practice(id: &str) -> StoreResult<Practice> {
+pub(crate) fn practice(id: &str) -> StoreResult<Practice> {
     Practice::parse(id).filter(|p| p.as_str() == id).ok_or_else(|| bad(format_args!("practice {id:?}")))
 }
 
-/// A slot as its queries read it.
-struct SlotRow {
-    practice: String,
-    weekday: Option<i64>,
-    nth: Option<i64>,
-    at_minute: i64,
-    minutes: i64,
-    zone: String,
-    proposed_by: i64,
-    proposed_at: i64,
-    agreed_at: Option<i64>,
+/// A slot as its queries read it (and the reminders' candidates, which join it).
+pub(crate) struct SlotRow {
+    pub practice: String,
+    pub weekday: Option<i64>,
+    pub nth: Option<i64>,
+    pub at_minute: i64,
+    pub minutes: i64,
+    pub zone: String,
+    pub proposed_by: i64,
+    pub proposed_at: i64,
+    pub agreed_at: Option<i64>,
 }
 
 impl SlotRow {
-    fn into_stored(self) -> StoreResult<StoredSlot> {
+    pub(crate) fn into_stored(self) -> StoreResult<StoredSlot> {
         let weekday = match self.weekday {
             None => None,
             Some(n) => Some(
@@ -47,11 +47,7 @@ impl SlotRow {
             ),
         };
         let nth = self.nth.map(|n| small(n, 1..=4, "week of the month")).transpose()?;
-        let at = u16::try_from(self.at_minute)
-            .ok()
-            .filter(|m| *m < 24 * 60)
-            .and_then(|m| Time::new(i8::try_from(m / 60).ok()?, i8::try_from(m % 60).ok()?, 0, 0).ok())
-            .ok_or_else(|| bad(format_args!("time of day {} minutes after midnight", self.at_minute)))?;
+        let at = time_of_day(self.at_minute)?;
         let minutes = u16::try_from(self.minutes)
             .ok()
             .filter(|m| (MINUTES_MIN..=MINUTES_MAX).contains(m))
@@ -67,13 +63,22 @@ impl SlotRow {
     }
 }
 
-/// A slot's time of day as stored: whole minutes after midnight. A time with seconds is
-/// refused rather than cut short.
-fn at_minute(at: Time) -> StoreResult<i64> {
+/// A time of day as stored (a slot's, or the edge of quiet hours): whole minutes after
+/// midnight. A time with seconds is refused rather than cut short.
+pub(crate) fn at_minute(at: Time) -> StoreResult<i64> {
     if at.second() != 0 || at.subsec_nanosecond() != 0 {
-        return Err(StoreError::Backend(format!("a slot's time must be whole minutes, not {at}")));
+        return Err(StoreError::Backend(format!("a time of day must be whole minutes, not {at}")));
     }
     Ok(i64::from(at.hour()) * 60 + i64::from(at.minute()))
+}
+
+/// A time of day as read back from minutes after midnight.
+pub(crate) fn time_of_day(minute: i64) -> StoreResult<Time> {
+    u16::try_from(minute)
+        .ok()
+        .filter(|m| *m < 24 * 60)
+        .and_then(|m| Time::new(i8::try_from(m / 60).ok()?, i8::try_from(m % 60).ok()?, 0, 0).ok())
+        .ok_or_else(|| bad(format_args!("time of day {minute} minutes after midnight")))
 }
 
 /// An evening as its queries read it.

@@ -6,11 +6,15 @@ use tend_domain::appreciation::{AppreciationRecord, Filter, Kind, Reaction};
 use tend_domain::check_in::CheckInRecord;
 use tend_domain::conversation::{Conversation, Plan, Rating};
 use tend_domain::listening::Verdict;
+use tend_domain::reminder::{Channel, Choices, QuietHours};
 use tend_domain::rhythm::{Practice, Slot};
 use tend_domain::secret::{Secret, SecretHash};
+use tend_domain::store::reminders::{
+    Candidate, NewPushSubscription, NewReminder, PushSubscription, QueuedReminder, SentReminder, Settled,
+};
 use tend_domain::store::*;
 use tend_domain::time::TimeZoneName;
-use tend_domain::{EveningId, SessionId, Store, StoreError, UserId};
+use tend_domain::{EveningId, PushSubscriptionId, ReminderId, SessionId, Store, StoreError, UserId};
 use tend_store::both_backends;
 use tend_store::testing::TestDb;
 
@@ -911,6 +915,552 @@ async fn racing_evening_starts_make_one(db: TestDb) {
     }
 }
 
+// ---- Reminders ----
+
+fn date(s: &str) -> jiff::civil::Date {
+    s.parse().expect("date")
+}
+
+fn push_sub(tag: &str) -> NewPushSubscription {
+    NewPushSubscription {
+        endpoint: format!("https://push.example.org/{tag}"),
+        p256dh: format!("key-{tag}"),
+        auth: format!("auth-{tag}"),
+        label: "Firefox on Linux".into(),
+    }
+}
+
+fn reminder(
+    user: UserId,
+    couple: tend_domain::CoupleId,
+    practice: Practice,
+    occurrence: &str,
+    channel: Channel,
+    due: Timestamp,
+) -> NewReminder {
+    NewReminder {
+        user_id: user,
+        couple_id: couple,
+        practice,
+        occurrence: occurrence.into(),
+        channel,
+        nudged_by: None,
+        due_at: due,
+        expires_at: due + SignedDuration::from_hours(6),
+    }
+}
+
+fn ids(claimed: &[QueuedReminder]) -> Vec<ReminderId> {
+    claimed.iter().map(|q| q.id).collect()
+}
+
+async fn reminder_choices_round_trip(db: TestDb) {
+    let s = db.store.as_ref();
+    let (a, b, _) = couple(s, "x").await;
+    let now = t("2026-01-05T20:00:00Z");
+    let untouched = s.reminder_choices(a.id).await.expect("read");
+    assert_eq!(untouched, Choices::default(), "everything off until they choose");
+    assert_eq!(untouched.quiet, QuietHours::default());
+
+    // Sorted as the domain sorts (practices in their order, push before email), which is not
+    // the order of their names.
+    let quiet = QuietHours { from: "23:30".parse().expect("time"), until: "07:15".parse().expect("time") };
+    let wanted = vec![
+        (Practice::Hug, Channel::Push),
+        (Practice::CheckIn, Channel::Email),
+        (Practice::TechFreeEvening, Channel::Push),
+        (Practice::TechFreeEvening, Channel::Email),
+    ];
+    let chosen = Choices { quiet, wanted };
+    s.save_reminder_choices(a.id, &chosen, now).await.expect("save");
+    assert_eq!(s.reminder_choices(a.id).await.expect("read"), chosen);
+    assert_eq!(s.reminder_choices(b.id).await.expect("read"), Choices::default(), "per person");
+
+    // Saving replaces everything; equal times (no quiet hours) read back as they were.
+    let noon = "12:00".parse().expect("time");
+    let replaced =
+        Choices { quiet: QuietHours { from: noon, until: noon }, wanted: vec![(Practice::Listening, Channel::Push)] };
+    s.save_reminder_choices(a.id, &replaced, now).await.expect("save");
+    assert_eq!(s.reminder_choices(a.id).await.expect("read"), replaced);
+
+    // The one-click unsubscribe turns email off everywhere, and nothing else.
+    let mixed = Choices {
+        quiet,
+        wanted: vec![
+            (Practice::Hug, Channel::Email),
+            (Practice::CheckIn, Channel::Push),
+            (Practice::CheckIn, Channel::Email),
+        ],
+    };
+    s.save_reminder_choices(a.id, &mixed, now).await.expect("save");
+    s.save_reminder_choices(b.id, &mixed, now).await.expect("save");
+    s.stop_email(a.id, now).await.expect("stop");
+    assert_eq!(
+        s.reminder_choices(a.id).await.expect("read"),
+        Choices { quiet, wanted: vec![(Practice::CheckIn, Channel::Push)] }
+    );
+    assert_eq!(s.reminder_choices(b.id).await.expect("read"), mixed, "only theirs");
+
+    // A time with seconds is refused rather than cut short, and nothing changes.
+    let odd =
+        Choices { quiet: QuietHours { from: "22:00:30".parse().expect("time"), until: noon }, wanted: Vec::new() };
+    assert!(matches!(s.save_reminder_choices(b.id, &odd, now).await, Err(StoreError::Backend(_))));
+    assert_eq!(s.reminder_choices(b.id).await.expect("read"), mixed);
+}
+
+async fn push_subscriptions_follow_their_endpoint(db: TestDb) {
+    let s = db.store.as_ref();
+    let (a, b, _) = couple(s, "x").await;
+    let at = |m: i64| t("2026-01-05T20:00:00Z") + SignedDuration::from_mins(m);
+    assert!(s.push_subscriptions(a.id).await.expect("list").is_empty());
+    let phone = s.save_push_subscription(a.id, &push_sub("phone"), at(0)).await.expect("save");
+    let laptop = s.save_push_subscription(a.id, &push_sub("laptop"), at(1)).await.expect("save");
+    assert_ne!(phone, laptop);
+
+    // The same browser subscribing again keeps its row, with its new keys and first date.
+    let renewed = NewPushSubscription { p256dh: "key-new".into(), auth: "auth-new".into(), ..push_sub("phone") };
+    assert_eq!(s.save_push_subscription(a.id, &renewed, at(2)).await.expect("save"), phone);
+    let listed = s.push_subscriptions(a.id).await.expect("list");
+    assert_eq!(
+        listed,
+        [
+            PushSubscription {
+                id: phone,
+                user_id: a.id,
+                endpoint: renewed.endpoint.clone(),
+                p256dh: "key-new".into(),
+                auth: "auth-new".into(),
+                label: renewed.label.clone(),
+                created_at: at(0),
+            },
+            PushSubscription {
+                id: laptop,
+                user_id: a.id,
+                endpoint: push_sub("laptop").endpoint,
+                p256dh: "key-laptop".into(),
+                auth: "auth-laptop".into(),
+                label: "Firefox on Linux".into(),
+                created_at: at(1),
+            },
+        ],
+        "oldest first"
+    );
+
+    // A shared device changing hands moves to its new owner, with their keys.
+    let handed = NewPushSubscription { label: "Shared tablet".into(), ..push_sub("phone") };
+    assert_eq!(s.save_push_subscription(b.id, &handed, at(3)).await.expect("save"), phone);
+    assert_eq!(s.push_subscriptions(a.id).await.expect("list").iter().map(|p| p.id).collect::<Vec<_>>(), [laptop]);
+    let theirs = s.push_subscriptions(b.id).await.expect("list");
+    assert_eq!(
+        theirs.iter().map(|p| (p.id, p.user_id, p.label.as_str(), p.created_at)).collect::<Vec<_>>(),
+        [(phone, b.id, "Shared tablet", at(3))]
+    );
+
+    // Only one's own device can be removed; a gone endpoint is forgotten whoever had it.
+    assert!(!s.delete_push_subscription(a.id, phone).await.expect("delete"), "not theirs any more");
+    assert!(s.delete_push_subscription(b.id, phone).await.expect("delete"));
+    assert!(!s.delete_push_subscription(b.id, phone).await.expect("delete"), "gone already");
+    s.forget_push_endpoint(&push_sub("laptop").endpoint).await.expect("forget");
+    s.forget_push_endpoint("https://push.example.org/never-seen").await.expect("forget nothing");
+    assert!(s.push_subscriptions(a.id).await.expect("list").is_empty());
+    assert!(s.push_subscriptions(b.id).await.expect("list").is_empty());
+}
+
+async fn calendar_tokens_open_one_feed(db: TestDb) {
+    let s = db.store.as_ref();
+    let (a, b, _) = couple(s, "x").await;
+    let (t1, t2) = (t("2026-01-05T20:00:00Z"), t("2026-01-06T20:00:00Z"));
+    let (first, second) = (Secret::generate("cal_"), Secret::generate("cal_"));
+    assert_eq!(s.calendar_token_made(a.id).await.expect("read"), None);
+    assert_eq!(s.calendar_owner(&first.hash()).await.expect("read"), None);
+    s.set_calendar_token(a.id, Some(&first.hash()), t1).await.expect("set");
+    assert_eq!(s.calendar_token_made(a.id).await.expect("read"), Some(t1));
+    let me = s.user(a.id).await.expect("read");
+    assert_eq!(s.calendar_owner(&first.hash()).await.expect("read"), me, "the whole person, as accounts read them");
+    assert_eq!(s.calendar_token_made(b.id).await.expect("read"), None, "per person");
+
+    // A new address replaces the old one, which opens nothing any more.
+    s.set_calendar_token(a.id, Some(&second.hash()), t2).await.expect("replace");
+    assert_eq!(s.calendar_token_made(a.id).await.expect("read"), Some(t2));
+    assert_eq!(s.calendar_owner(&first.hash()).await.expect("read"), None);
+    assert_eq!(s.calendar_owner(&second.hash()).await.expect("read").map(|u| u.id), Some(a.id));
+
+    // Revoked: no address at all.
+    s.set_calendar_token(a.id, None, t2).await.expect("revoke");
+    assert_eq!(s.calendar_token_made(a.id).await.expect("read"), None);
+    assert_eq!(s.calendar_owner(&second.hash()).await.expect("read"), None);
+    s.set_calendar_token(a.id, None, t2).await.expect("revoking twice is fine");
+}
+
+async fn candidates_are_agreed_slots_people_chose(db: TestDb) {
+    use jiff::civil::Weekday;
+    let s = db.store.as_ref();
+    let (a, b, c) = couple(s, "x").await;
+    let (oa, _, _) = couple(s, "y").await;
+    let loner = register(s, "loner@example.org", Gate::Open).await;
+    let now = t("2026-01-05T20:00:00Z");
+    let choose = |wanted: Vec<(Practice, Channel)>| Choices { quiet: QuietHours::default(), wanted };
+    assert!(s.reminder_candidates().await.expect("read").is_empty());
+
+    let evenings = slot(Some(Weekday::Thursday), Some(2), "19:30", 180, "America/New_York");
+    s.propose_slot(c, Practice::ShowAndTell, &evenings, a.id, now).await.expect("propose");
+    assert!(s.accept_slot(c, Practice::ShowAndTell, b.id, None, now).await.expect("accept"));
+    // Only proposed, never agreed: nothing to remind of.
+    s.propose_slot(c, Practice::Hug, &slot(None, None, "07:00", 10, "UTC"), a.id, now).await.expect("propose");
+    let everything = vec![
+        (Practice::Hug, Channel::Push),
+        (Practice::ShowAndTell, Channel::Push),
+        (Practice::ShowAndTell, Channel::Email),
+    ];
+    s.save_reminder_choices(a.id, &choose(everything.clone()), now).await.expect("save");
+    s.save_reminder_choices(oa.id, &choose(everything.clone()), now).await.expect("save");
+    s.save_reminder_choices(loner.id, &choose(everything), now).await.expect("save");
+
+    let mut found = s.reminder_candidates().await.expect("read");
+    found.sort_by_key(|x| (x.user_id, x.practice, x.channel));
+    let candidate = |channel| Candidate {
+        user_id: a.id,
+        couple_id: c,
+        practice: Practice::ShowAndTell,
+        channel,
+        slot: evenings.clone(),
+    };
+    assert_eq!(found, [candidate(Channel::Push), candidate(Channel::Email)]);
+
+    // The partner's choice joins the same agreed slot.
+    s.save_reminder_choices(b.id, &choose(vec![(Practice::ShowAndTell, Channel::Email)]), now).await.expect("save");
+    let found = s.reminder_candidates().await.expect("read");
+    assert_eq!(found.len(), 3);
+    assert!(found.iter().any(|x| x.user_id == b.id && x.channel == Channel::Email && x.slot == evenings));
+
+    // A couple that parted has no rhythm to be reminded of.
+    s.dissolve_couple(c, now).await.expect("dissolve");
+    assert!(s.reminder_candidates().await.expect("read").is_empty());
+}
+
+async fn reminders_are_queued_once(db: TestDb) {
+    let s: Arc<dyn Store> = db.store.clone();
+    let (a, b, c) = couple(&*s, "x").await;
+    let due = t("2026-01-05T19:30:00Z");
+    let first = reminder(a.id, c, Practice::CheckIn, "2026-01-05T20:30", Channel::Push, due);
+    assert!(s.queue_reminder(&first).await.expect("queue"));
+    let later = NewReminder { due_at: due + SignedDuration::from_mins(5), ..first.clone() };
+    assert!(!s.queue_reminder(&later).await.expect("queue"), "the same reminder, planned again");
+    assert!(s.queue_reminder(&NewReminder { channel: Channel::Email, ..first.clone() }).await.expect("queue"));
+    assert!(s.queue_reminder(&NewReminder { user_id: b.id, ..first.clone() }).await.expect("queue"));
+    assert!(s.queue_reminder(&NewReminder { practice: Practice::Hug, ..first.clone() }).await.expect("queue"));
+    let next = NewReminder { occurrence: "2026-01-06T20:30".into(), ..first.clone() };
+    assert!(s.queue_reminder(&next).await.expect("queue"));
+    assert_eq!(db.scalar("select count(*) from reminders").await, 5);
+
+    // Every node plans at the same minute: one row.
+    let racing = reminder(b.id, c, Practice::Hug, "2026-01-05T07:00", Channel::Push, due);
+    let mut planners = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let (s, r) = (s.clone(), racing.clone());
+        planners.spawn(async move { s.queue_reminder(&r).await });
+    }
+    let queued = planners.join_all().await.into_iter().map(|r| r.expect("queue")).filter(|&q| q).count();
+    assert_eq!(queued, 1);
+
+    // A reminder sent already is not queued again.
+    let claimed = s.claim_reminders(due, due + SignedDuration::from_mins(2), 100).await.expect("claim");
+    assert_eq!(claimed.len(), 6, "all are due: {claimed:?}");
+    for q in &claimed {
+        s.settle_reminder(q.id, &Settled::Sent, due).await.expect("settle");
+    }
+    assert!(!s.queue_reminder(&first).await.expect("queue"));
+    assert_eq!(db.scalar("select count(*) from reminders").await, 6);
+}
+
+/// Two nodes (two pools on the same database) claim a full outbox at the same time, each
+/// with two workers: every reminder is claimed exactly once.
+async fn two_nodes_claim_each_reminder_once(db: TestDb) {
+    let second = tend_store::Database::connect(&db.config).await.expect("a second node connects");
+    let nodes: [Arc<dyn Store>; 2] = [db.store.clone(), second.store()];
+    let (a, b, c) = couple(&*db.store, "x").await;
+    let due = t("2026-01-05T19:00:00Z");
+    for i in 0..40 {
+        let who = if i % 2 == 0 { a.id } else { b.id };
+        let r = reminder(
+            who,
+            c,
+            Practice::CheckIn,
+            &format!("occurrence-{i}"),
+            Channel::Push,
+            due + SignedDuration::from_secs(i),
+        );
+        assert!(nodes[0].queue_reminder(&r).await.expect("queue"));
+    }
+    let now = t("2026-01-05T20:00:00Z");
+    let lease = now + SignedDuration::from_mins(2);
+    let mut workers = tokio::task::JoinSet::new();
+    for node in &nodes {
+        for _ in 0..2 {
+            let node = node.clone();
+            workers.spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let batch = node.claim_reminders(now, lease, 3).await.expect("claim");
+                    if batch.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(batch);
+                }
+            });
+        }
+    }
+    let claimed: Vec<QueuedReminder> = workers.join_all().await.into_iter().flatten().collect();
+    let mut claimed_ids = ids(&claimed);
+    claimed_ids.sort();
+    let before = claimed_ids.len();
+    claimed_ids.dedup();
+    assert_eq!(before, claimed_ids.len(), "a reminder was claimed twice");
+    assert_eq!(claimed_ids.len(), 40, "every reminder was claimed");
+    assert!(claimed.iter().all(|q| q.attempts == 1), "each claimed once: {claimed:?}");
+    for node in &nodes {
+        assert!(node.claim_reminders(now, lease, 100).await.expect("claim").is_empty(), "all held");
+    }
+    second.close().await;
+}
+
+/// A claim holds a reminder until its lease runs out; "later" puts it off; a settled one
+/// stays settled.
+async fn claims_are_leased_and_put_off(db: TestDb) {
+    let s = db.store.as_ref();
+    let (a, b, c) = couple(s, "x").await;
+    let t0 = t("2026-01-05T20:00:00Z");
+    let at = |m: i64| t0 + SignedDuration::from_mins(m);
+    let first = reminder(a.id, c, Practice::CheckIn, "2026-01-05T21:00", Channel::Push, at(0));
+    let nudge = NewReminder {
+        nudged_by: Some(b.id),
+        ..reminder(a.id, c, Practice::Hug, "nudge-2026-01-05", Channel::Email, at(1))
+    };
+    let evening = NewReminder {
+        nudged_by: Some(b.id),
+        ..reminder(a.id, c, Practice::TechFreeEvening, "nudge-2026-01-05", Channel::Push, at(60))
+    };
+    for r in [&first, &nudge, &evening] {
+        assert!(s.queue_reminder(r).await.expect("queue"));
+    }
+    assert!(
+        s.claim_reminders(at(0) - SignedDuration::from_secs(1), at(3), 10).await.expect("claim").is_empty(),
+        "not due"
+    );
+
+    // Due ones, oldest first, exactly as queued.
+    let claimed = s.claim_reminders(at(1), at(3), 10).await.expect("claim");
+    assert_eq!(claimed.iter().map(|q| (&q.reminder, q.attempts)).collect::<Vec<_>>(), [(&first, 1), (&nudge, 1)]);
+    let (first_id, nudge_id) = (claimed[0].id, claimed[1].id);
+    assert!(s.claim_reminders(at(2), at(4), 10).await.expect("claim").is_empty(), "held until the lease ends");
+
+    // The lease ran out (the node that held it died): another claim takes it, oldest first.
+    let again = s.claim_reminders(at(3), at(5), 1).await.expect("claim");
+    assert_eq!((ids(&again), again[0].attempts), (vec![first_id], 2));
+
+    // Put off: claimable again only from the time given.
+    let later = Settled::Later { at: at(10), error: Some("push service said 503".into()) };
+    s.settle_reminder(first_id, &later, at(4)).await.expect("settle");
+    let now_due = s.claim_reminders(at(9), at(11), 10).await.expect("claim");
+    assert_eq!(ids(&now_due), [nudge_id], "the put-off one waits; the nudge's lease ran out");
+    assert_eq!(now_due[0].attempts, 2);
+    s.settle_reminder(nudge_id, &Settled::Dropped("done already".into()), at(9)).await.expect("settle");
+    let retried = s.claim_reminders(at(10), at(12), 10).await.expect("claim");
+    assert_eq!((ids(&retried), retried[0].attempts), (vec![first_id], 3));
+    s.settle_reminder(first_id, &Settled::Sent, at(10)).await.expect("settle");
+
+    // Settled is final: a late word from a node that lost its lease changes nothing.
+    s.settle_reminder(first_id, &Settled::Dropped("too late".into()), at(11)).await.expect("settle");
+    s.settle_reminder(first_id, &Settled::Later { at: at(12), error: None }, at(11)).await.expect("settle");
+    let last = s.claim_reminders(at(120), at(122), 10).await.expect("claim");
+    assert_eq!(last.iter().map(|q| &q.reminder).collect::<Vec<_>>(), [&evening]);
+    s.settle_reminder(last[0].id, &Settled::Sent, at(120)).await.expect("settle");
+    assert!(s.claim_reminders(at(500), at(502), 10).await.expect("claim").is_empty());
+
+    let sent = |practice, channel, nudged_by, sent_at| SentReminder { practice, channel, nudged_by, sent_at };
+    assert_eq!(
+        s.reminders_sent(a.id, t0).await.expect("read"),
+        [
+            sent(Practice::TechFreeEvening, Channel::Push, Some(b.id), at(120)),
+            sent(Practice::CheckIn, Channel::Push, None, at(10))
+        ],
+        "newest first, without the dropped one"
+    );
+    assert_eq!(s.reminders_sent(a.id, at(11)).await.expect("read").len(), 1);
+    assert!(s.reminders_sent(b.id, t0).await.expect("read").is_empty());
+}
+
+/// Ten reminders for one person at once on a limit of three: three are counted, however the
+/// takes interleave; a retry of a counted one is still counted, and only once.
+async fn racing_takes_keep_the_daily_limit(db: TestDb) {
+    let s: Arc<dyn Store> = db.store.clone();
+    let (a, b, c) = couple(&*s, "x").await;
+    let now = t("2026-01-05T20:00:00Z");
+    for i in 0..10 {
+        let r = reminder(a.id, c, Practice::CheckIn, &format!("o-{i}"), Channel::Push, now);
+        s.queue_reminder(&r).await.expect("queue");
+    }
+    s.queue_reminder(&reminder(b.id, c, Practice::CheckIn, "o-b", Channel::Push, now)).await.expect("queue");
+    let claimed = s.claim_reminders(now, now + SignedDuration::from_mins(2), 100).await.expect("claim");
+    let (mine, theirs): (Vec<_>, Vec<_>) = claimed.iter().partition(|q| q.reminder.user_id == a.id);
+    let day = date("2026-01-05");
+    let mut takes = tokio::task::JoinSet::new();
+    for q in &mine {
+        let (s, id) = (s.clone(), q.id);
+        takes.spawn(async move { (id, s.take_reminder_slot(a.id, day, 3, id).await) });
+    }
+    let results: Vec<(ReminderId, bool)> =
+        takes.join_all().await.into_iter().map(|(id, r)| (id, r.expect("take"))).collect();
+    let won: Vec<ReminderId> = results.iter().filter(|(_, ok)| *ok).map(|(id, _)| *id).collect();
+    let lost: Vec<ReminderId> = results.iter().filter(|(_, ok)| !*ok).map(|(id, _)| *id).collect();
+    assert_eq!(won.len(), 3, "{results:?}");
+    for id in &won {
+        assert!(s.take_reminder_slot(a.id, day, 3, *id).await.expect("take"), "a retry is counted already");
+    }
+    assert!(!s.take_reminder_slot(a.id, day, 3, lost[0]).await.expect("take"), "the day is still full");
+    assert_eq!(db.scalar("select count(*) from reminder_slots").await, 3);
+    assert!(s.take_reminder_slot(a.id, date("2026-01-06"), 3, lost[0]).await.expect("take"), "another day");
+    assert!(s.take_reminder_slot(b.id, day, 3, theirs[0].id).await.expect("take"), "another person");
+    assert!(s.take_reminder_slot(a.id, day, 4, lost[1]).await.expect("take"), "a higher limit");
+}
+
+async fn nudges_are_one_a_day(db: TestDb) {
+    let s: Arc<dyn Store> = db.store.clone();
+    let (a, b, c) = couple(&*s, "x").await;
+    let (oa, _, other) = couple(&*s, "y").await;
+    let at = |m: i64| t("2026-01-05T20:00:00Z") + SignedDuration::from_mins(m);
+    let day = date("2026-01-05");
+    assert!(s.record_nudge(c, a.id, Practice::Hug, day, at(0)).await.expect("nudge"));
+    assert!(!s.record_nudge(c, a.id, Practice::CheckIn, day, at(1)).await.expect("nudge"), "one a day");
+    assert!(s.record_nudge(c, b.id, Practice::CheckIn, day, at(2)).await.expect("nudge"), "each of them");
+    assert!(s.record_nudge(c, a.id, Practice::Hug, date("2026-01-06"), at(3)).await.expect("nudge"), "the next day");
+    assert!(s.record_nudge(other, oa.id, Practice::Hug, day, at(0)).await.expect("nudge"));
+    assert_eq!(
+        s.nudges_since(c, at(0)).await.expect("read"),
+        [(a.id, Practice::Hug, at(3)), (b.id, Practice::CheckIn, at(2)), (a.id, Practice::Hug, at(0))],
+        "newest first"
+    );
+    assert_eq!(s.nudges_since(c, at(1)).await.expect("read").len(), 2);
+    assert_eq!(s.nudges_since(other, at(0)).await.expect("read"), [(oa.id, Practice::Hug, at(0))]);
+
+    // Two taps at once: one nudge.
+    let mut taps = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let s = s.clone();
+        taps.spawn(async move { s.record_nudge(c, b.id, Practice::Hug, date("2026-01-06"), at(10 + i)).await });
+    }
+    let sent = taps.join_all().await.into_iter().map(|r| r.expect("nudge")).filter(|&n| n).count();
+    assert_eq!(sent, 1);
+}
+
+/// Every node wakes for housekeeping at the same moment: exactly one runs it each period.
+async fn racing_job_claims_have_one_winner(db: TestDb) {
+    let second = tend_store::Database::connect(&db.config).await.expect("a second node connects");
+    let nodes: [Arc<dyn Store>; 2] = [db.store.clone(), second.store()];
+    let hour = |h: i64| t("2026-01-05T00:00:00Z") + SignedDuration::from_hours(h);
+    for period in 0..3 {
+        let mut claims = tokio::task::JoinSet::new();
+        for i in 0..10 {
+            let node = nodes[i % 2].clone();
+            claims.spawn(async move { node.claim_job("housekeeping", hour(period), hour(period + 1)).await });
+        }
+        let won = claims.join_all().await.into_iter().map(|r| r.expect("claim")).filter(|&w| w).count();
+        assert_eq!(won, 1, "period {period}");
+        let halfway = hour(period) + SignedDuration::from_mins(30);
+        assert!(!db.store.claim_job("housekeeping", halfway, halfway).await.expect("claim"), "not due yet");
+    }
+    assert!(db.store.claim_job("other", hour(1), hour(2)).await.expect("claim"), "jobs are apart");
+    second.close().await;
+}
+
+async fn instance_secrets_keep_the_first(db: TestDb) {
+    let second = tend_store::Database::connect(&db.config).await.expect("a second node connects");
+    let nodes: [Arc<dyn Store>; 2] = [db.store.clone(), second.store()];
+    let mut starts = tokio::task::JoinSet::new();
+    for i in 0..10 {
+        let node = nodes[i % 2].clone();
+        starts.spawn(async move { node.instance_secret("vapid", &format!("fresh-{i}")).await });
+    }
+    let seen: Vec<String> = starts.join_all().await.into_iter().map(|r| r.expect("secret")).collect();
+    assert!(seen[0].starts_with("fresh-"), "{seen:?}");
+    assert!(seen.iter().all(|v| *v == seen[0]), "every node reads the same: {seen:?}");
+    assert_eq!(db.store.instance_secret("vapid", "late").await.expect("secret"), seen[0]);
+    assert_eq!(nodes[1].instance_secret("unsubscribe", "other").await.expect("secret"), "other");
+    second.close().await;
+}
+
+async fn old_reminders_are_pruned(db: TestDb) {
+    let s = db.store.as_ref();
+    let (a, b, c) = couple(s, "x").await;
+    let old = t("2025-11-01T12:00:00Z");
+    let now = t("2026-01-05T12:00:00Z");
+    let lease = |at: Timestamp| at + SignedDuration::from_mins(2);
+    let queue = |tag: &str, due: Timestamp, expires: Timestamp| NewReminder {
+        expires_at: expires,
+        ..reminder(a.id, c, Practice::CheckIn, tag, Channel::Push, due)
+    };
+    let far = t("2026-12-01T00:00:00Z");
+    for tag in ["sent", "dropped", "counted-today", "counted-long-ago", "expired", "waiting"] {
+        let expires = if tag == "expired" { old + SignedDuration::from_hours(1) } else { far };
+        assert!(s.queue_reminder(&queue(tag, old, expires)).await.expect("queue"));
+    }
+    let claimed = s.claim_reminders(old, lease(old), 10).await.expect("claim");
+    let id = |tag: &str| claimed.iter().find(|q| q.reminder.occurrence == tag).expect("claimed").id;
+    for tag in ["sent", "counted-today", "counted-long-ago"] {
+        s.settle_reminder(id(tag), &Settled::Sent, old).await.expect("settle");
+    }
+    s.settle_reminder(id("dropped"), &Settled::Dropped("no device".into()), old).await.expect("settle");
+    let put_off = Settled::Later { at: t("2026-06-01T00:00:00Z"), error: None };
+    s.settle_reminder(id("expired"), &put_off, old).await.expect("settle");
+    s.settle_reminder(id("waiting"), &put_off, old).await.expect("settle");
+    assert!(s.take_reminder_slot(a.id, date("2026-01-05"), 3, id("counted-today")).await.expect("take"));
+    assert!(s.take_reminder_slot(a.id, date("2025-11-01"), 3, id("counted-long-ago")).await.expect("take"));
+    assert!(s.queue_reminder(&queue("recent", now, far)).await.expect("queue"));
+    let recent = s.claim_reminders(now, lease(now), 10).await.expect("claim");
+    assert_eq!(recent.iter().map(|q| q.reminder.occurrence.as_str()).collect::<Vec<_>>(), ["recent"]);
+    s.settle_reminder(recent[0].id, &Settled::Sent, now).await.expect("settle");
+    assert!(s.record_nudge(c, b.id, Practice::Hug, date("2025-11-01"), old).await.expect("nudge"));
+    assert!(s.record_nudge(c, b.id, Practice::Hug, date("2026-01-05"), now).await.expect("nudge"));
+
+    // Gone: the sent, the dropped, the expired and the one counted long ago (with its count),
+    // and the old nudge. Kept: what is still waiting, what was sent lately, and what still
+    // counts on a day that is kept.
+    let (before, day_before) = (t("2025-12-06T00:00:00Z"), date("2025-12-06"));
+    assert_eq!(s.prune_reminders(before, day_before).await.expect("prune"), 6);
+    assert_eq!(db.scalar("select count(*) from reminders").await, 3);
+    assert_eq!(db.scalar("select count(*) from reminder_slots").await, 1);
+    assert_eq!(s.nudges_since(c, old).await.expect("read"), [(b.id, Practice::Hug, now)]);
+    let sent: Vec<Timestamp> = s.reminders_sent(a.id, old).await.expect("read").iter().map(|r| r.sent_at).collect();
+    assert_eq!(sent, [now, old]);
+    assert_eq!(s.prune_reminders(before, day_before).await.expect("prune"), 0, "nothing left to prune");
+    assert!(
+        s.claim_reminders(t("2026-06-01T00:00:00Z"), t("2026-06-01T00:02:00Z"), 10)
+            .await
+            .expect("claim")
+            .iter()
+            .any(|q| q.reminder.occurrence == "waiting"),
+        "the waiting one is still queued"
+    );
+    // Once its day goes, the one counted today goes with it.
+    assert_eq!(s.prune_reminders(before, date("2026-01-06")).await.expect("prune"), 3);
+    assert_eq!(db.scalar("select count(*) from reminders").await, 2);
+}
+
+both_backends!(
+    reminder_choices_round_trip,
+    push_subscriptions_follow_their_endpoint,
+    calendar_tokens_open_one_feed,
+    candidates_are_agreed_slots_people_chose,
+    reminders_are_queued_once,
+    two_nodes_claim_each_reminder_once,
+    claims_are_leased_and_put_off,
+    racing_takes_keep_the_daily_limit,
+    nudges_are_one_a_day,
+    racing_job_claims_have_one_winner,
+    instance_secrets_keep_the_first,
+    old_reminders_are_pruned,
+);
+
 async fn ladders_change_by_compare_and_set(db: TestDb) {
     let s = db.store.as_ref();
     let (_, _, c) = couple(s, "x").await;
@@ -1120,6 +1670,10 @@ struct Seed {
     joiner: User,
     /// Another unpaired person's open invite, to cancel.
     canceller: User,
+    /// One of a's two devices, to remove (the other is forgotten by its endpoint).
+    push: PushSubscriptionId,
+    /// A reminder claimed for a, to settle and count; another waits in the outbox to be claimed.
+    reminder: ReminderId,
 }
 
 async fn seed(s: &dyn Store) -> Seed {
@@ -1196,6 +1750,20 @@ async fn seed(s: &dyn Store) -> Seed {
         .await
         .expect("invite");
     s.record_attempt(&["login:seed".into()], now, now).await.expect("attempt");
+    // a's reminders: email among their choices, two devices, a calendar address, a claimed
+    // reminder and one waiting, and b's nudge of a day old enough to prune.
+    let choices = Choices {
+        quiet: QuietHours::default(),
+        wanted: vec![(Practice::CheckIn, Channel::Push), (Practice::CheckIn, Channel::Email)],
+    };
+    s.save_reminder_choices(a.id, &choices, now).await.expect("choices");
+    let push = s.save_push_subscription(a.id, &push_sub("seed-1"), now).await.expect("push");
+    s.save_push_subscription(a.id, &push_sub("seed-2"), now).await.expect("push");
+    s.set_calendar_token(a.id, Some(&SecretHash::of("cal:seed")), now).await.expect("calendar");
+    s.queue_reminder(&reminder(a.id, c, Practice::CheckIn, "seed-1", Channel::Push, now)).await.expect("queue");
+    let claimed = s.claim_reminders(now, now + SignedDuration::from_mins(2), 10).await.expect("claim");
+    s.queue_reminder(&reminder(a.id, c, Practice::CheckIn, "seed-2", Channel::Push, now)).await.expect("queue");
+    s.record_nudge(c, b.id, Practice::Hug, date("2026-01-02"), now).await.expect("nudge");
     Seed {
         a,
         b,
@@ -1213,6 +1781,8 @@ async fn seed(s: &dyn Store) -> Seed {
         invite,
         joiner,
         canceller,
+        push,
+        reminder: claimed[0].id,
     }
 }
 
@@ -1264,6 +1834,9 @@ async fn every_write(
         minutes: 180,
         zone: TimeZoneName::parse("Europe/Berlin").expect("zone"),
     };
+    let choices = Choices { quiet: QuietHours::default(), wanted: vec![(Practice::Hug, Channel::Email)] };
+    let new_reminder = reminder(a.id, c, Practice::Hug, "2026-01-06T20:00", Channel::Push, now);
+    let hour = SignedDuration::from_hours(1);
     // Kept when "login:seed" is cleared, for pruning to find.
     let other_keys = ["login:other".to_string()];
     let (qa, qb, q) = (&seed.quiet.0, &seed.quiet.1, seed.quiet.2);
@@ -1314,6 +1887,21 @@ async fn every_write(
             "start_evening",
             ok(s.start_evening(q, qa.id, now, now + SignedDuration::from_hours(3)).await.map(|id| id.is_some())),
         ),
+        ("save_reminder_choices", ok(s.save_reminder_choices(a.id, &choices, now).await.map(done))),
+        ("stop_email", ok(s.stop_email(a.id, now).await.map(done))),
+        ("save_push_subscription", ok(s.save_push_subscription(b.id, &push_sub("new"), now).await.map(done))),
+        ("delete_push_subscription", ok(s.delete_push_subscription(a.id, seed.push).await)),
+        ("forget_push_endpoint", ok(s.forget_push_endpoint(&push_sub("seed-2").endpoint).await.map(done))),
+        ("set_calendar_token", ok(s.set_calendar_token(b.id, Some(&SecretHash::of("cal:new")), now).await.map(done))),
+        ("set_calendar_token(None)", ok(s.set_calendar_token(a.id, None, now).await.map(done))),
+        ("queue_reminder", ok(s.queue_reminder(&new_reminder).await)),
+        ("claim_reminders", ok(s.claim_reminders(now, now + hour, 10).await.map(|claimed| !claimed.is_empty()))),
+        ("settle_reminder", ok(s.settle_reminder(seed.reminder, &Settled::Sent, now).await.map(done))),
+        ("take_reminder_slot", ok(s.take_reminder_slot(a.id, date("2026-01-06"), 3, seed.reminder).await)),
+        ("record_nudge", ok(s.record_nudge(c, a.id, Practice::Hug, date("2026-01-06"), now).await)),
+        ("prune_reminders", ok(s.prune_reminders(t("2025-12-01T00:00:00Z"), date("2026-01-03")).await.map(|n| n > 0))),
+        ("claim_job", ok(s.claim_job("seed-job", now, now + hour).await)),
+        ("instance_secret", ok(s.instance_secret("seed-secret", "fresh").await.map(|v| v == "fresh"))),
         ("delete_api_token", ok(s.delete_api_token(a.id, seed.token).await)),
         ("prune_sessions", ok(s.prune_sessions(t("2026-02-10T00:00:00Z")).await.map(|n| n == 1))),
         ("delete_session", ok(s.delete_session(a.id, seed.session).await)),
@@ -1361,6 +1949,16 @@ async fn snapshot(s: &dyn Store, seed: &Seed) -> String {
         s.practice_marks_since(c, since).await,
         s.evenings_since(c, since).await,
         s.evenings_since(seed.quiet.2, since).await,
+    ) + &format!(
+        "|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        s.reminder_choices(seed.a.id).await,
+        s.push_subscriptions(seed.a.id).await,
+        s.push_subscriptions(seed.b.id).await,
+        s.calendar_token_made(seed.a.id).await,
+        s.calendar_token_made(seed.b.id).await,
+        s.reminders_sent(seed.a.id, since).await,
+        s.nudges_since(c, since).await,
+        s.reminder_candidates().await,
     )
 }
 

@@ -16,6 +16,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::BadCredentials | Error::Unauthenticated => StatusCode::UNAUTHORIZED,
         Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Unavailable(_) => StatusCode::BAD_GATEWAY,
         Error::NotFound => StatusCode::NOT_FOUND,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -84,6 +85,7 @@ impl From<Error> for PageError {
             Error::NotFound => "Nothing here",
             Error::Throttled { .. } => "Let’s pause a moment",
             Error::Busy { .. } => "Tend is busy",
+            Error::Unavailable(_) => "That couldn’t be sent",
             Error::Internal(_) => "Something went wrong",
             Error::Unauthenticated | Error::BadCredentials => "Please log in",
             Error::Invalid(_) | Error::Rejected(_) => "That didn’t work",
@@ -180,6 +182,7 @@ impl From<Error> for ApiError {
             Error::BadCredentials => "bad-credentials",
             Error::Throttled { .. } => "throttled",
             Error::Busy { .. } => "busy",
+            Error::Unavailable(_) => "unavailable",
             Error::Unauthenticated => "unauthenticated",
             Error::NotFound => "not-found",
             Error::Internal(_) => "internal",

@@ -1,6 +1,6 @@
 //! What the domain needs from storage, one trait per feature: [`Accounts`], [`Access`]
 //! (sessions, API tokens, throttling), [`Pairing`], [`Daily`], [`Practices`], [`Questions`],
-//! [`Rhythms`] (the couple's agreed rhythm and tech-free evenings) and [`Upkeep`]. [`Store`] is all of them together; anything that implements every feature
+//! [`Rhythms`] (the couple's agreed rhythm and tech-free evenings), [`Reminders`] and [`Upkeep`]. [`Store`] is all of them together; anything that implements every feature
 //! trait is a `Store`. Each database has its own implementation on its native driver
 //! (crates `tend-store-sqlite` and `tend-store-postgres`), and one contract suite (in
 //! `tend-store`) holds both to the same behaviour.
@@ -24,8 +24,11 @@ use crate::secret::SecretHash;
 use crate::tech_free::Evening;
 use crate::time::TimeZoneName;
 use async_trait::async_trait;
+
+pub mod reminders;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
+pub use reminders::Reminders;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum StoreError {
@@ -195,9 +198,9 @@ pub struct StoredConversation {
 }
 
 /// Every feature's storage together: what `Ctx` holds.
-pub trait Store: Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Upkeep {}
+pub trait Store: Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Reminders + Upkeep {}
 
-impl<T: Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Upkeep> Store for T {}
+impl<T: Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Reminders + Upkeep> Store for T {}
 
 /// A slot as stored: agreed by both, or proposed by one and waiting for the other.
 #[derive(Clone, Debug, PartialEq, Eq)]

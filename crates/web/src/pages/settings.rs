@@ -76,7 +76,7 @@ async fn settings_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Var
         .into_iter()
         .map(|s| SessionRow {
             current: Some(s.id) == current,
-            device: device(&s.user_agent),
+            device: auth::device_name(&s.user_agent),
             ip: s.ip,
             last_seen: when(s.last_seen_at, tz),
             id: s.id,
@@ -117,25 +117,6 @@ async fn settings_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Var
         notice: v.notice,
     };
     Ok((status, wait, render(&page)).into_response())
-}
-
-/// A short, human name for a browser from its user agent.
-fn device(user_agent: &str) -> String {
-    let browser = ["Edg", "Firefox", "Chrome", "Safari"]
-        .into_iter()
-        .find(|b| user_agent.contains(b))
-        .map(|b| if b == "Edg" { "Edge" } else { b });
-    let system = ["iPhone", "iPad", "Android", "Windows", "Mac OS", "Linux"]
-        .into_iter()
-        .find(|s| user_agent.contains(s))
-        .map(|s| if s == "Mac OS" { "Mac" } else { s });
-    match (browser, system) {
-        (Some(b), Some(s)) => format!("{b} on {s}"),
-        (Some(b), None) => b.to_owned(),
-        (None, Some(s)) => s.to_owned(),
-        (None, None) if user_agent.is_empty() => "Unknown device".to_owned(),
-        (None, None) => user_agent.chars().take(40).collect(),
-    }
 }
 
 pub async fn show(
@@ -261,21 +242,4 @@ pub async fn revoke_token(
     let id = parse_id(&id)?;
     auth::revoke_api_token(&state.ctx, &me.0.user, ApiTokenId(id)).await?;
     Ok(Redirect::to("/settings?done=token").into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::device;
-
-    #[test]
-    fn devices_get_short_names() {
-        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
-        assert_eq!(device(iphone), "Safari on iPhone");
-        assert_eq!(
-            device("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"),
-            "Firefox on Linux"
-        );
-        assert_eq!(device(""), "Unknown device");
-        assert_eq!(device("curl/8.0"), "curl/8.0");
-    }
 }
