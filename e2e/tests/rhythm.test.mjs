@@ -97,6 +97,24 @@ for (const backend of backends()) {
       await jo.goto(`${tend.base}/rhythm`);
       assert.match(await jo.locator('.week-row', { hasText: 'Tech-free evening' }).textContent(), /Done/);
       await shot(jo, '8-week');
+
+      // Jo chooses a reminder for the check-in and quiet hours; Mira nudges Jo from Today.
+      await jo.goto(`${tend.base}/reminders`);
+      await jo.getByLabel('Daily check-in by notification').check();
+      await jo.getByLabel('From').fill('22:30');
+      await jo.getByLabel('Until').fill('07:30');
+      await shot(jo, '9-reminders');
+      await jo.getByRole('button', { name: 'Save reminders' }).click();
+      await jo.waitForURL(/done=reminders-saved/);
+      assert.equal(await jo.getByLabel('Daily check-in by notification').isChecked(), true);
+      assert.equal(await jo.getByLabel('From').inputValue(), '22:30');
+      await mira.goto(`${tend.base}/today`);
+      await mira.getByText('Send Jo a gentle nudge').click();
+      await mira.getByRole('button', { name: 'Nudge Jo' }).click();
+      await mira.waitForURL(/done=nudged/);
+      await jo.goto(`${tend.base}/today`);
+      await jo.getByText('Mira would love a check-in with you today.').waitFor();
+      await shot(jo, '10-nudged');
     });
   });
 }

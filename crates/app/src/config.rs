@@ -20,6 +20,11 @@ struct FileConfig {
     log: Option<String>,
     log_format: Option<String>,
     conversation_minute_seconds: Option<u32>,
+    vapid_private_key: Option<String>,
+    vapid_subject: Option<String>,
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
+    push_allow_private: Option<bool>,
 }
 
 #[derive(Clone, Debug)]
@@ -36,6 +41,16 @@ pub struct Config {
     pub log_json: bool,
     /// One minute of a Stress-Reducing Conversation turn; shorter only for demos and tests.
     pub conversation_minute: jiff::SignedDuration,
+    /// The VAPID private key (base64url); made at first start and kept in the database when unset.
+    pub vapid_private_key: Option<String>,
+    /// Who push services may contact: `mailto:` or `https://`.
+    pub vapid_subject: Option<String>,
+    /// The SMTP server for email reminders; no email without it.
+    pub smtp_url: Option<String>,
+    /// The From address of email reminders.
+    pub smtp_from: Option<String>,
+    /// Lets push endpoints be http or private addresses: only for a test push service.
+    pub push_allow_private: bool,
 }
 
 /// `trust_proxy` in the file: `true`/`false`, or a number of proxies.
@@ -114,6 +129,17 @@ impl Config {
         if !(1..=60).contains(&minute_seconds) {
             bail!("conversation_minute_seconds must be from 1 to 60, got {minute_seconds}");
         }
+        let smtp_url = env("TEND_SMTP_URL")?.or(file.smtp_url);
+        let smtp_from = env("TEND_SMTP_FROM")?.or(file.smtp_from);
+        if smtp_url.is_some() && smtp_from.is_none() {
+            bail!(
+                "TEND_SMTP_URL is set, so TEND_SMTP_FROM must say whom reminder emails come from, e.g. \"Tend <tend@example.org>\""
+            );
+        }
+        let push_allow_private = match env("TEND_PUSH_ALLOW_PRIVATE")? {
+            Some(v) => matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1"),
+            None => file.push_allow_private.unwrap_or(false),
+        };
         let log_format = env("TEND_LOG_FORMAT")?.or(file.log_format).unwrap_or_else(|| "pretty".into());
         Ok(Self {
             data_dir: env("TEND_DATA_DIR")?
@@ -129,6 +155,11 @@ impl Config {
             log: env("TEND_LOG")?.or(file.log).unwrap_or_else(|| "info".into()),
             log_json: log_format.eq_ignore_ascii_case("json"),
             conversation_minute: jiff::SignedDuration::from_secs(i64::from(minute_seconds)),
+            vapid_private_key: env("TEND_VAPID_PRIVATE_KEY")?.or(file.vapid_private_key),
+            vapid_subject: env("TEND_VAPID_SUBJECT")?.or(file.vapid_subject),
+            smtp_url,
+            smtp_from,
+            push_allow_private,
         })
     }
 }

@@ -10,7 +10,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use tend_courier::{CourierConfig, SmtpConfig, VapidKeys};
 use tend_domain::fixtures::{self, Person};
+use tend_domain::reminder::{self, Courier, EndpointPolicy};
 use tend_domain::{Ctx, Policy, SystemClock, account};
 use tend_store::{Database, StoreConfig};
 use tend_web::{AppState, WebConfig};
@@ -184,15 +186,17 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
 
 async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
     let web = WebConfig { base_url: config.base_url.clone(), trust_proxy: config.trust_proxy };
-    let state = AppState::new(ctx.clone(), web);
-    let app = tend_web::router(state.clone());
     let listener =
         tokio::net::TcpListener::bind(&config.addr).await.with_context(|| format!("listening on {}", config.addr))?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, "Tend is listening");
+    let policy = EndpointPolicy { allow_private: config.push_allow_private };
+    let courier: Arc<dyn Courier> = Arc::new(courier(&ctx, config, addr, policy).await?);
+    let state = AppState::new(ctx.clone(), web).with_courier(courier.clone(), policy);
+    let app = tend_web::router(state.clone());
+    tracing::info!(%addr, email = courier.email_ready(), "Tend is listening");
     println!("Tend is running at http://{addr}");
 
-    let housekeeping = tokio::spawn(housekeeping(ctx));
+    let scheduler = tokio::spawn(scheduler(ctx, courier));
     let signalled = async move {
         shutdown_signal().await;
         // Live streams never end by themselves: close them so in-flight requests can finish.
@@ -201,18 +205,72 @@ async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(signalled)
         .await?;
-    housekeeping.abort();
+    scheduler.abort();
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Drops old log-in attempts and expired sessions now and then. Safe on every node at once.
-async fn housekeeping(ctx: Ctx) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+/// The channels reminders go out by: Web Push with the instance's VAPID key pair (from
+/// `TEND_VAPID_PRIVATE_KEY`, else made once and kept in the database so every node signs with
+/// the same one), and email when `TEND_SMTP_URL` is set.
+async fn courier(
+    ctx: &Ctx,
+    config: &Config,
+    addr: SocketAddr,
+    policy: EndpointPolicy,
+) -> anyhow::Result<tend_courier::Channels> {
+    let private = match &config.vapid_private_key {
+        Some(key) => key.clone(),
+        None => {
+            let fresh = VapidKeys::generate().private_key();
+            reminder::instance_secret(ctx, "vapid-private-key", &fresh).await.context("reading the VAPID key")?
+        }
+    };
+    let vapid = VapidKeys::from_private(&private).context("TEND_VAPID_PRIVATE_KEY")?;
+    let base_url = config.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let from_address = config
+        .smtp_from
+        .as_deref()
+        .map(|f| f.rsplit_once('<').map_or(f, |(_, rest)| rest.trim_end_matches('>')).trim().to_owned());
+    let vapid_subject = match (&config.vapid_subject, from_address) {
+        (Some(subject), _) => subject.clone(),
+        (None, _) if base_url.starts_with("https://") => base_url.clone(),
+        (None, Some(address)) => format!("mailto:{address}"),
+        (None, None) => {
+            tracing::info!("push services will see the contact mailto:tend@localhost: set TEND_VAPID_SUBJECT");
+            "mailto:tend@localhost".into()
+        }
+    };
+    let smtp = match (&config.smtp_url, &config.smtp_from) {
+        (Some(url), Some(from)) => Some(SmtpConfig { url: url.clone(), from: from.clone() }),
+        _ => None,
+    };
+    tend_courier::Channels::new(CourierConfig { base_url, vapid, vapid_subject, smtp, endpoint_policy: policy })
+}
+
+/// Every node, every half minute: plans the reminders now due (the outbox keeps each once),
+/// sends those this node claims, and runs housekeeping when its hourly claim falls to this
+/// node. A round that fails is logged and the next one tries again.
+async fn scheduler(ctx: Ctx, courier: Arc<dyn Courier>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match tend_domain::housekeeping::prune(&ctx).await {
-            Ok(pruned) => tracing::debug!(failures = pruned.failures, sessions = pruned.sessions, "housekeeping"),
+        if let Err(e) = reminder::plan(&ctx).await {
+            tracing::warn!(error = %e, "planning reminders failed");
+        }
+        match reminder::dispatch(&ctx, courier.as_ref()).await {
+            Ok(r) if r.sent + r.dropped + r.later > 0 => {
+                tracing::info!(sent = r.sent, dropped = r.dropped, later = r.later, "reminders")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "sending reminders failed"),
+        }
+        match tend_domain::housekeeping::run_if_due(&ctx).await {
+            Ok(Some(p)) => {
+                tracing::debug!(failures = p.failures, sessions = p.sessions, reminders = p.reminders, "housekeeping")
+            }
+            Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
         }
     }

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod calendar;
 pub mod error;
 pub mod live;
 pub mod pages;
@@ -16,6 +17,7 @@ pub mod security;
 
 use std::sync::Arc;
 use tend_domain::Ctx;
+use tend_domain::reminder::{Courier, EndpointPolicy, NoCourier};
 
 pub use router::router;
 
@@ -43,6 +45,10 @@ impl WebConfig {
 pub struct AppState {
     pub ctx: Ctx,
     pub config: Arc<WebConfig>,
+    /// The channels reminders and test messages go out by.
+    pub courier: Arc<dyn Courier>,
+    /// Where push endpoints may point (public https only, unless a test allows more).
+    pub endpoint_policy: EndpointPolicy,
     /// Turns true when the server begins to shut down, so that endless live streams end and
     /// graceful shutdown can finish.
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
@@ -50,7 +56,20 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(ctx: Ctx, config: WebConfig) -> Self {
-        Self { ctx, config: Arc::new(config), shutdown: Arc::new(tokio::sync::watch::channel(false).0) }
+        Self {
+            ctx,
+            config: Arc::new(config),
+            courier: Arc::new(NoCourier),
+            endpoint_policy: EndpointPolicy::default(),
+            shutdown: Arc::new(tokio::sync::watch::channel(false).0),
+        }
+    }
+
+    /// Sends reminders and test messages through `courier`, with push endpoints held to `policy`.
+    pub fn with_courier(mut self, courier: Arc<dyn Courier>, policy: EndpointPolicy) -> Self {
+        self.courier = courier;
+        self.endpoint_policy = policy;
+        self
     }
 
     /// Ends every live stream; call when shutting down.

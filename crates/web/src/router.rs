@@ -5,7 +5,7 @@ use crate::auth;
 use crate::error::{ApiError, PageError};
 use crate::pages::{
     accounts, appreciations, check_ins, conversation, history, hugs, learn, listening, pairing, practices, questions,
-    rhythm, settings, tech_free, today, welcome,
+    reminders, rhythm, settings, tech_free, today, welcome,
 };
 use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
@@ -35,7 +35,8 @@ macro_rules! page_routes {
 }
 
 // Pages. Every method but GET and HEAD needs the CSRF token: `auth::require_csrf` refuses
-// it otherwise, for these routes and any other outside /api/.
+// it otherwise, for these routes and any other outside /api/, except the one-click email
+// unsubscribe (`auth::CSRF_EXEMPT`), which a mail program posts with the token in its address.
 page_routes! {
     "/" => get(welcome::show);
     "/signup" => get(accounts::new_form).post(accounts::create);
@@ -88,6 +89,15 @@ page_routes! {
     "/settings/sessions/{id}/revoke" => post(settings::revoke_session);
     "/settings/tokens" => post(settings::create_token);
     "/settings/tokens/{id}/revoke" => post(settings::revoke_token);
+    "/reminders" => get(reminders::show).post(reminders::save);
+    "/reminders/devices" => post(reminders::add_device);
+    "/reminders/devices/{id}/remove" => post(reminders::remove_device);
+    "/reminders/test/{channel}" => post(reminders::test);
+    "/reminders/calendar" => post(reminders::new_calendar);
+    "/reminders/calendar/revoke" => post(reminders::revoke_calendar);
+    "/reminders/stop/{token}" => get(reminders::stop_form).post(reminders::stop);
+    "/nudges" => post(reminders::nudge);
+    "/calendar/{file}" => get(reminders::calendar);
     "/learn" => get(learn::list);
     "/learn/{slug}" => get(learn::show);
 }

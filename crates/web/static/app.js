@@ -55,6 +55,67 @@ for (const button of document.querySelectorAll('[data-copy]')) {
   });
 }
 
+// "Turn on notifications on this device" on the Reminders page: asks the browser for
+// permission, subscribes with Tend's public key and sends the subscription as a plain form
+// post, so the page then lists the device like any other change.
+const pushBox = document.querySelector('[data-push]');
+if (pushBox) {
+  const state = pushBox.querySelector('[data-push-state]');
+  const button = pushBox.querySelector('[data-push-subscribe]');
+  const say = (text) => { if (state) state.textContent = text; };
+  const keyBytes = (base64url) => {
+    const raw = atob(base64url.replaceAll('-', '+').replaceAll('_', '/'));
+    return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+  };
+  const supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+  if (!supported) {
+    say('This browser can’t show notifications from Tend. On an iPhone, add Tend to your home screen first, then open it from there.');
+  } else if (Notification.permission === 'denied') {
+    say('Notifications are blocked for Tend in this browser. Allow them in the browser’s site settings, then come back.');
+  } else if (button) {
+    say('Tap the button, then allow notifications when your browser asks.');
+    button.hidden = false;
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        if ((await Notification.requestPermission()) !== 'granted') {
+          say('Notifications were not allowed, so nothing changed.');
+          return;
+        }
+        const registration = await navigator.serviceWorker.ready;
+        const existing = await registration.pushManager.getSubscription();
+        const subscription = existing || await registration.pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: keyBytes(pushBox.dataset.pushKey),
+        });
+        const json = subscription.toJSON();
+        const form = document.createElement('form');
+        form.method = 'post';
+        form.action = '/reminders/devices';
+        const fields = {
+          csrf: pushBox.dataset.csrf,
+          endpoint: json.endpoint || '',
+          p256dh: json.keys?.p256dh || '',
+          auth: json.keys?.auth || '',
+        };
+        for (const [name, value] of Object.entries(fields)) {
+          const input = document.createElement('input');
+          input.type = 'hidden';
+          input.name = name;
+          input.value = value;
+          form.append(input);
+        }
+        document.body.append(form);
+        form.submit();
+      } catch {
+        say('This browser could not turn notifications on just now. Please try again in a moment.');
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+}
+
 for (const input of document.querySelectorAll('[data-select-on-focus]')) {
   input.addEventListener('focus', () => input.select());
 }

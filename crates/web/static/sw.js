@@ -91,3 +91,22 @@ self.addEventListener('notificationclick', (event) => {
     return self.clients.openWindow(target.href);
   })());
 });
+
+// A reminder arrives as Web Push, encrypted for this browser alone: `{title, body, url, tag}`.
+// Its words are written to be safe on a lock screen (see content/reminders/messages.toml).
+self.addEventListener('push', (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch {
+    message = {};
+  }
+  const title = typeof message.title === 'string' && message.title ? message.title : 'Tend';
+  event.waitUntil(self.registration.showNotification(title, {
+    body: typeof message.body === 'string' ? message.body : '',
+    tag: typeof message.tag === 'string' ? message.tag : undefined,
+    icon: '/static/icon-192.png',
+    badge: '/static/icon-192.png',
+    data: { url: typeof message.url === 'string' ? message.url : '/today' },
+  }));
+});

@@ -209,6 +209,8 @@ pub enum Rule {
     Scale,
     /// A time of day, `19:30`.
     Time,
+    /// Text of at most `max` characters matching a regular expression.
+    Pattern(&'static str, usize),
 }
 
 impl Rule {
@@ -266,6 +268,10 @@ impl Rule {
                         o.pattern = Some("^[1-7]$".into());
                     }
                     Rule::Time => o.pattern = Some("^([01]?[0-9]|2[0-3])[:.][0-5][0-9]$".into()),
+                    Rule::Pattern(pattern, max) => {
+                        lengths(1, *max);
+                        o.pattern = Some((*pattern).into());
+                    }
                     Rule::EachOf(_) => {}
                 }
             }
@@ -382,6 +388,15 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
         ("WeekItemView", "days", EachOf(vec!["both", "me", "partner", "not-yet", "ahead"])),
         ("EveningView", "stage", Words(vec!["waiting", "together", "over"])),
         ("EveningNoteBody", "note", Line(1, tech_free::NOTE_MAX)),
+        ("ChoicesBody", "quiet_from", Time),
+        ("ChoicesBody", "quiet_until", Time),
+        ("RemindersView", "quiet_from", Time),
+        ("RemindersView", "quiet_until", Time),
+        ("DeviceBody", "endpoint", Pattern(r"^https://[^\s/?#@]+(/\S*)?$", 2048)),
+        ("DeviceBody", "label", Line(0, 80)),
+        // An uncompressed P-256 point (65 bytes, starting 0x04) and a 16-byte secret, base64url.
+        ("DeviceKeysBody", "p256dh", Pattern(r"^B[A-P][A-Za-z0-9_-]{84}[AEIMQUYcgkosw048]=?$", 88)),
+        ("DeviceKeysBody", "auth", Pattern(r"^[A-Za-z0-9_-]{21}[AQgw](==)?$", 24)),
         ("IdeaView", "setting", Words(vec!["home", "out"])),
         ("IdeaView", "cost", Words(vec!["free", "low", "some"])),
         ("IdeaView", "energy", Words(vec!["calm", "some", "lively"])),

@@ -33,6 +33,7 @@ use utoipa::{Modify, OpenApi};
         (name = "practices", description = "The Stress-Reducing Conversation (live on two phones) and reflective listening"),
         (name = "questions", description = "Question decks: answer, then reveal; responses; the ladder that goes deeper only when both are ready"),
         (name = "rhythm", description = "Our rhythm: agreed times for each practice (proposed by one, accepted by the other), this week, and the tech-free evening"),
+        (name = "reminders", description = "Reminders: your choices per practice and channel, quiet hours, devices for Web Push, your calendar feed, and the daily nudge"),
         (name = "learn", description = "Tend’s guide"),
         (name = "meta", description = "This document"),
     )

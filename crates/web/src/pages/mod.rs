@@ -11,6 +11,7 @@ pub mod listening;
 pub mod pairing;
 pub mod practices;
 pub mod questions;
+pub mod reminders;
 pub mod rhythm;
 pub mod settings;
 pub mod tech_free;
@@ -153,6 +154,14 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "not-yet" => "Noted, privately. Nothing changes.",
         "stepped-back" => "You’ve stepped back a level. Your partner sees only the level.",
         "proposed" => "Proposed. It takes effect when your partner says yes.",
+        "reminders-saved" => "Your reminder choices are saved.",
+        "device-added" => "Notifications are on for this device.",
+        "device-removed" => "That device gets no more notifications.",
+        "test-push" => "A test notification is on its way to your devices.",
+        "test-email" => "A test email is on its way.",
+        "calendar-revoked" => "Your calendar address is turned off. Calendars that used it stop updating.",
+        "nudged" => "Nudge sent. It arrives gently, outside their quiet hours.",
+        "nudged-already" => "You’ve sent a nudge today already. One a day keeps it gentle.",
         "agreed" => "Agreed. It’s on your rhythm now.",
         "withdrawn" => "Taken back. Nothing changes.",
         "declined" => "Declined. You can propose another time.",

@@ -71,6 +71,12 @@ pub struct TodayPage {
     pub evening: Option<super::tech_free::EveningView>,
     /// "On our rhythm today": tonight's planned practice, what is still open this week.
     pub rhythm_today: Vec<tend_domain::rhythm::TodayItem>,
+    /// Today's nudges between the two of you: "Sam would love a check-in with you today."
+    pub nudges: Vec<tend_domain::reminder::Nudge>,
+    /// Whether the caller has nudged today already (one a day).
+    pub nudged: bool,
+    /// What a nudge may be about: (id, name).
+    pub nudge_choices: Vec<(&'static str, String)>,
 }
 
 fn greeting(hour: i8) -> &'static str {
@@ -146,6 +152,10 @@ pub(super) async fn today_page(
         .await?
         .map(|e| super::tech_free::EveningView::of(&e, tz, now, &us.me.display_name));
     let rhythm_today = tend_domain::rhythm::today_line(&state.ctx, us).await?;
+    let nudges = tend_domain::reminder::nudges_today(&state.ctx, us).await?;
+    let nudged = nudges.iter().any(|n| n.from_me);
+    let nudge_choices =
+        tend_domain::rhythm::Practice::ALL.iter().map(|p| (p.as_str(), p.info().name.clone())).collect();
     let page = TodayPage {
         layout: Layout::new(Some(&me.0), csrf, "today"),
         greeting: greeting(now.to_zoned(tz.zone()).hour()),
@@ -168,6 +178,9 @@ pub(super) async fn today_page(
         talk,
         evening,
         rhythm_today,
+        nudges,
+        nudged,
+        nudge_choices,
         listening,
         question,
     };

@@ -9,12 +9,87 @@ use reqwest::{Client, Response, StatusCode};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tend_domain::reminder::{Courier, Delivery, EndpointPolicy, Message};
+use tend_domain::store::User;
+use tend_domain::store::reminders::PushSubscription;
 use tend_domain::{Ctx, ManualClock, Registration};
 use tend_store::testing::TestDb;
 use tend_web::{AppState, WebConfig};
 
+/// One message the app handed to its courier.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    /// `push` or `email`.
+    pub channel: &'static str,
+    /// The device's endpoint, or the email address.
+    pub to: String,
+    pub message: Message,
+    /// The one-click unsubscribe path of an email.
+    pub stop_path: Option<String>,
+}
+
+/// A courier that records what it is given. Push and email both work, unless told to fail.
+#[derive(Default)]
+pub struct FakeCourier {
+    pub sent: std::sync::Mutex<Vec<Sent>>,
+    /// How many of the next deliveries fail as an unreachable service would.
+    pub failing: std::sync::atomic::AtomicUsize,
+}
+
+impl FakeCourier {
+    pub fn sent(&self) -> Vec<Sent> {
+        self.sent.lock().expect("lock").clone()
+    }
+
+    pub fn take(&self) -> Vec<Sent> {
+        std::mem::take(&mut *self.sent.lock().expect("lock"))
+    }
+
+    fn outcome(&self) -> Option<Delivery> {
+        use std::sync::atomic::Ordering;
+        let failing = self.failing.load(Ordering::SeqCst);
+        (failing > 0).then(|| {
+            self.failing.store(failing - 1, Ordering::SeqCst);
+            Delivery::Failed("the push service did not answer".into())
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Courier for FakeCourier {
+    fn email_ready(&self) -> bool {
+        true
+    }
+    fn push_public_key(&self) -> Option<String> {
+        Some("BFakeKeyForTests".into())
+    }
+    async fn push(&self, to: &PushSubscription, message: &Message) -> Delivery {
+        if let Some(failed) = self.outcome() {
+            return failed;
+        }
+        let sent = Sent { channel: "push", to: to.endpoint.clone(), message: message.clone(), stop_path: None };
+        self.sent.lock().expect("lock").push(sent);
+        Delivery::Delivered
+    }
+    async fn email(&self, to: &User, message: &Message, stop_path: &str) -> Delivery {
+        if let Some(failed) = self.outcome() {
+            return failed;
+        }
+        let sent = Sent {
+            channel: "email",
+            to: to.email.clone(),
+            message: message.clone(),
+            stop_path: Some(stop_path.into()),
+        };
+        self.sent.lock().expect("lock").push(sent);
+        Delivery::Delivered
+    }
+}
+
 pub struct TestApp {
     pub base: String,
+    /// Every reminder and test message the app sent, instead of sending them.
+    pub courier: Arc<FakeCourier>,
     pub clock: Arc<ManualClock>,
     pub ctx: Ctx,
     /// The database underneath, for tests that check what was (or was not) stored. The app
@@ -33,13 +108,16 @@ pub async fn spawn_with(db: TestDb, registration: Registration) -> TestApp {
     let store = db.store.clone();
     let policy = tend_domain::Policy { registration, ..Default::default() };
     let ctx = Ctx::new(store.clone(), clock.clone(), events, policy);
-    let app = tend_web::router(AppState::new(ctx.clone(), WebConfig::default()));
+    let courier = Arc::new(FakeCourier::default());
+    let state =
+        AppState::new(ctx.clone(), WebConfig::default()).with_courier(courier.clone(), EndpointPolicy::default());
+    let app = tend_web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
-    TestApp { base: format!("http://{addr}"), clock, ctx, store, _db: db }
+    TestApp { base: format!("http://{addr}"), courier, clock, ctx, store, _db: db }
 }
 
 /// A second node on the same database, opened so that the database refuses every write: what
@@ -55,7 +133,14 @@ pub async fn refusing_node(app: &TestApp) -> TestApp {
     tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
-    TestApp { base: format!("http://{addr}"), clock: app.clock.clone(), ctx, store, _db: db }
+    TestApp {
+        base: format!("http://{addr}"),
+        courier: app.courier.clone(),
+        clock: app.clock.clone(),
+        ctx,
+        store,
+        _db: db,
+    }
 }
 
 impl TestApp {

@@ -6,6 +6,7 @@ pub mod daily;
 pub mod learn;
 pub mod practices;
 pub mod questions;
+pub mod reminders;
 pub mod rhythm;
 pub mod sessions;
 pub mod today;
@@ -83,6 +84,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         routes!(rhythm::join),
         routes!(rhythm::end),
         routes!(rhythm::note),
+        routes!(reminders::show, reminders::save),
+        routes!(reminders::add_device, reminders::devices),
+        routes!(reminders::remove_device),
+        routes!(reminders::test),
+        routes!(reminders::new_calendar, reminders::revoke_calendar),
+        routes!(reminders::nudge),
         routes!(learn::list),
         routes!(learn::show),
     ] {
