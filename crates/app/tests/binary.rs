@@ -282,6 +282,96 @@ async fn two_nodes_on_one_postgres_serve_one_couple() {
     assert!(one.stop() && two.stop(), "both shut down gracefully");
 }
 
+/// Two nodes on one PostgreSQL send a due reminder once: both plan it the moment they start,
+/// and only one claims it. The push goes to a push service of the test's own on loopback,
+/// allowed only because this test turns on `TEND_PUSH_ALLOW_PRIVATE`.
+#[tokio::test]
+#[ignore = "PostgreSQL: set TEND_TEST_POSTGRES_URL and run with --include-ignored (scripts/test does)"]
+async fn two_nodes_send_a_reminder_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let received = Arc::new(AtomicUsize::new(0));
+    let counter = received.clone();
+    let push_service = axum::Router::new().route(
+        "/push/{device}",
+        axum::routing::post(move || {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                StatusCode::CREATED
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let push_addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, push_service).await.expect("push service") });
+
+    let db = tend_store::testing::postgres().await;
+    let schema = db.config.schema.clone().expect("schema");
+    let dir = tempfile::tempdir().expect("dir");
+    let env = [
+        ("TEND_DATABASE_URL", db.config.url.as_str()),
+        ("TEND_DATABASE_SCHEMA", schema.as_str()),
+        ("TEND_PUSH_ALLOW_PRIVATE", "true"),
+    ];
+    // A zone where it is around midday now, so the check-in agreed for this very minute is
+    // due, and stays useful, whenever the test runs.
+    let utc_hour = i32::from(jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).hour());
+    let offset = (12 - utc_hour).clamp(-12, 12);
+    let zone = if offset == 0 { "Etc/GMT".to_owned() } else { format!("Etc/GMT{:+}", -offset) };
+    let local_now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get(&zone).expect("zone"));
+
+    let setup = Node::start(dir.path(), &env);
+    let (status, alex) = post(&setup.base, "/api/v1/auth/signup", None, json!({"display_name": "Alex", "email": "alex@example.org", "password": "a long enough password", "time_zone": zone})).await;
+    assert_eq!(status, StatusCode::CREATED, "{alex}");
+    let alex = alex["token"].as_str().expect("token").to_owned();
+    let (_, invite) = post(&setup.base, "/api/v1/invites", Some(&alex), json!({})).await;
+    let (status, sam) = post(&setup.base, "/api/v1/auth/signup", None, json!({"display_name": "Sam", "email": "sam@example.org", "password": "a long enough password", "time_zone": zone, "invite": invite["code"]})).await;
+    assert_eq!(status, StatusCode::CREATED, "{sam}");
+    let sam = sam["token"].as_str().expect("token").to_owned();
+    let at = local_now.strftime("%H:%M").to_string();
+    let (status, body) = post(&setup.base, "/api/v1/rhythm/plan/check-in", Some(&alex), json!({"at": at})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = post(&setup.base, "/api/v1/rhythm/plan/check-in/accept", Some(&sam), json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let r = reqwest::Client::new()
+        .put(format!("{}/api/v1/reminders", setup.base))
+        .bearer_auth(&alex)
+        .json(&json!({"quiet_from": "00:00", "quiet_until": "00:00", "wanted": [{"practice": "check-in", "channel": "push"}]}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::OK);
+    // A real browser key pair's public half, as a browser would send it.
+    let device_key = tend_courier::VapidKeys::generate().public_key();
+    let (status, body) = post(&setup.base, "/api/v1/reminders/devices", Some(&alex), json!({"endpoint": format!("http://{push_addr}/push/alex"), "keys": {"p256dh": device_key, "auth": "AAAAAAAAAAAAAAAAAAAAAA"}})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // The setup node planned before any of this existed; it stops before its next round.
+    assert!(setup.stop());
+
+    // Two nodes start at once; each plans and sends as it starts.
+    let starts: Vec<_> = (0..2)
+        .map(|_| {
+            let (dir, env) = (dir.path().to_owned(), env.map(|(k, v)| (k.to_owned(), v.to_owned())));
+            std::thread::spawn(move || {
+                let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                Node::start(&dir, &env)
+            })
+        })
+        .collect();
+    let nodes: Vec<Node> = starts.into_iter().map(|t| t.join().expect("node")).collect();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while received.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Time for a second send, were there one.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(received.load(Ordering::SeqCst), 1, "the reminder reached the push service exactly once");
+    for node in nodes {
+        assert!(node.stop());
+    }
+}
+
 fn between(html: &str, marker: &str) -> String {
     let start = html.find(marker).expect("marker") + marker.len();
     html[start..].split('"').next().expect("value").to_owned()

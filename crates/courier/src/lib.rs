@@ -115,13 +115,31 @@ impl Courier for Channels {
     }
 
     async fn push(&self, to: &PushSubscription, message: &Message) -> Delivery {
-        self.pusher.send(to, message).await
+        let delivery = self.pusher.send(to, message).await;
+        // The push service's host says enough to find the trouble; the rest of the address
+        // identifies one person's device.
+        let host = to.endpoint.split("://").nth(1).and_then(|rest| rest.split(['/', '?']).next()).unwrap_or("");
+        log_outcome("push", to.user_id.0, host, &delivery);
+        delivery
     }
 
     async fn email(&self, to: &User, message: &Message, stop_path: &str) -> Delivery {
-        match &self.mailer {
+        let delivery = match &self.mailer {
             Some(mailer) => mailer.send(&self.base_url, to, message, stop_path).await,
             None => Delivery::Refused("Email is not set up here.".into()),
-        }
+        };
+        log_outcome("email", to.id.0, "smtp", &delivery);
+        delivery
+    }
+}
+
+/// A delivery that did not go through, in the log: a channel that is down shows here, and
+/// the scheduler tries again with backoff.
+fn log_outcome(channel: &str, user: i64, via: &str, delivery: &Delivery) {
+    match delivery {
+        Delivery::Delivered => tracing::debug!(channel, user, via, "delivered"),
+        Delivery::Gone => tracing::info!(channel, user, via, "the device is gone; forgetting it"),
+        Delivery::Refused(error) => tracing::warn!(channel, user, via, %error, "refused"),
+        Delivery::Failed(error) => tracing::warn!(channel, user, via, %error, "failed; will try again"),
     }
 }
