@@ -9,10 +9,12 @@ use tend_domain::rhythm::{Cadence, Practice, Slot};
 
 /// The feed as text (`text/calendar`).
 pub fn render(feed: &Feed, now: Timestamp) -> String {
-    let mut calendar = Calendar::new();
+    let mut calendar = Calendar::empty();
+    calendar.append_property(Property::new("VERSION", "2.0"));
+    calendar.append_property(Property::new("PRODID", "-//Tend//Our rhythm//EN"));
+    calendar.append_property(Property::new("CALSCALE", "GREGORIAN"));
     calendar.name("Our rhythm (Tend)");
     calendar.description("The times you agreed in Tend. They change when you agree new ones.");
-    calendar.append_property(Property::new("PRODID", "-//Tend//Our rhythm//EN"));
     calendar.timezone(feed.owner.time_zone.as_str());
     // Ask calendar apps to look again every few hours.
     calendar.append_property(Property::new("REFRESH-INTERVAL", "PT6H").add_parameter("VALUE", "DURATION").done());
@@ -25,7 +27,7 @@ pub fn render(feed: &Feed, now: Timestamp) -> String {
         event
             .uid(&format!("{}-{}@tend", practice.as_str(), feed.owner.id))
             .summary(&practice.info().name)
-            .description(&format!("On your rhythm{with}. {}", slot.describe()))
+            .description(&format!("On your rhythm{with}: {}.", slot.describe()))
             .append_property(Property::new("DTSTAMP", stamp.as_str()))
             .append_property(
                 Property::new("DTSTART", first.strftime("%Y%m%dT%H%M%S").to_string())

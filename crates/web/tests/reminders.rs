@@ -327,6 +327,8 @@ async fn the_calendar_feed_keeps_local_time_across_daylight_saving(db: TestDb) {
     let calendar: Calendar = text.parse().expect("the feed parses as iCalendar");
     let events: Vec<_> = calendar.components.iter().filter_map(|c| c.as_event()).collect();
     assert_eq!(events.len(), 2, "{text}");
+    assert_eq!(text.matches("PRODID").count(), 1, "{text}");
+    assert_eq!(calendar.property_value("VERSION"), Some("2.0"));
     let evening = events.iter().find(|e| e.get_summary() == Some("Tech-free evening")).expect("the evening");
     assert_eq!(evening.property_value("RRULE"), Some("FREQ=WEEKLY;BYDAY=TH"));
     assert_eq!(evening.property_value("DURATION"), Some("PT180M"));

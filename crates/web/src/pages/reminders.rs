@@ -278,7 +278,7 @@ pub async fn new_calendar(
         &csrf,
         Variant {
             calendar_url: Some(url),
-            notice: Some("Your calendar address is ready. Copy it now: Tend shows it only once."),
+            notice: Some("Your calendar address is ready, below under “Your rhythm in your calendar”."),
             ..Variant::default()
         },
     )
