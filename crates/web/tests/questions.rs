@@ -1,6 +1,7 @@
 //! Question decks through every door: answer-then-reveal on pages, API and events; passes;
-//! responses and private ratings; the ladder opening only with both yeses and stepping back
-//! without telling who; bad input and races.
+//! responses that fit the question's tone and private ratings; the ladder opening only with
+//! both yeses and stepping back without telling who; decks that make sense from day one; the
+//! reveal page's order; bad input and races.
 
 mod support;
 
@@ -61,7 +62,7 @@ async fn nothing_is_revealed_before_both_answer(db: TestDb) {
         assert!(!html.contains(SECRET), "{path} shows nothing of Alex's answer");
     }
     let (_, html) = browser.page(&format!("/questions/ours?q={SECRET}")).await;
-    assert!(html.contains("Nothing here yet."), "a search for Alex's words finds nothing for Sam");
+    assert!(html.contains("Nothing matches."), "a search for Alex's words finds nothing for Sam");
     assert!(!sam.get("/api/v1/exchanges").await.1.to_string().contains(SECRET));
     assert_eq!(sam.get(&format!("/api/v1/exchanges?q={SECRET}")).await.1, json!([]), "search sees only what you may");
     let (status, _) = put(&sam, &format!("/api/v1/questions/{id}/response"), json!({"words": "lovely"})).await;
@@ -81,9 +82,10 @@ async fn nothing_is_revealed_before_both_answer(db: TestDb) {
         put(&alex, &format!("/api/v1/questions/{id}/felt"), json!({"understood": 5, "accepted": 5, "cared_for": 5}))
             .await;
     assert_eq!(status, StatusCode::CONFLICT, "nothing to rate before Sam responds: {problem}");
+    // "You're not overreacting." is for worries and hurts, never for a light question.
     let (status, problem) =
-        put(&sam, &format!("/api/v1/questions/{id}/response"), json!({"reply_id": "enthusiasm-1"})).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "celebration replies are for good news: {problem}");
+        put(&sam, &format!("/api/v1/questions/{id}/response"), json!({"reply_id": "validation-4"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "replies fit the question's tone: {problem}");
     assert!(the_problem_names(&problem, "reply_id"));
     let (status, _) =
         put(&sam, &format!("/api/v1/questions/{id}/response"), json!({"reply_id": reply, "words": "Tell me more?"}))
@@ -295,9 +297,125 @@ async fn question_pages_work_without_javascript(db: TestDb) {
     assert!(r.text().await.expect("body").contains("first level already"));
 }
 
+/// Where `needle` first is in `html`, failing when it isn't there.
+fn at(html: &str, needle: &str) -> usize {
+    html.find(needle).unwrap_or_else(|| panic!("{needle:?} is not on the page"))
+}
+
+/// How many questions a deck holds at `depth`, and deeper than it.
+fn in_deck(deck: &str, depth: u8) -> (usize, usize) {
+    let all = tend_domain::questions::questions().iter().filter(|q| q.deck == deck);
+    let at_depth = all.clone().filter(|q| q.depth <= depth).count();
+    (at_depth, all.count() - at_depth)
+}
+
+/// (answered, open) of one deck in `GET /api/v1/decks`.
+async fn deck_count(api: &Api, deck: &str) -> (u64, u64) {
+    let (_, decks) = api.get("/api/v1/decks").await;
+    let d = decks.as_array().and_then(|l| l.iter().find(|d| d["id"] == deck).cloned()).expect("the deck");
+    (d["answered"].as_u64().expect("answered"), d["open"].as_u64().expect("open"))
+}
+
+async fn decks_make_sense_from_day_one(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, sam) = api_couple(&app, "decks").await;
+    let browser = app.browser();
+    browser.log_in("a-decks@example.org", "a long enough password").await;
+
+    // Day one: the Us deck has nothing at the Light level. It waits among the deeper decks,
+    // saying how many questions and from which level, instead of reading "0 of 0".
+    let (_, html) = browser.page("/questions").await;
+    let (open_us, deeper_us) = in_deck("us", 1);
+    assert_eq!(open_us, 0);
+    assert!(!html.contains("0 of 0"), "no deck reads as an empty one");
+    let waiting = at(&html, "Opening as you go deeper");
+    assert!(at(&html, "href=\"/questions/deck/us\"") > waiting && at(&html, "href=\"/questions/deck/play\"") < waiting);
+    assert!(html.contains(&format!("{deeper_us} questions, from the Personal level, when you’re both ready")));
+    let (status, deck) = browser.page("/questions/deck/us").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(deck.contains("Opening as you go deeper") && deck.contains("href=\"/questions#ladder\""), "a way in");
+    assert!(!deck.contains("class=\"question-list\""), "no empty list");
+
+    // Today's question comes from the daily deck, so answering it counts there at once.
+    let (daily_open, _) = in_deck("today", 1);
+    assert_eq!(deck_count(&alex, "today").await, (0, daily_open as u64));
+    let (_, today) = alex.get("/api/v1/questions/today").await;
+    assert_eq!(today["question"]["deck"].as_str(), Some("today"));
+    let id = today["question"]["id"].as_str().expect("today's question").to_owned();
+    assert_eq!(answer(&alex, &id, "Toast, and the window open.").await.0, StatusCode::OK);
+    assert_eq!(deck_count(&alex, "today").await, (1, daily_open as u64));
+    let (_, html) = browser.page("/questions").await;
+    assert!(html.contains(&format!("1 of {daily_open} answered")), "the daily deck counts today's answer");
+    assert_eq!(deck_count(&sam, "today").await, (0, daily_open as u64), "each counts their own answers");
+
+    // "Our answers": the answers first, the filters folded away until one is in use.
+    let (_, html) = browser.page("/questions/ours").await;
+    assert!(html.contains("<details class=\"filters-box\">") && at(&html, "filters-box") < at(&html, "ours-list"));
+    let (_, html) = browser.page("/questions/ours?q=toast").await;
+    assert!(html.contains("<details class=\"filters-box\" open>") && html.contains("Toast, and the window open."));
+    let (_, html) = browser.page("/questions/ours?q=&deck=&type=").await;
+    assert!(html.contains("<details class=\"filters-box\">"), "an empty form filters nothing");
+}
+
+async fn the_reveal_page_puts_the_partner_first(db: TestDb) {
+    let app = spawn(db).await;
+    let (_alex, sam) = api_couple(&app, "order").await;
+    let alex = app.browser();
+    alex.log_in("a-order@example.org", "a long enough password").await;
+    // The mascot question: a light, playful one.
+    let page = "/questions/play-001";
+    let r = alex.submit(page, &format!("{page}/answer"), &[("body", "A sleepy otter in a scarf.")]).await;
+    assert_eq!(location(&r), format!("{page}?done=answered"));
+    let (_, html) = alex.page(&location(&r)).await;
+    assert!(
+        at(&html, "data-live-notice") > at(&html, "id=\"exchange\""),
+        "the confirmation lives in the live part, so the next live update takes it away"
+    );
+    assert_eq!(answer(&sam, "play-001", "A heron with a tiny umbrella.").await.0, StatusCode::OK);
+
+    // A smile for a mascot, never comfort.
+    let (_, html) = alex.page(page).await;
+    assert_eq!(html.matches("class=\"reply-choice\"").count(), tend_domain::questions::SUGGESTED);
+    for comfort in ["validation-2", "care-1"] {
+        assert!(!html.contains(&format!("value=\"{comfort}\"")), "{comfort} offered on a playful question");
+    }
+    let (status, problem) =
+        put(&sam, "/api/v1/questions/play-001/response", json!({"reply_id": "care-1", "words": ""})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    // An id from before the tones still means what it meant, where it fits.
+    let (status, _) =
+        put(&sam, "/api/v1/questions/play-001/response", json!({"reply_id": "care-6", "words": "Love the scarf."}))
+            .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // What the partner said comes first: their answer, their reply to mine; then my reply.
+    let (_, html) = alex.page(page).await;
+    let theirs = at(&html, "A heron with a tiny umbrella.");
+    let their_reply = at(&html, "B order answered yours");
+    let my_reply = at(&html, "Reply to B order");
+    assert!(theirs < their_reply && their_reply < my_reply, "partner first, then my reply");
+    assert!(at(&html, "I love knowing this about you.") < my_reply);
+    // How it felt is asked openly, on three shared 1–7 scales of real radios.
+    assert!(html.contains("How did B order’s reply feel?") && !html.contains("class=\"felt\""), "no toggle to find");
+    assert_eq!(html.matches("class=\"scale-point\"").count(), 21);
+    for name in ["understood", "accepted", "cared_for"] {
+        assert!(html.contains(&format!("aria-describedby=\"scale-{name}-ends\"")), "{name}: its ends are read out");
+        assert_eq!(html.matches(&format!("type=\"radio\" name=\"{name}\"")).count(), 7);
+    }
+    let fields = [("understood", "6"), ("accepted", "7"), ("cared_for", "5")];
+    let r = alex.submit(page, &format!("{page}/felt"), &fields).await;
+    assert_eq!(location(&r), format!("{page}?done=felt"));
+    let (_, html) = alex.page(page).await;
+    assert!(html.contains("<summary>Change how you felt</summary>"));
+    assert!(html.contains("name=\"accepted\" value=\"7\" checked"), "the saved choice is shown");
+    assert_eq!(html.matches(" checked><span>").count(), 3, "one choice on each scale");
+}
+
 both_backends!(
     nothing_is_revealed_before_both_answer,
     passes_bad_input_and_races,
     the_ladder_opens_only_when_both_are_ready,
     question_pages_work_without_javascript,
+    decks_make_sense_from_day_one,
+    the_reveal_page_puts_the_partner_first,
 );

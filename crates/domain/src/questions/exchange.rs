@@ -195,7 +195,7 @@ fn seen(us: &Us, question: &'static Question, exchange: Option<&Exchange>, ladde
     let partner = reveal(mine.as_ref(), theirs);
     let response_to_me = match &partner {
         PartnerAnswer::Revealed(t) if t.responded_at.is_some() => {
-            let reply = t.reply_id.as_deref().and_then(|id| questions::replies().iter().find(|r| r.id == id));
+            let reply = t.reply_id.as_deref().and_then(questions::reply);
             Some((reply, t.reply_words.clone()))
         }
         _ => None,
@@ -440,6 +440,14 @@ pub struct OursFilter {
     pub favorites: Option<String>,
 }
 
+impl OursFilter {
+    /// Whether anything narrows the list: a deck, a type, words or favourites only.
+    pub fn is_active(&self) -> bool {
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        set(&self.deck) || set(&self.kind) || set(&self.q) || self.favorites.is_some()
+    }
+}
+
 pub const SEARCH_MAX: usize = 100;
 
 /// Every exchange the caller has a part in, newest first, filtered by deck, intimacy type,
@@ -508,6 +516,16 @@ pub struct DeckCount {
     pub answered: usize,
     /// Deeper questions, waiting until both are ready.
     pub locked: usize,
+    /// The shallowest level at which more of this deck opens, if any is still closed.
+    pub opens_at: Option<u8>,
+}
+
+impl DeckCount {
+    /// Nothing in this deck is open at the couple's level yet, only deeper questions: it is
+    /// waiting for them, not empty.
+    pub fn waiting(&self) -> bool {
+        self.open == 0 && self.locked > 0
+    }
 }
 
 /// The ladder and every deck's counts, read once.
@@ -527,19 +545,27 @@ pub async fn overview(ctx: &Ctx, me: &User) -> Result<(LadderView, Vec<DeckCount
                 answered: open.iter().filter(|q| answered.contains(&q.id.as_str())).count(),
                 open: open.len(),
                 locked: locked.len(),
+                opens_at: locked.iter().map(|q| q.depth).min(),
             }
         })
         .collect();
     Ok((ladder.seen_by(seat(&us), RULES), counts))
 }
 
+/// The deck the question for today comes from while it has fresh questions at the couple's
+/// level, so that answering today's question counts in that deck.
+pub const DAILY_DECK: &str = "today";
+
 /// The question for today: one a day per couple at their level, never one they have drawn
-/// or answered before until the level's pool is used up, then the one drawn longest ago. The
-/// pick is a pure function of the couple, the day and what was used before, so two phones
-/// drawing at the same moment draw the same question.
+/// or answered before until the level's pool is used up, then the one drawn longest ago. It
+/// comes from the [`DAILY_DECK`] while that has fresh questions at the level, then from every
+/// deck. The pick is a pure function of the couple, the day and what was used before, so two
+/// phones drawing at the same moment draw the same question.
 pub fn pick(couple: i64, day: Date, depth: u8, used: &[String], skip: usize) -> Option<&'static Question> {
     let pool: Vec<&'static Question> = questions::questions().iter().filter(|q| q.depth == depth).collect();
     let fresh: Vec<&'static Question> = pool.iter().copied().filter(|q| !used.contains(&q.id)).collect();
+    let daily: Vec<&'static Question> = fresh.iter().copied().filter(|q| q.deck == DAILY_DECK).collect();
+    let fresh = if daily.is_empty() { fresh } else { daily };
     if fresh.is_empty() {
         // Everything was used: the one whose last use lies furthest back comes round again.
         let last_use = |q: &&Question| used.iter().rposition(|id| *id == q.id);
@@ -636,10 +662,28 @@ mod tests {
         assert_eq!(pick(7, day, 1, &[], 0).map(|q| &q.id), Some(&a.id), "the same for both phones");
         let b = pick(7, day, 1, std::slice::from_ref(&a.id), 1).expect("another");
         assert_ne!(a.id, b.id, "never repeated while the pool lasts");
+        assert!(a.deck == DAILY_DECK && b.deck == DAILY_DECK, "from the daily deck while it lasts");
+        let daily: Vec<String> = questions::questions()
+            .iter()
+            .filter(|q| q.depth == 1 && q.deck == DAILY_DECK)
+            .map(|q| q.id.clone())
+            .collect();
+        let then = pick(7, day, 1, &daily, 0).expect("then from every deck");
+        assert!(then.depth == 1 && then.deck != DAILY_DECK && !daily.contains(&then.id));
         let all: Vec<String> = questions::questions().iter().filter(|q| q.depth == 2).map(|q| q.id.clone()).collect();
         let again = pick(7, day, 2, &all, 0).expect("a used-up pool starts again");
         assert_eq!(again.id, all[0], "with the one used longest ago");
         assert!(pick(7, day, 9, &[], 0).is_none());
+    }
+
+    #[test]
+    fn a_filter_is_active_only_when_it_narrows() {
+        assert!(!OursFilter::default().is_active());
+        let blank =
+            OursFilter { deck: Some(String::new()), kind: Some(String::new()), q: Some("  ".into()), favorites: None };
+        assert!(!blank.is_active(), "an empty form narrows nothing");
+        assert!(OursFilter { q: Some("bakery".into()), ..OursFilter::default() }.is_active());
+        assert!(OursFilter { favorites: Some("yes".into()), ..OursFilter::default() }.is_active());
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Questions, everything about them under one name: the decks (questions written for Tend,
-//! each with its intimacy types and a depth, and the one-tap replies a partner can send after
-//! reading the other's answer), the [`exchange`] of two partners' answers to one question
-//! (and the question of the day), and the [`ladder`] that lets a couple go deeper together.
+//! each with its intimacy types, a depth and a tone, and the one-tap replies a partner can send
+//! after reading the other's answer, offered only where they fit the question's tone), the
+//! [`exchange`] of two partners' answers to one question (and the question of the day), and
+//! the [`ladder`] that lets a couple go deeper together.
 //! The words live in `content/questions/`; this module loads them and a test holds them to
 //! the rules (unique ids, valid types and depths, sensible length, no duplicate or
-//! near-duplicate text).
+//! near-duplicate text, enough fitting replies for every question, stored reply ids kept).
 
 pub mod exchange;
 pub mod ladder;
@@ -44,25 +45,48 @@ impl IntimacyType {
 /// 3 deep (fears, regrets, needs, the relationship itself).
 pub const DEPTHS: [u8; 3] = [1, 2, 3];
 
+/// How a question feels to answer, which decides the one-tap replies that fit it: a silly
+/// question wants a smile back, a painful one wants to be heard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tone {
+    /// Silly or light.
+    Playful,
+    /// Warm, everyday sharing.
+    Tender,
+    /// Worries, hurts, fears and needs.
+    Serious,
+    /// Dreams and plans.
+    Hopeful,
+    /// Good news and wins.
+    Joyful,
+}
+
+impl Tone {
+    pub const ALL: [Self; 5] = [Self::Playful, Self::Tender, Self::Serious, Self::Hopeful, Self::Joyful];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Playful => "playful",
+            Self::Tender => "tender",
+            Self::Serious => "serious",
+            Self::Hopeful => "hopeful",
+            Self::Joyful => "joyful",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     pub id: String,
     pub depth: u8,
+    pub tone: Tone,
     pub types: Vec<IntimacyType>,
     pub text: String,
     /// Filled in from the file the question is in.
     #[serde(skip_deserializing)]
     pub deck: String,
-}
-
-/// Which replies suit a deck: support for what is shared, or celebration for good news and
-/// dreams (active and constructive: enthusiastic, curious).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReplySet {
-    Supportive,
-    Celebrate,
 }
 
 #[derive(Clone, Debug, Deserialize, serde::Serialize)]
@@ -71,7 +95,6 @@ pub struct Deck {
     pub id: String,
     pub name: String,
     pub blurb: String,
-    pub replies: ReplySet,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -85,20 +108,24 @@ pub enum ReplyKind {
 }
 
 impl ReplyKind {
-    pub fn set(self) -> ReplySet {
-        match self {
-            Self::Understanding | Self::Validation | Self::Care => ReplySet::Supportive,
-            Self::Enthusiasm | Self::Curiosity => ReplySet::Celebrate,
-        }
-    }
+    pub const ALL: [Self; 5] = [Self::Understanding, Self::Validation, Self::Care, Self::Enthusiasm, Self::Curiosity];
 }
 
+/// A one-tap reply. Its id is stored with each response, so an id keeps its words for good.
 #[derive(Clone, Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reply {
     pub id: String,
     pub kind: ReplyKind,
+    /// The tones of question it fits; it is offered only there.
+    pub tones: Vec<Tone>,
     pub text: String,
+}
+
+impl Reply {
+    pub fn fits(&self, question: &Question) -> bool {
+        self.tones.contains(&question.tone)
+    }
 }
 
 #[derive(Deserialize)]
@@ -163,28 +190,36 @@ pub fn replies() -> &'static [Reply] {
     LIST.get_or_init(|| toml::from_str::<ReplyFile>(REPLIES).map(|f| f.reply).unwrap_or_default())
 }
 
-/// The one-tap replies that suit a question's deck.
-pub fn replies_for(question: &Question) -> impl Iterator<Item = &'static Reply> {
-    let set = deck(&question.deck).map_or(ReplySet::Supportive, |d| d.replies);
-    replies().iter().filter(move |r| r.kind.set() == set)
+/// Any reply by its id, whatever it fits: what was sent stays readable.
+pub fn reply(id: &str) -> Option<&'static Reply> {
+    replies().iter().find(|r| r.id == id)
 }
 
-/// A short choice of replies for one question: two of each kind in its set, a different two
-/// for different questions, so the list stays easy to take in.
+/// The one-tap replies that fit a question's tone: the only ones a partner may send on it.
+pub fn replies_for(question: &Question) -> impl Iterator<Item = &'static Reply> {
+    replies().iter().filter(move |r| r.fits(question))
+}
+
+/// How many one-tap replies a question offers at once.
+pub const SUGGESTED: usize = 6;
+
+/// A short choice of fitting replies for one question, taking the kinds in turn so the choice
+/// is varied, and starting at a different place for different questions so it doesn't read
+/// the same every time.
 pub fn suggested_replies(question: &Question) -> Vec<&'static Reply> {
     let offset = question.id.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)));
-    let kinds =
-        [ReplyKind::Understanding, ReplyKind::Validation, ReplyKind::Care, ReplyKind::Enthusiasm, ReplyKind::Curiosity];
-    let set = deck(&question.deck).map_or(ReplySet::Supportive, |d| d.replies);
-    kinds
+    let groups: Vec<Vec<&'static Reply>> = ReplyKind::ALL
         .into_iter()
-        .filter(|k| k.set() == set)
-        .flat_map(|k| {
-            let of_kind: Vec<&'static Reply> = replies().iter().filter(|r| r.kind == k).collect();
+        .map(|k| {
+            let mut of_kind: Vec<&'static Reply> = replies_for(question).filter(|r| r.kind == k).collect();
             let n = of_kind.len().max(1);
-            (0..2).filter_map(move |i| of_kind.get((offset + i) % n).copied())
+            of_kind.rotate_left(offset % n);
+            of_kind
         })
-        .collect()
+        .filter(|g| !g.is_empty())
+        .collect();
+    let longest = groups.iter().map(Vec::len).max().unwrap_or(0);
+    (0..longest).flat_map(|i| groups.iter().filter_map(move |g| g.get(i).copied())).take(SUGGESTED).collect()
 }
 
 /// The words of a text that carry meaning, for comparing texts: lowercase runs of letters,
@@ -231,7 +266,6 @@ mod tests {
         for d in &file.deck {
             assert!(!d.name.is_empty() && d.blurb.len() > 20 && d.blurb.len() < 160, "{}: name and blurb", d.id);
         }
-        assert_eq!(deck("dreams").map(|d| d.replies), Some(ReplySet::Celebrate), "good news gets celebration");
     }
 
     #[test]
@@ -290,7 +324,7 @@ mod tests {
     }
 
     #[test]
-    fn replies_are_short_distinct_and_cover_both_sets() {
+    fn replies_are_short_distinct_and_each_is_offered_or_retired() {
         let file: ReplyFile = toml::from_str(REPLIES).expect("replies.toml parses");
         assert_eq!(file.reply.len(), replies().len());
         let mut ids = HashSet::new();
@@ -298,20 +332,117 @@ mod tests {
         let mut per_kind: BTreeMap<String, usize> = BTreeMap::new();
         for r in &file.reply {
             assert!(ids.insert(r.id.clone()) && texts.insert(r.text.to_lowercase()), "{}: repeated", r.id);
+            assert!(r.id.starts_with(&format!("{:?}-", r.kind).to_lowercase()), "{}: id names its kind", r.id);
             let n = r.text.chars().count();
             assert!((5..60).contains(&n), "{}: {n} characters", r.id);
+            // A reply that fits no tone is retired: kept only so old responses still read.
+            let retired = STORED_REPLIES.iter().any(|(id, _)| *id == r.id);
+            assert!(!r.tones.is_empty() || retired, "{}: fits no tone, so it would never be offered", r.id);
+            let unique: HashSet<_> = r.tones.iter().collect();
+            assert_eq!(unique.len(), r.tones.len(), "{}: a tone twice", r.id);
             *per_kind.entry(format!("{:?}", r.kind)).or_default() += 1;
         }
-        assert_eq!(per_kind.len(), 5, "every kind of reply: {per_kind:?}");
-        assert!(per_kind.values().all(|n| *n >= 6), "{per_kind:?}");
-        let dream = questions().iter().find(|q| q.deck == "dreams").expect("a dream question");
-        assert!(replies_for(dream).all(|r| r.kind.set() == ReplySet::Celebrate));
-        let us = questions().iter().find(|q| q.deck == "us").expect("an us question");
-        assert!(replies_for(us).all(|r| r.kind.set() == ReplySet::Supportive));
-        let short = suggested_replies(us);
-        assert_eq!(short.len(), 6, "two of each supportive kind");
-        assert!(short.iter().all(|r| replies_for(us).any(|s| s.id == r.id)));
-        assert_eq!(suggested_replies(dream).len(), 4, "two enthusiastic, two curious");
+        assert_eq!(per_kind.len(), ReplyKind::ALL.len(), "every kind of reply: {per_kind:?}");
+    }
+
+    /// Every reply id that has ever been offered, with its words: responses store the id, so
+    /// an old id must stay and keep saying what it said. New replies get new ids.
+    const STORED_REPLIES: &[(&str, &str)] = &[
+        ("understanding-1", "I get why that matters to you."),
+        ("understanding-2", "That makes a lot of sense to me."),
+        ("understanding-3", "I can see where you're coming from."),
+        ("understanding-4", "Thanks for explaining. I understand you better now."),
+        ("understanding-5", "I hadn't seen it that way before. Now I do."),
+        ("understanding-6", "That helps me understand you more."),
+        ("understanding-7", "I can picture how that felt."),
+        ("understanding-8", "That sounds like a lot to carry."),
+        ("validation-1", "Your feelings about this make sense."),
+        ("validation-2", "It's okay to feel that way."),
+        ("validation-3", "Anyone would find that hard."),
+        ("validation-4", "You're not overreacting."),
+        ("validation-5", "That was a fair thing to want."),
+        ("validation-6", "What you felt was real, and it matters."),
+        ("validation-7", "You handled that better than you think."),
+        ("validation-8", "That took courage to share."),
+        ("care-1", "I'm here with you."),
+        ("care-2", "Thank you for telling me this."),
+        ("care-3", "Want a hug next time we're together?"),
+        ("care-4", "I'm on your side."),
+        ("care-5", "Is there anything I can do to help?"),
+        ("care-6", "I love knowing this about you."),
+        ("care-7", "Let's talk more whenever you're ready."),
+        ("care-8", "I'm glad you trusted me with this."),
+        ("enthusiasm-1", "That's wonderful news!"),
+        ("enthusiasm-2", "I'm so happy for you!"),
+        ("enthusiasm-3", "You worked hard for this and it shows."),
+        ("enthusiasm-4", "This made my day."),
+        ("enthusiasm-5", "I love this for you."),
+        ("enthusiasm-6", "We have to celebrate this!"),
+        ("enthusiasm-7", "I'm really proud of you."),
+        ("enthusiasm-8", "Yes! This is so exciting."),
+        ("curiosity-1", "Tell me everything. How did it happen?"),
+        ("curiosity-2", "What was the best part?"),
+        ("curiosity-3", "How did it feel when you found out?"),
+        ("curiosity-4", "What are you most excited about next?"),
+        ("curiosity-5", "I want to hear more. What happened then?"),
+        ("curiosity-6", "When did you first start hoping for this?"),
+        ("curiosity-7", "How do you want to celebrate?"),
+        ("curiosity-8", "What would this mean for you?"),
+    ];
+
+    #[test]
+    fn stored_reply_ids_keep_their_words() {
+        for (id, text) in STORED_REPLIES {
+            assert_eq!(reply(id).map(|r| r.text.as_str()), Some(*text), "{id} must keep meaning what it meant");
+        }
+    }
+
+    #[test]
+    fn every_question_has_a_tone_and_at_least_three_fitting_replies() {
+        let file_tones = QUESTION_FILES.iter().map(|(_, text)| text.matches("\ntone = ").count()).sum::<usize>();
+        assert_eq!(file_tones, questions().len(), "every question names its tone in its file");
+        for q in questions() {
+            let fitting: Vec<&Reply> = replies_for(q).collect();
+            assert!(fitting.len() >= 3, "{} ({}): {} fitting replies", q.id, q.tone.as_str(), fitting.len());
+            let offered = suggested_replies(q);
+            assert!(offered.len() >= 3 && offered.len() <= SUGGESTED, "{}: {} offered", q.id, offered.len());
+            assert!(offered.iter().all(|r| r.fits(q)), "{}: only fitting replies are offered", q.id);
+            let ids: HashSet<&str> = offered.iter().map(|r| r.id.as_str()).collect();
+            assert_eq!(ids.len(), offered.len(), "{}: a reply offered twice", q.id);
+        }
+        for t in Tone::ALL {
+            let replies = replies().iter().filter(|r| r.tones.contains(&t)).count();
+            assert!(replies >= SUGGESTED, "{}: {replies} replies, fewer than a full choice", t.as_str());
+            assert!(questions().iter().any(|q| q.tone == t), "{}: no question uses it", t.as_str());
+        }
+    }
+
+    #[test]
+    fn tones_follow_depth_and_deck() {
+        for q in questions() {
+            if q.depth == 1 {
+                assert_ne!(q.tone, Tone::Serious, "{}: a light question is not a serious one", q.id);
+            }
+            if q.depth == 3 {
+                assert_ne!(q.tone, Tone::Playful, "{}: a deep question is not a playful one", q.id);
+            }
+            if q.deck == "play" {
+                assert_ne!(q.tone, Tone::Serious, "{}: the play deck stays light", q.id);
+            }
+        }
+        // The question that found the problem: a mascot gets a smile, not comfort.
+        let mascot = question("play-001").expect("the mascot question");
+        assert_eq!(mascot.tone, Tone::Playful);
+        let offered: Vec<&str> = suggested_replies(mascot).iter().map(|r| r.text.as_str()).collect();
+        for comfort in ["It's okay to feel that way.", "I'm here with you."] {
+            assert!(!offered.contains(&comfort), "{comfort:?} offered on the mascot question: {offered:?}");
+            assert!(!replies_for(mascot).any(|r| r.text == comfort));
+        }
+        let fear = question("us-033").expect("a question about arguments");
+        assert!(replies_for(fear).all(|r| r.kind != ReplyKind::Enthusiasm), "no cheering on a fear");
+        let news = question("dreams-004").expect("a good-news question");
+        assert_eq!(news.tone, Tone::Joyful);
+        assert!(replies_for(news).any(|r| r.id == "enthusiasm-1"), "good news gets celebrated");
     }
 
     #[test]

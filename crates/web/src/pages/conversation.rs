@@ -112,7 +112,6 @@ pub struct ConversationPage {
     pub rating_errors: FormErrors,
     pub guidelines: &'static [Guideline],
     pub reminder: &'static str,
-    pub scale: [u8; 7],
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -219,7 +218,6 @@ async fn conversation_page(
         rating_errors,
         guidelines: conversation::guidelines(),
         reminder: conversation::speaker_reminder(),
-        scale: [1, 2, 3, 4, 5, 6, 7],
     };
     Ok((status, render(&page)).into_response())
 }

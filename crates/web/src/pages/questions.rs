@@ -25,7 +25,7 @@ pub fn depth_name(depth: u8) -> &'static str {
     }
 }
 
-/// One 1–7 scale of the felt form.
+/// One 1–7 scale of the felt form (drawn by `_scale.html`).
 pub struct FeltScale {
     pub name: &'static str,
     pub label: &'static str,
@@ -68,9 +68,7 @@ impl QuestionView {
         let q = s.question;
         let deck = questions::deck(&q.deck);
         let mine = s.mine.as_ref();
-        let reply_text = |id: Option<&str>| {
-            id.and_then(|id| questions::replies().iter().find(|r| r.id == id)).map(|r| r.text.clone())
-        };
+        let reply_text = |id: Option<&str>| id.and_then(questions::reply).map(|r| r.text.clone());
         Self {
             id: q.id.clone(),
             text: q.text.clone(),
@@ -107,6 +105,32 @@ impl QuestionView {
     }
 }
 
+/// A deck as the questions page lists it.
+pub struct DeckRow {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub blurb: &'static str,
+    pub open: usize,
+    pub answered: usize,
+    pub locked: usize,
+    /// The level at which more of it opens, by name.
+    pub opens_at: Option<&'static str>,
+}
+
+impl DeckRow {
+    fn of(c: &exchange::DeckCount) -> Self {
+        Self {
+            id: &c.deck.id,
+            name: &c.deck.name,
+            blurb: &c.deck.blurb,
+            open: c.open,
+            answered: c.answered,
+            locked: c.locked,
+            opens_at: c.opens_at.map(depth_name),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "questions/index.html")]
 pub struct QuestionsPage {
@@ -116,7 +140,10 @@ pub struct QuestionsPage {
     pub today: QuestionView,
     pub ladder: LadderView,
     pub level: &'static str,
-    pub decks: Vec<exchange::DeckCount>,
+    /// Decks with questions open at the couple's level.
+    pub decks: Vec<DeckRow>,
+    /// Decks whose questions all wait for a deeper level.
+    pub waiting: Vec<DeckRow>,
     pub alert: Option<String>,
 }
 
@@ -130,7 +157,8 @@ async fn questions_page(
     let user = &me.0.user;
     let us = couple::us(&state.ctx, user).await?;
     let today = exchange::question_for_today(&state.ctx, user, false).await?;
-    let (ladder, decks) = exchange::overview(&state.ctx, user).await?;
+    let (ladder, counts) = exchange::overview(&state.ctx, user).await?;
+    let (waiting, decks): (Vec<_>, Vec<_>) = counts.iter().partition(|c| c.waiting());
     let status = if alert.is_some() { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::OK };
     let page = QuestionsPage {
         layout: Layout::new(Some(&me.0), csrf, "questions"),
@@ -139,7 +167,8 @@ async fn questions_page(
         today: QuestionView::of(&today, &us.me.time_zone),
         level: depth_name(ladder.depth),
         ladder,
-        decks,
+        decks: decks.into_iter().map(DeckRow::of).collect(),
+        waiting: waiting.into_iter().map(DeckRow::of).collect(),
         alert,
     };
     Ok((status, render(&page)).into_response())
@@ -201,6 +230,8 @@ pub struct DeckPage {
     pub level: &'static str,
     pub open: Vec<QuestionView>,
     pub locked: usize,
+    /// The shallowest level at which more of the deck opens, by name.
+    pub opens_at: Option<&'static str>,
 }
 
 pub async fn deck(
@@ -218,6 +249,7 @@ pub async fn deck(
         level: depth_name(ladder.depth),
         open: list.iter().filter(|s| !s.locked).map(|s| QuestionView::of(s, &user.time_zone)).collect(),
         locked: list.iter().filter(|s| s.locked).count(),
+        opens_at: list.iter().filter(|s| s.locked).map(|s| s.question.depth).min().map(depth_name),
     };
     Ok(render(&page))
 }
@@ -231,7 +263,6 @@ pub struct QuestionPage {
     pub q: QuestionView,
     pub answer_form: NewAnswer,
     pub errors: FormErrors,
-    pub scale: [u8; 7],
 }
 
 async fn question_page(
@@ -254,7 +285,6 @@ async fn question_page(
         q: QuestionView::of(&seen, &us.me.time_zone),
         answer_form,
         errors,
-        scale: [1, 2, 3, 4, 5, 6, 7],
     };
     Ok((status, wait, render(&page)).into_response())
 }
@@ -363,6 +393,8 @@ pub struct OursPage {
     pub decks: &'static [Deck],
     pub types: [IntimacyType; 6],
     pub filter: OursFilter,
+    /// A filter narrows the list, so the filters are shown open.
+    pub filtering: bool,
     pub errors: FormErrors,
 }
 
@@ -385,6 +417,7 @@ pub async fn ours(
         list: list.iter().map(|s| QuestionView::of(s, &user.time_zone)).collect(),
         decks: questions::decks(),
         types: IntimacyType::ALL,
+        filtering: filter.is_active(),
         filter,
         errors,
     };
