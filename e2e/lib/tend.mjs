@@ -1,7 +1,7 @@
 // Starts Tend and Debian's Chromium for browser tests. Never downloads a browser.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -93,4 +93,35 @@ export async function logIn(page, base, email) {
   await page.getByLabel('Password').fill('a long enough password');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL(/\/today/);
+}
+
+const AXE = readFileSync(join(import.meta.dirname, '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/**
+ * What a page must be on a phone, as it stands now: nothing wider than the screen, no axe
+ * violation (WCAG 2.1 A and AA), and every main action at least 44×44 px. Returns the problems
+ * found, as sentences, so a test can assert that there are none.
+ */
+export async function audit(page, label) {
+  const problems = [];
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 0) problems.push(`${label}: wider than the screen by ${overflow} px`);
+  // Evaluated through DevTools, which Tend's Content-Security-Policy rightly does not cover.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  const result = await page.evaluate(async () => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  for (const v of result.violations) {
+    problems.push(`${label}: axe ${v.impact} ${v.id} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+  }
+  // Main actions: buttons, links styled as buttons, and the toggles that open forms.
+  const small = await page.evaluate(() => [...document.querySelectorAll(
+    'main button, main .button, main summary, main .today-list a, .main-nav a',
+  )].filter((el) => {
+    const r = el.getBoundingClientRect();
+    const hidden = r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden';
+    return !hidden && (r.height < 43.5 || r.width < 43.5);
+  }).map((el) => `${el.tagName.toLowerCase()} “${el.textContent.trim().slice(0, 40)}” ${Math.round(el.getBoundingClientRect().width)}×${Math.round(el.getBoundingClientRect().height)}`));
+  for (const s of small) problems.push(`${label}: tap target under 44 px: ${s}`);
+  return problems;
 }

@@ -5,8 +5,36 @@
 // two screens' timers.
 
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { apiPost as api, backends, launchBrowser, logIn as logInAs, phone, startTend } from '../lib/tend.mjs';
+
+/** How far the page's main content reaches past the right edge, in px (the site header is
+ * checked on its own). */
+const overflowOfMain = () => Math.max(0, ...[...document.querySelectorAll('main, main *')]
+  .map((e) => Math.ceil(e.getBoundingClientRect().right - window.innerWidth)));
+
+// Set SCREENSHOTS=dir to keep a picture of each step.
+async function shot(page, name) {
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: join(process.env.SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The page fits 320 and 360 px without sideways scrolling; ends at 360 px, then back to a phone's width. */
+async function fitsPhones(page, name) {
+  const before = page.viewportSize();
+  for (const width of [320, 360]) {
+    await page.setViewportSize({ width, height: 760 });
+    const overflow = await page.evaluate(overflowOfMain);
+    assert.ok(overflow <= 0, `${page.url()}: main content overflows ${width} px by ${overflow} px`);
+    await shot(page, `${name}-${width}`);
+  }
+  if (before) await page.setViewportSize(before);
+}
+
+async function tapTarget(locator, what) {
+  const box = await locator.boundingBox();
+  assert.ok(box && box.width >= 44 && box.height >= 44, `${what} is ${box?.width}×${box?.height} px`);
+}
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -80,6 +108,12 @@ for (const backend of backends()) {
       await sam.waitForURL(/\/conversations\/\d+$/);
       assert.match(await sam.locator('#talk h2').textContent(), /You’re listening/);
       assert.ok(await sam.locator('.cue-text').isVisible(), 'one cue at a time for the listener');
+      const another = sam.getByRole('button', { name: 'Another cue' });
+      await tapTarget(another, 'Another cue');
+      if (process.env.SCREENSHOTS) await sam.locator('.cue').screenshot({ path: join(process.env.SCREENSHOTS, 'conversation-listener-cue.png') });
+      const firstCue = await sam.locator('.cue-name').textContent();
+      await another.click();
+      assert.notEqual(await sam.locator('.cue-name').textContent(), firstCue, 'another cue, on request');
       await sam.getByText('All eight listening guidelines').click();
       assert.equal(await sam.locator('.guidelines li').count(), 8);
 
@@ -114,6 +148,19 @@ for (const backend of backends()) {
       assert.match(await alex.locator('#talk').textContent(), /understood 6 of 7 and cared for 7 of 7/);
       assert.doesNotMatch(await sam.locator('main').textContent(), /6 of 7/, 'ratings stay private');
       assert.equal(await talkState(sam), 'done');
+
+      // The conversations page, now listing a past one, still fits a small phone; the past
+      // one and each practice are full tap targets.
+      await alex.goto(`${tend.base}/conversations`);
+      const past = alex.locator('.past-talks a').first();
+      assert.match(await past.textContent(), /understood 6 of 7, cared for 7 of 7/);
+      await tapTarget(past, 'a past conversation');
+      await fitsPhones(alex, 'conversation-past');
+      await alex.goto(`${tend.base}/practices`);
+      for (const link of await alex.locator('.practice-list h2 a').all()) {
+        await tapTarget(link, `Practices: ${await link.textContent()}`);
+      }
+      await fitsPhones(alex, 'practices');
 
       const worst = Math.max(firstDrift, afterReload, secondDrift);
       console.log(`# ${backend.name}: timer drift between the two screens: turn 1 ${firstDrift} ms, after reload ${afterReload} ms, turn 2 ${secondDrift} ms; switch seen on the other phone after ${switchDelay} ms`);

@@ -31,10 +31,15 @@ for (const backend of backends()) {
       await alex.getByRole('button', { name: 'Create account' }).click();
       await alex.waitForURL(/\/pair/);
       await alex.getByRole('button', { name: 'Create an invite' }).click();
+      await alex.waitForURL(/\/pair\?done=invite-made/);
       const link = await alex.getByLabel('Invite link', { exact: true }).inputValue();
       assert.match(link, /\/join\/inv_/);
       const code = await alex.locator('.invite-code').textContent();
       assert.match(code, /^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}$/);
+      // Pull-to-refresh after switching to a messenger: the same invite, still valid.
+      await alex.reload();
+      assert.equal(await alex.getByLabel('Invite link', { exact: true }).inputValue(), link);
+      assert.equal(await alex.locator('.invite-code').textContent(), code);
 
       // Sam opens the link and signs up; they are paired at once.
       await sam.goto(link);
@@ -47,11 +52,17 @@ for (const backend of backends()) {
       await sam.getByRole('button', { name: 'Create account' }).click();
       await sam.waitForURL(/\/today/);
       assert.match(await sam.locator('main').textContent(), /Alex/);
-      assert.match(await sam.locator('main').textContent(), /America\/New York|New York/);
+      // Alex's time, by the place's name, since it differs from Sam's.
+      assert.match(await sam.locator('main').textContent(), /It’s \d\d:\d\d for Alex in Berlin/);
+      assert.doesNotMatch(await sam.locator('main').textContent(), /Europe\/|America\//);
 
-      await alex.goto(`${tend.base}/today`);
+      // Alex, still on the invite page, is told at once, and the menu shows the couple's tabs.
+      await alex.getByRole('heading', { name: 'You’re paired with Sam' }).waitFor();
+      await alex.getByRole('link', { name: 'Go to Today' }).click();
+      await alex.waitForURL(/\/today/);
       assert.match(await alex.locator('h1').textContent(), /Alex/);
-      assert.match(await alex.locator('.pair-days').textContent(), /Sam/);
+      assert.match(await alex.locator('main').textContent(), /Sam/);
+      await alex.getByRole('link', { name: 'Rhythm', exact: true }).waitFor();
 
       // Sam unpairs, after reading what happens.
       await sam.getByRole('link', { name: 'Settings' }).click();

@@ -232,7 +232,7 @@ async fn two_nodes_on_one_postgres_serve_one_couple() {
         .send()
         .await
         .expect("post");
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "made, then shown on the page it leads to");
     let (_, tokens) = get(&one.base, "/api/v1/tokens", &alex).await;
     assert!(tokens.as_array().expect("list").iter().any(|t| t["name"] == "made on node two"));
 

@@ -160,7 +160,12 @@ pub async fn sign_up_from(ctx: &Ctx, form: SignUp, client: &auth::Client) -> Res
     let password_hash = password::hash(password).await?;
     let record = NewUserRecord { email, display_name, password_hash, time_zone };
     match ctx.store.register(&record, &gate, ctx.now()).await? {
-        RegisterOutcome::Created { user, couple } => Ok(SignedUp { user, couple }),
+        RegisterOutcome::Created { user, couple } => {
+            if couple.is_some() {
+                crate::couple::joined(ctx, &crate::couple::us(ctx, &user).await?).await;
+            }
+            Ok(SignedUp { user, couple })
+        }
         // Taken in the moment since the check above: a race, not a probe, so not counted.
         RegisterOutcome::EmailTaken => Err(Error::field("email", EMAIL_TAKEN)),
         RegisterOutcome::Closed => Err(Error::rejected(CLOSED)),
@@ -269,6 +274,17 @@ pub async fn reset_password(ctx: &Ctx, email: &str) -> Result<String> {
     ctx.store.delete_sessions_except(user.id, None).await?;
     auth::revoke_all_api_tokens(ctx, &user).await?;
     Ok(password)
+}
+
+/// Whether the person put the first-week guide away.
+pub async fn guide_hidden(ctx: &Ctx, me: &User) -> Result<bool> {
+    Ok(ctx.store.guide_hidden(me.id).await?)
+}
+
+/// Puts the first-week guide away for this person, on every device.
+pub async fn hide_guide(ctx: &Ctx, me: &User) -> Result<()> {
+    ctx.store.hide_guide(me.id, ctx.now()).await?;
+    Ok(())
 }
 
 #[cfg(test)]

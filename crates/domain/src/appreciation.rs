@@ -133,7 +133,8 @@ pub struct NewAppreciation {
     pub kind: String,
     #[serde(default)]
     pub body: String,
-    /// The starter picked, if any.
+    /// The starter picked, if any. A starter is only an opening line: one of any kind may
+    /// go with the kind chosen, which is the person's and is never changed by the starter.
     #[serde(default)]
     pub starter_id: Option<String>,
     /// The recipient; when given it must be the partner.
@@ -193,7 +194,10 @@ pub struct NewReaction {
     pub reply: String,
 }
 
-/// The recipient answers an appreciation; answering again replaces the answer.
+/// The recipient answers an appreciation with a reaction, a few words, or both. The two are
+/// kept side by side: a new reaction takes the old one's place and keeps the words, and new
+/// words take the old words' place and keep the reaction. The store merges them in one write,
+/// so a heart from one phone and words from the other at the same moment are both kept.
 pub async fn react(ctx: &Ctx, me: &User, id: AppreciationId, form: NewReaction) -> Result<Appreciation> {
     let us = couple::us(ctx, me).await?;
     let mut errors = FieldErrors::default();
@@ -340,6 +344,19 @@ mod tests {
             parse(&starter, &us(), Timestamp::UNIX_EPOCH).expect("valid").starter_id.as_deref(),
             Some("gratitude-01")
         );
+    }
+
+    #[test]
+    fn a_starter_never_changes_the_kind_chosen() {
+        let respect =
+            NewAppreciation { starter_id: Some("gratitude-01".into()), ..form("respect", "Thank you for…") };
+        let record = parse(&respect, &us(), Timestamp::UNIX_EPOCH).expect("a starter of another kind is fine");
+        assert_eq!((record.kind, record.starter_id.as_deref()), (Kind::Respect, Some("gratitude-01")));
+        let no_kind = NewAppreciation { starter_id: Some("respect-01".into()), ..form("", "I respect…") };
+        let Err(Error::Invalid(e)) = parse(&no_kind, &us(), Timestamp::UNIX_EPOCH) else {
+            panic!("a starter chose the kind")
+        };
+        assert!(e.get("kind").is_some(), "the kind is the person's to choose");
     }
 
     #[test]

@@ -4,11 +4,15 @@
 //! comes into being when an invite is redeemed, so there is never a half-made couple.
 
 use crate::error::{Error, Result};
-use crate::ids::{CoupleId, InviteId};
+use crate::ids::{CoupleId, InviteId, UserId};
 use crate::secret::{self, Secret, SecretHash};
 use crate::store::{NewInvite, RedeemFailure, User};
 use crate::{Ctx, throttle};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
 use jiff::{SignedDuration, Timestamp};
+use sha2::Sha256;
 
 pub const INVITE_LIFETIME: SignedDuration = SignedDuration::from_hours(24 * 7);
 pub const INVITE_PREFIX: &str = "inv_";
@@ -33,7 +37,7 @@ pub struct InviteRecord {
     pub used_at: Option<Timestamp>,
 }
 
-/// A fresh invite: the link token and the short code are each shown once.
+/// An invite as its inviter sees it: the link token and the short code.
 #[derive(Debug)]
 pub struct CreatedInvite {
     pub token: Secret,
@@ -99,19 +103,63 @@ pub async fn us(ctx: &Ctx, me: &User) -> Result<Us> {
     Ok(Us { couple_id, me, partner, since })
 }
 
-pub async fn create_invite(ctx: &Ctx, me: &User) -> Result<CreatedInvite> {
+/// The invite key: every node derives the same link and code from it.
+async fn invite_key(ctx: &Ctx) -> Result<Vec<u8>> {
+    let fresh = Secret::generate("");
+    Ok(ctx.store.instance_secret("invite-key", fresh.expose()).await?.into_bytes())
+}
+
+/// An invite's link token and code, derived from the instance's invite key, the inviter and
+/// the moment it was made. The database keeps only their hashes, as before, and redeeming is
+/// unchanged (single use, by hash); deriving them again is what lets the inviter see an open
+/// invite as often as they need while it is open, after a reload or on another device.
+fn derive(key: &[u8], inviter: UserId, created_at: Timestamp) -> Result<(Secret, String)> {
+    let mac = |purpose: &str| -> Result<Vec<u8>> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).map_err(|e| Error::Internal(e.to_string()))?;
+        mac.update(format!("{purpose}:{inviter}:{}", created_at.as_millisecond()).as_bytes());
+        Ok(mac.finalize().into_bytes().to_vec())
+    };
+    let token = Secret::from_presented(&format!("{INVITE_PREFIX}{}", URL_SAFE_NO_PAD.encode(mac("invite-link")?)));
+    Ok((token, secret::code_from(&mac("invite-code")?)))
+}
+
+/// The caller's open invite, with its link and code; `None` when there is none, or when it
+/// was made before invites could be shown again (its link and code were never kept).
+pub async fn open_invite(ctx: &Ctx, me: &User) -> Result<Option<CreatedInvite>> {
+    let Some(open) = ctx.store.open_invite_of(me.id, ctx.now()).await? else { return Ok(None) };
+    let (token, code) = derive(&invite_key(ctx).await?, me.id, open.created_at)?;
+    let same = ctx.store.invite_by_hash(&token.hash()).await?.is_some_and(|found| found.id == open.id);
+    Ok(same.then_some(CreatedInvite { token, code, expires_at: open.expires_at }))
+}
+
+/// The caller's invite: the open one if there is one (a second tap, a retried request or a
+/// reload never replaces a link already sent), else a new one. With `fresh`, a new one
+/// always, and the old one stops working.
+pub async fn create_invite(ctx: &Ctx, me: &User, fresh: bool) -> Result<(CreatedInvite, bool)> {
     if me.couple_id.is_some() {
         return Err(Error::rejected("You are already paired, so there is no one left to invite."));
     }
-    let token = Secret::generate(INVITE_PREFIX);
-    let code = secret::invite_code();
-    let now = ctx.now();
+    if !fresh && let Some(open) = open_invite(ctx, me).await? {
+        return Ok((open, false));
+    }
+    // Kept to whole milliseconds, as every database stores them, so the link can be derived
+    // again from the stored time; and later than the invite it replaces, so a new invite
+    // never has the old one's link, even within one millisecond.
+    let mut now =
+        Timestamp::from_millisecond(ctx.now().as_millisecond()).map_err(|e| Error::Internal(e.to_string()))?;
+    if let Some(open) = ctx.store.open_invite_of(me.id, now).await?
+        && open.created_at >= now
+    {
+        now =
+            open.created_at.checked_add(SignedDuration::from_millis(1)).map_err(|e| Error::Internal(e.to_string()))?;
+    }
+    let (token, code) = derive(&invite_key(ctx).await?, me.id, now)?;
     let expires_at = now.saturating_add(INVITE_LIFETIME).unwrap_or(now);
-    let code_hash = invite_hash(&code).ok_or_else(|| Error::Internal("generated code does not parse".into()))?;
+    let code_hash = invite_hash(&code).ok_or_else(|| Error::Internal("derived code does not parse".into()))?;
     ctx.store
         .create_invite(&NewInvite { inviter: me.id, token_hash: token.hash(), code_hash, now, expires_at })
         .await?;
-    Ok(CreatedInvite { token, code, expires_at })
+    Ok((CreatedInvite { token, code, expires_at }, true))
 }
 
 pub async fn cancel_invite(ctx: &Ctx, me: &User) -> Result<()> {
@@ -192,7 +240,16 @@ pub async fn join(ctx: &Ctx, me: &User, form: Join, ip: &str) -> Result<Us> {
         .map_err(|f| Error::field("invite", redeem_message(f)))?;
     let me = ctx.store.user(me.id).await?.ok_or(Error::NotFound)?;
     debug_assert_eq!(me.couple_id, Some(couple_id));
-    us(ctx, &me).await
+    let us = us(ctx, &me).await?;
+    joined(ctx, &us).await;
+    Ok(us)
+}
+
+/// Tells the partner who sent the invite, wherever their pages are open, that they are a
+/// couple now: their invite page turns into "Jonas joined you".
+pub async fn joined(ctx: &Ctx, us: &Us) {
+    let event = crate::events::PersonEvent { person: us.partner.id, kind: crate::events::EventKind::Couple };
+    ctx.events.publish_to(event).await;
 }
 
 /// Ends the caller's couple for both partners, as `UNPAIR_RULE` says.

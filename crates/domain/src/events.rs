@@ -2,7 +2,7 @@
 //! and never its content, so an event can reveal nothing; each client re-reads what it may
 //! see. On PostgreSQL they cross nodes (LISTEN/NOTIFY); on SQLite they stay in the process.
 
-use crate::ids::CoupleId;
+use crate::ids::{CoupleId, UserId};
 use async_trait::async_trait;
 use tokio::sync::broadcast;
 
@@ -61,10 +61,18 @@ pub struct CoupleEvent {
     pub kind: EventKind,
 }
 
+/// Something for one person who has no couple yet: the partner they invited has joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PersonEvent {
+    pub person: UserId,
+    pub kind: EventKind,
+}
+
 /// What reaches the subscribers on one node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Live {
     Couple(CoupleEvent),
+    Person(PersonEvent),
     /// Events may have been missed (the connection that brings them from other nodes was
     /// lost and is back): every open page should re-read its live parts.
     Resync,
@@ -75,6 +83,8 @@ pub trait Events: Send + Sync {
     /// Tells every subscriber of this couple, on every node. Best effort: a lost event
     /// costs a live update, never data.
     async fn publish(&self, event: CoupleEvent);
+    /// Tells one person's open pages, on every node (best effort, as above).
+    async fn publish_to(&self, event: PersonEvent);
     /// Every event on this node from now on; callers filter by couple.
     fn subscribe(&self) -> broadcast::Receiver<Live>;
 }
@@ -97,6 +107,11 @@ impl LocalEvents {
         let _ = self.tx.send(Live::Couple(event));
     }
 
+    /// Hands a person's event to this process's subscribers.
+    pub fn deliver_to(&self, event: PersonEvent) {
+        let _ = self.tx.send(Live::Person(event));
+    }
+
     /// Tells every page on this process to refresh, having perhaps missed events.
     pub fn resync(&self) {
         let _ = self.tx.send(Live::Resync);
@@ -107,6 +122,10 @@ impl LocalEvents {
 impl Events for LocalEvents {
     async fn publish(&self, event: CoupleEvent) {
         self.deliver(event);
+    }
+
+    async fn publish_to(&self, event: PersonEvent) {
+        self.deliver_to(event);
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Live> {

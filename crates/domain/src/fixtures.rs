@@ -38,7 +38,7 @@ pub async fn paired_couple(ctx: &Ctx, a: &Person<'_>, b: &Person<'_>, weeks: i64
         ..ctx.clone()
     };
     let first = sign_up(&past, a).await?;
-    let invite = couple::create_invite(&past, &first).await?;
+    let (invite, _) = couple::create_invite(&past, &first, true).await?;
     let second = sign_up(&past, b).await?;
     couple::join(&past, &second, Join { invite: invite.token.expose().to_owned() }, "fixture").await?;
     let first = ctx.store.user(first.id).await?.ok_or(Error::NotFound)?;

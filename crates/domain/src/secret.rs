@@ -60,6 +60,16 @@ pub fn invite_code() -> String {
     format!("{}-{}-{}", &raw[0..4], &raw[4..8], &raw[8..])
 }
 
+/// A code made from (at least [`CODE_LEN`]) random-looking bytes, such as a MAC: the same
+/// bytes always give the same code.
+pub fn code_from(bytes: &[u8]) -> String {
+    // 256 is not a multiple of 31; the slight lean toward the first letters costs far less
+    // than a bit of the code's 49.
+    let raw: String =
+        bytes.iter().take(CODE_LEN).map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char).collect();
+    format!("{}-{}-{}", &raw[0..4], &raw[4..8], &raw[8..])
+}
+
 /// The canonical form of a code as someone typed it: case, spaces and dashes ignored.
 /// `None` when it cannot be a code at all.
 pub fn normalize_code(typed: &str) -> Option<String> {

@@ -163,4 +163,21 @@ impl Accounts for PgStore {
             .map_err(db)?;
         Ok(())
     }
+
+    async fn guide_hidden(&self, user: UserId) -> StoreResult<bool> {
+        let hidden =
+            sqlx::query_scalar!(r#"select guide_hidden_at is not null as "hidden!" from users where id = $1"#, user.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(hidden.unwrap_or(false))
+    }
+
+    async fn hide_guide(&self, user: UserId, at: Timestamp) -> StoreResult<()> {
+        sqlx::query!("update users set guide_hidden_at = $1 where id = $2", ts(at) as Ts, user.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
 }

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::time::Duration;
-use tend_domain::CoupleId;
-use tend_domain::events::{CoupleEvent, EventKind, Events, Live, LocalEvents};
+use tend_domain::events::{CoupleEvent, EventKind, Events, Live, LocalEvents, PersonEvent};
+use tend_domain::{CoupleId, UserId};
 use tokio::sync::broadcast;
 
 /// Events for a node on this store: published with NOTIFY, heard with LISTEN. A task listens
@@ -33,14 +33,15 @@ pub struct PgEvents {
 #[async_trait]
 impl Events for PgEvents {
     async fn publish(&self, event: CoupleEvent) {
-        let payload = format!("{}:{}", event.couple.0, event.kind.as_str());
-        let sent = sqlx::query!(r#"select pg_notify($1, $2) as "sent: ()""#, self.channel, payload)
-            .execute(self.store.pool())
-            .await;
-        if let Err(e) = sent {
+        if !self.notify(format!("{}:{}", event.couple.0, event.kind.as_str())).await {
             // Still tell this node's pages; other nodes miss one live update, not data.
-            tracing::warn!(error = %e, "NOTIFY failed");
             self.local.deliver(event);
+        }
+    }
+
+    async fn publish_to(&self, event: PersonEvent) {
+        if !self.notify(format!("p{}:{}", event.person.0, event.kind.as_str())).await {
+            self.local.deliver_to(event);
         }
     }
 
@@ -49,9 +50,27 @@ impl Events for PgEvents {
     }
 }
 
-fn parse(payload: &str) -> Option<CoupleEvent> {
-    let (couple, kind) = payload.split_once(':')?;
-    Some(CoupleEvent { couple: CoupleId(couple.parse().ok()?), kind: EventKind::parse(kind)? })
+impl PgEvents {
+    /// Sends a payload to every node; false when it could not be sent.
+    async fn notify(&self, payload: String) -> bool {
+        let sent = sqlx::query!(r#"select pg_notify($1, $2) as "sent: ()""#, self.channel, payload)
+            .execute(self.store.pool())
+            .await;
+        if let Err(e) = &sent {
+            tracing::warn!(error = %e, "NOTIFY failed");
+        }
+        sent.is_ok()
+    }
+}
+
+/// `42:check-in` for a couple, `p7:couple` for a person.
+fn parse(payload: &str) -> Option<Live> {
+    let (target, kind) = payload.split_once(':')?;
+    let kind = EventKind::parse(kind)?;
+    match target.strip_prefix('p') {
+        Some(person) => Some(Live::Person(PersonEvent { person: UserId(person.parse().ok()?), kind })),
+        None => Some(Live::Couple(CoupleEvent { couple: CoupleId(target.parse().ok()?), kind })),
+    }
 }
 
 /// Forwards notifications to this node's subscribers, reconnecting after failures. After a
@@ -71,11 +90,11 @@ async fn listen(events: Arc<PgEvents>, url: String) {
                         // `try_recv` (unlike `recv`) says when the connection was lost: it
                         // reconnects, then answers `None`.
                         match listener.try_recv().await {
-                            Ok(Some(n)) => {
-                                if let Some(event) = parse(n.payload()) {
-                                    events.local.deliver(event);
-                                }
-                            }
+                            Ok(Some(n)) => match parse(n.payload()) {
+                                Some(Live::Couple(event)) => events.local.deliver(event),
+                                Some(Live::Person(event)) => events.local.deliver_to(event),
+                                Some(Live::Resync) | None => {}
+                            },
                             Ok(None) => {
                                 tracing::warn!("LISTEN connection was lost and is back; open pages resync");
                                 events.local.resync();
@@ -105,7 +124,12 @@ mod tests {
 
     #[test]
     fn payloads_round_trip() {
-        assert_eq!(parse("42:check-in"), Some(CoupleEvent { couple: CoupleId(42), kind: EventKind::CheckIn }));
+        assert_eq!(
+            parse("42:check-in"),
+            Some(Live::Couple(CoupleEvent { couple: CoupleId(42), kind: EventKind::CheckIn }))
+        );
+        assert_eq!(parse("p7:couple"), Some(Live::Person(PersonEvent { person: UserId(7), kind: EventKind::Couple })));
+        assert_eq!(parse("px:couple"), None);
         assert_eq!(parse("x:check-in"), None);
         assert_eq!(parse("1:unknown"), None);
         assert_eq!(parse("nonsense"), None);

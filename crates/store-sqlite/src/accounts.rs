@@ -171,4 +171,21 @@ impl Accounts for SqliteStore {
             .map_err(db)?;
         Ok(())
     }
+
+    async fn guide_hidden(&self, user: UserId) -> StoreResult<bool> {
+        let hidden = sqlx::query_scalar!("select guide_hidden_at from users where id = $1", user.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(hidden.flatten().is_some())
+    }
+
+    async fn hide_guide(&self, user: UserId, at: Timestamp) -> StoreResult<()> {
+        let at = ms(at);
+        sqlx::query!("update users set guide_hidden_at = $1 where id = $2", at, user.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
 }

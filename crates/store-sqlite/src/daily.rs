@@ -153,7 +153,9 @@ impl Daily for SqliteStore {
     ) -> StoreResult<bool> {
         let (reaction, now, folded) = (reaction.map(Reaction::as_str), ms(now), fold(reply));
         let done = sqlx::query!(
-            "update appreciations set reaction = $1, reply = $2, reacted_at = $3, reply_folded = $4 \
+            "update appreciations set reaction = coalesce($1, reaction), \
+                 reply = case when $2 = '' then reply else $2 end, reacted_at = $3, \
+                 reply_folded = case when $2 = '' then reply_folded else $4 end \
              where couple_id = $5 and id = $6 and recipient_id = $7",
             reaction,
             reply,

@@ -486,6 +486,87 @@ async fn appreciations_list_search_and_react(db: TestDb) {
     assert_eq!(s.seen_at(a.id).await.expect("read"), Some(t("2026-01-07T00:00:00Z")));
 }
 
+/// A reaction and a few words are two parts of one answer: giving one keeps the other, and
+/// each replaces only its own kind. Replies stay searchable by their newest words.
+async fn a_reaction_and_words_are_both_kept(db: TestDb) {
+    let s = db.store.as_ref();
+    let (a, b, c) = couple(s, "rw").await;
+    let record = AppreciationRecord {
+        couple: c,
+        author: a.id,
+        recipient: b.id,
+        kind: Kind::Respect,
+        body: "How you handled the call".into(),
+        starter_id: None,
+        now: t("2026-01-05T20:00:00Z"),
+    };
+    let made = s.create_appreciation(&record).await.expect("create");
+    let answer = |reaction, reply: &'static str, minute| async move {
+        let at = t("2026-01-05T21:00:00Z") + SignedDuration::from_mins(minute);
+        assert!(s.react_to_appreciation(c, made.id, b.id, reaction, reply, at).await.expect("react"));
+        let read = s.appreciation(c, made.id).await.expect("read").expect("found");
+        (read.reaction, read.reply, read.reacted_at)
+    };
+    assert_eq!(
+        answer(Some(Reaction::Love), "", 0).await,
+        (Some(Reaction::Love), String::new(), Some(t("2026-01-05T21:00:00Z")))
+    );
+    assert_eq!(
+        answer(None, "That meant a lot", 1).await,
+        (Some(Reaction::Love), "That meant a lot".into(), Some(t("2026-01-05T21:01:00Z"))),
+        "words keep the heart"
+    );
+    assert_eq!(
+        answer(Some(Reaction::Moved), "", 2).await,
+        (Some(Reaction::Moved), "That meant a lot".into(), Some(t("2026-01-05T21:02:00Z"))),
+        "a new reaction keeps the words"
+    );
+    assert_eq!(
+        answer(None, "Still smiling", 3).await,
+        (Some(Reaction::Moved), "Still smiling".into(), Some(t("2026-01-05T21:03:00Z"))),
+        "new words replace only the words"
+    );
+    let search = |q: &'static str| async move {
+        s.appreciations(c, &Filter { query: Some(q.into()), limit: 10, ..Filter::default() })
+            .await
+            .expect("search")
+            .len()
+    };
+    assert_eq!((search("still smiling").await, search("meant a lot").await), (1, 0), "the newest words are found");
+}
+
+/// A heart from one phone and words from the other, sent at the same moment, are both kept.
+async fn racing_reaction_and_words_keep_both(db: TestDb) {
+    let s: Arc<dyn Store> = db.store.clone();
+    let mut made = Vec::new();
+    for i in 0..10 {
+        let (a, b, c) = couple(s.as_ref(), &format!("rr{i}")).await;
+        let record = AppreciationRecord {
+            couple: c,
+            author: a.id,
+            recipient: b.id,
+            kind: Kind::Gratitude,
+            body: format!("Thank you {i}"),
+            starter_id: None,
+            now: t("2026-01-05T20:00:00Z"),
+        };
+        made.push((c, b.id, s.create_appreciation(&record).await.expect("create").id));
+    }
+    let at = t("2026-01-05T21:00:00Z");
+    let mut answers = tokio::task::JoinSet::new();
+    for &(c, b, id) in &made {
+        for (reaction, reply) in [(Some(Reaction::Hug), ""), (None, "Anytime")] {
+            let s = s.clone();
+            answers.spawn(async move { s.react_to_appreciation(c, id, b, reaction, reply, at).await });
+        }
+    }
+    assert!(answers.join_all().await.into_iter().all(|r| r.expect("react")));
+    for &(c, _, id) in &made {
+        let read = s.appreciation(c, id).await.expect("read").expect("found");
+        assert_eq!((read.reaction, read.reply.as_str()), (Some(Reaction::Hug), "Anytime"));
+    }
+}
+
 async fn events_reach_every_node(db: TestDb) {
     use tend_domain::events::{CoupleEvent, EventKind, Live};
     // Two "nodes": two stores with their own event mechanisms on the same database.
@@ -1568,6 +1649,8 @@ both_backends!(
 both_backends!(
     check_ins_are_one_per_author_and_day,
     appreciations_list_search_and_react,
+    a_reaction_and_words_are_both_kept,
+    racing_reaction_and_words_keep_both,
     events_reach_every_node,
     a_lost_listen_connection_resyncs_pages,
     hugs_are_logged_per_couple,

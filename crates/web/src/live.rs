@@ -7,22 +7,37 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use std::convert::Infallible;
 use std::time::Duration;
-use tend_domain::CoupleId;
-use tend_domain::events::{CoupleEvent, Live};
+use tend_domain::events::{CoupleEvent, Live, PersonEvent};
+use tend_domain::{CoupleId, UserId};
+
+/// Whose events a stream carries.
+#[derive(Clone, Copy, Debug)]
+pub enum Audience {
+    /// A couple's shared space.
+    Couple(CoupleId),
+    /// One person without a couple yet, waiting for the partner they invited.
+    Person(UserId),
+}
 use tokio::sync::broadcast::error::RecvError;
 
-/// The stream of the couple's events, starting with a `ready` event.
-pub fn stream(state: &AppState, couple: CoupleId) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
+/// The stream of the audience's events, starting with a `ready` event.
+pub fn stream(state: &AppState, audience: Audience) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
     let rx = state.ctx.events.subscribe();
     let ready = stream::once(async { Ok(Event::default().event("ready").data("{}")) });
     let events = stream::unfold(rx, move |mut rx| async move {
         loop {
             match rx.recv().await {
-                Ok(Live::Couple(CoupleEvent { couple: c, kind })) if c == couple => {
+                Ok(Live::Couple(CoupleEvent { couple: c, kind })) if matches!(audience, Audience::Couple(ours) if ours == c) =>
+                {
                     let data = format!("{{\"kind\":\"{}\"}}", kind.as_str());
                     return Some((Ok(Event::default().event("change").data(data)), rx));
                 }
-                Ok(Live::Couple(_)) => continue,
+                Ok(Live::Person(PersonEvent { person, kind })) if matches!(audience, Audience::Person(me) if me == person) =>
+                {
+                    let data = format!("{{\"kind\":\"{}\"}}", kind.as_str());
+                    return Some((Ok(Event::default().event("change").data(data)), rx));
+                }
+                Ok(Live::Couple(_) | Live::Person(_)) => continue,
                 // Events from other nodes may have been missed: refresh, as after a lag.
                 Ok(Live::Resync) => {
                     return Some((Ok(Event::default().event("change").data("{\"kind\":\"resync\"}")), rx));

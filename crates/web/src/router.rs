@@ -49,6 +49,7 @@ page_routes! {
     "/join/{token}" => get(pairing::invitation).post(pairing::accept);
     "/unpair" => get(pairing::unpair_form).post(pairing::unpair);
     "/today" => get(today::show);
+    "/today/guide/hide" => post(today::hide_guide);
     "/events" => get(today::events);
     "/check-ins" => post(check_ins::record);
     "/appreciations" => get(appreciations::list).post(appreciations::give);

@@ -120,16 +120,33 @@ for (const input of document.querySelectorAll('[data-select-on-focus]')) {
   input.addEventListener('focus', () => input.select());
 }
 
-// Starters: fill the appreciation with the opening and its kind, then let the person finish.
+// Starters: fill the appreciation with the opening, then let the person finish. The kind is
+// the person's choice: once one is chosen only its starters are offered and a starter never
+// changes it; before that, a starter picks the kind it is listed under.
+const showStarters = (form) => {
+  const chosen = form.querySelector('input[name="kind"]:checked')?.value;
+  for (const group of form.querySelectorAll('[data-starter-group]')) {
+    group.hidden = Boolean(chosen) && group.dataset.starterGroup !== chosen;
+  }
+};
+for (const form of document.querySelectorAll('.appreciation-form')) {
+  showStarters(form);
+  form.addEventListener('change', (event) => {
+    if (event.target.matches('input[name="kind"]')) showStarters(form);
+  });
+}
 for (const link of document.querySelectorAll('[data-starter]')) {
   link.addEventListener('click', (event) => {
-    const form = document.querySelector('.appreciation-form');
+    const form = link.closest('.appreciation-form') ?? document.querySelector('.appreciation-form');
     const body = form?.querySelector('textarea[name="body"]');
     if (!form || !body) return;
     event.preventDefault();
     body.value = `${link.dataset.starter.replace(/…$/, '')} `;
-    const kind = form.querySelector(`input[name="kind"][value="${link.dataset.starterKind}"]`);
-    if (kind) kind.checked = true;
+    if (!form.querySelector('input[name="kind"]:checked')) {
+      const kind = form.querySelector(`input[name="kind"][value="${link.dataset.starterKind}"]`);
+      if (kind) kind.checked = true;
+      showStarters(form);
+    }
     const id = form.querySelector('[data-starter-id]');
     if (id) id.value = link.dataset.starterKey;
     link.closest('details')?.removeAttribute('open');
@@ -146,6 +163,14 @@ const busy = (part) => {
   return typing
     || [...part.querySelectorAll('input[type="text"], textarea')].some((el) => el.value.trim() !== el.defaultValue.trim())
     || [...part.querySelectorAll('input[type="radio"], input[type="checkbox"]')].some((el) => el.checked !== el.defaultChecked);
+};
+// A confirmation inside a live part (marked data-live-notice) speaks for the state it
+// confirmed: it alone is no change, and it goes, with its ?done= in the address, once the part
+// moves on.
+const withoutNotices = (part) => {
+  const copy = part.cloneNode(true);
+  for (const notice of copy.querySelectorAll('[data-live-notice]')) notice.remove();
+  return copy.outerHTML;
 };
 let refreshing = false;
 let again = false;
@@ -170,7 +195,12 @@ const refresh = async () => {
     for (const clock of fresh.querySelectorAll('[data-countdown]')) clock.dataset.arrivedAt = String(arrived);
     for (const part of document.querySelectorAll('[data-live-part][id]')) {
       const next = fresh.getElementById(part.id);
-      if (next && !busy(part) && next.outerHTML !== part.outerHTML) {
+      if (next && !busy(part) && withoutNotices(next) !== withoutNotices(part)) {
+        if (part.querySelector('[data-live-notice]')) {
+          const url = new URL(window.location.href);
+          url.searchParams.delete('done');
+          window.history.replaceState(window.history.state, '', url);
+        }
         for (const { name } of [...part.attributes]) {
           if (!next.hasAttribute(name)) part.removeAttribute(name);
         }
@@ -249,16 +279,24 @@ startCues();
 document.addEventListener('tend:updated', () => { startCountdowns(); startCues(); });
 
 // The 20-second hug: a calm countdown with a slow breathing circle, a soft vibration at the
-// end, then "We hugged". The form works without this script too.
+// end, then "We hugged". "We hugged" takes the place of "Start" once the countdown has begun,
+// so it cannot be tapped before; without this script there is no countdown, and the form
+// alone, always shown, logs the hug.
 for (const hug of document.querySelectorAll('[data-hug]')) {
   const start = hug.querySelector('[data-hug-start]');
   const count = hug.querySelector('[data-hug-count]');
   const status = hug.querySelector('[data-hug-status]');
+  const done = hug.querySelector('[data-hug-done]');
   const seconds = Number(hug.dataset.seconds) || 20;
-  if (!start || !count || !status) continue;
-  start.hidden = false;
+  if (!start || !count || !status || !done) continue;
+  const startRow = start.closest('.actions') ?? start;
+  done.hidden = true;
+  startRow.hidden = false;
   start.addEventListener('click', () => {
-    start.hidden = true;
+    startRow.hidden = true;
+    done.hidden = false;
+    // Focus moves on with the button it replaces, rather than falling back to the page.
+    done.querySelector('button')?.focus({ preventScroll: true });
     hug.classList.add('hugging');
     status.textContent = 'Breathe in… and out. Stay close.';
     const began = performance.now();
@@ -271,7 +309,7 @@ for (const hug of document.querySelectorAll('[data-hug]')) {
         hug.classList.add('hugged');
         status.textContent = 'Twenty seconds. Log it for the two of you?';
         if (navigator.vibrate) navigator.vibrate([120, 80, 120]);
-        hug.querySelector('[data-hug-done] button')?.focus();
+        done.querySelector('button')?.focus();
       }
     }, 200);
   });

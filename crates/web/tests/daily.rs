@@ -241,6 +241,65 @@ async fn appreciations_and_reactions(db: TestDb) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
+/// A starter is only an opening line: the kind stays the one chosen. A reaction and a few
+/// words are two parts of one answer, both kept and shown, in the API and on the pages.
+async fn a_starter_keeps_the_kind_and_an_answer_keeps_both_parts(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, sam) = api_couple(&app, "both").await;
+    let (status, given) = alex
+        .post(
+            "/api/v1/appreciations",
+            json!({"kind": "respect", "body": "Thank you for standing firm", "starter_id": "gratitude-01"}),
+        )
+        .await;
+    assert_eq!(
+        (status, given["kind"].as_str(), given["starter_id"].as_str()),
+        (StatusCode::CREATED, Some("respect"), Some("gratitude-01")),
+        "{given}"
+    );
+    let id = given["id"].as_i64().expect("id");
+    let path = format!("/api/v1/appreciations/{id}/reaction");
+    let answer =
+        |body: &Value| (body["reaction"].as_str().map(str::to_owned), body["reply"].as_str().map(str::to_owned));
+    let said = |reaction: &str, reply: &str| (Some(reaction.to_owned()), Some(reply.to_owned()));
+    let (_, body) = put(&sam, &path, json!({"reaction": "love"})).await;
+    assert_eq!(answer(&body), said("love", ""));
+    let (_, body) = put(&sam, &path, json!({"reply": "That meant a lot"})).await;
+    assert_eq!(answer(&body), said("love", "That meant a lot"), "words keep the heart");
+    let (_, body) = put(&sam, &path, json!({"reaction": "moved", "reply": ""})).await;
+    assert_eq!(answer(&body), said("moved", "That meant a lot"), "a new reaction keeps the words");
+    let (_, given) = alex.get("/api/v1/appreciations?box=given").await;
+    assert_eq!(answer(&given["items"][0]), said("moved", "That meant a lot"), "the author sees both");
+
+    // The pages: a tap on a reaction, then words sent on their own, keep both.
+    let sams = app.browser();
+    sams.log_in("b-both@example.org", "a long enough password").await;
+    let action = format!("/appreciations/{id}/reaction");
+    let back = ("return_to", "/today#appreciations");
+    let r = sams.submit("/today", &action, &[("reaction", "hug"), ("reply", "That meant a lot"), back]).await;
+    assert_eq!(location(&r), "/today?done=reacted#appreciations");
+    sams.submit("/today", &action, &[("reply", "Still smiling"), back]).await;
+    let (_, html) = sams.page("/today").await;
+    assert!(
+        html.contains("Change your answer") && html.contains(r#"value="Still smiling""#),
+        "the words, ready to edit"
+    );
+    let alexs = app.browser();
+    alexs.log_in("a-both@example.org", "a long enough password").await;
+    let (_, html) = alexs.page("/today").await;
+    assert!(html.contains("Sending a hug") && html.contains("“Still smiling”"), "both shown to the author");
+    let (_, html) = alexs.page("/appreciations?box=given").await;
+    assert!(html.contains("Sending a hug") && html.contains("“Still smiling”"));
+
+    // Without JavaScript a starter opens the form with its words and the kind it is listed
+    // under, each group of starters labelled with its kind.
+    let (_, html) = alexs.page("/today?starter=respect-01").await;
+    assert!(html.contains(r#"name="kind" value="respect" checked"#), "the starter's kind, shown as chosen");
+    for kind in ["gratitude", "respect", "admiration"] {
+        assert!(html.contains(&format!(r#"data-starter-group="{kind}""#)), "{kind}");
+    }
+}
+
 /// Each appreciation reaches the partner's open stream as an event of its own. How fast is
 /// measured, not asserted: bench/live-events.sh.
 async fn live_events_reach_the_partner(db: TestDb) {
@@ -279,6 +338,34 @@ async fn rhythm_counts_can_be_hidden(db: TestDb) {
     assert!(html.contains("both of you checked in") && !html.contains("This month:"));
     assert_eq!(browser.page("/rhythm?month=2999-01").await.0, StatusCode::BAD_REQUEST);
     assert_eq!(browser.page("/history?before=not-a-date").await.0, StatusCode::BAD_REQUEST);
+}
+
+/// The month calendar tells days still to come from quiet days, to the eye and to a screen
+/// reader; a day a partner already reached in a time zone ahead shows what they did.
+async fn days_to_come_are_not_quiet_days(db: TestDb) {
+    let app = spawn(db).await;
+    let (_alex, sam) = api_couple(&app, "future").await;
+    // 18:00 UTC on 10 March: 08:00 on 11 March for Sam, on Kiritimati.
+    let (status, _) =
+        sam.call(reqwest::Method::PATCH, "/api/v1/me", Some(json!({"time_zone": "Pacific/Kiritimati"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    check_in(&sam, "An early swim", json!(5)).await;
+    let browser = app.browser();
+    browser.log_in("a-future@example.org", "a long enough password").await;
+    let (_, html) = browser.page("/rhythm").await;
+    let cell = |day: &str| {
+        let label = html.find(&format!(">{day} March: ")).map(|at| &html[at + 1..]).unwrap_or("");
+        label.split('<').next().unwrap_or("").to_owned()
+    };
+    assert_eq!(cell("9"), "9 March: no check-ins", "a past day without check-ins is quiet");
+    assert_eq!(cell("10"), "10 March: no check-ins", "and so is today, so far");
+    assert_eq!(cell("11"), "11 March: one of you checked in", "Sam's day ahead shows");
+    assert_eq!(cell("12"), "12 March: still to come");
+    assert_eq!(cell("31"), "31 March: still to come");
+    assert_eq!(html.matches("day-cell future").count(), 20, "12 to 31 March");
+    assert!(html.contains("still to come</li>"), "the legend names them");
+    let (_, html) = browser.page("/rhythm?month=2026-02").await;
+    assert!(!html.contains("day-cell future") && !html.contains("swatch future"), "a past month has none");
 }
 
 async fn what_the_partner_added_is_marked_new_once(db: TestDb) {
@@ -327,6 +414,8 @@ both_backends!(
     yesterday_stays_private_if_you_skipped_it,
     check_in_bad_input_and_races,
     appreciations_and_reactions,
+    a_starter_keeps_the_kind_and_an_answer_keeps_both_parts,
     live_events_reach_the_partner,
     rhythm_counts_can_be_hidden,
+    days_to_come_are_not_quiet_days,
 );

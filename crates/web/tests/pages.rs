@@ -192,8 +192,9 @@ async fn forms_keep_values_and_explain_errors(db: TestDb) {
     let huge = "a".repeat(200 * 1024);
     let r = b.post_raw("/signup", &csrf, &[("display_name", &huge)]).await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let r = b
-        .client
+    // A new connection: the server closes the one that carried the refused body.
+    let fresh = reqwest::Client::builder().cookie_provider(b.jar.clone()).build().expect("client");
+    let r = fresh
         .post(app.url("/signup"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("csrf={csrf}&display_name=%FF%FE&email=a"))
@@ -276,10 +277,15 @@ async fn settings_change_profile_password_and_sessions(db: TestDb) {
     assert_eq!(location(&laptop.get("/settings").await), "/login?next=%2Fsettings", "the other session ended");
     assert_eq!(location(&laptop.log_in("alex@example.org", "another long password").await), "/today");
 
-    // Tokens: created once, shown once, revocable.
+    // Tokens: created once (the form redirects, so a reload makes no second one), shown once
+    // on the page it leads to, revocable.
     let r = phone.submit("/settings", "/settings/tokens", &[("name", "my script")]).await;
-    let html = r.text().await.expect("body");
+    assert_eq!(location(&r), "/settings?done=token-created#tokens");
+    let (_, html) = phone.page("/settings?done=token-created").await;
     let token = attr_after(&html, "id=\"new-token\" type=\"text\" readonly value=\"").expect("token shown");
+    let (_, again) = phone.page("/settings?done=token-created").await;
+    assert!(!again.contains(&token), "a reload does not show it again");
+    assert_eq!(again.matches("action=\"/settings/tokens/").count(), 1, "nor make another");
     let api = app.api().with_token(&token);
     assert_eq!(api.get("/api/v1/me").await.0, StatusCode::OK);
     let (_, html) = phone.page("/settings").await;
@@ -362,7 +368,51 @@ async fn moved_pages_redirect_to_their_one_name(db: TestDb) {
     }
 }
 
+/// An invite survives a reload, a second tap and a retried API call: the same link and code
+/// stay valid and viewable until used, cancelled or expired; only "Make a new invite" (or a
+/// cancel) replaces them.
+async fn an_invite_survives_reloads_and_retries(db: TestDb) {
+    let app = spawn(db).await;
+    let alex = app.browser();
+    alex.sign_up("Alex", "alex@example.org", None).await;
+    let (link, code) = alex.invite().await;
+    // Reloading the page, and tapping "Create an invite" again, show the same invite.
+    let (_, html) = alex.page("/pair").await;
+    assert!(html.contains(&link) && html.contains(&code), "{html}");
+    assert_eq!(alex.invite().await, (link.clone(), code.clone()));
+
+    // The API agrees, and a retried POST does not replace it.
+    let api = app.api();
+    let (_, login) = api
+        .post(
+            "/api/v1/auth/login",
+            serde_json::json!({"email": "alex@example.org", "password": "a long enough password", "token_name": "t"}),
+        )
+        .await;
+    let alex_api = api.with_token(login["token"].as_str().expect("token"));
+    let (status, open) = alex_api.get("/api/v1/invites").await;
+    assert_eq!((status, open["code"].as_str()), (StatusCode::OK, Some(code.as_str())), "{open}");
+    let (status, again) = alex_api.post("/api/v1/invites", serde_json::json!({})).await;
+    assert_eq!((status, again["link"].as_str()), (StatusCode::OK, Some(link.as_str())), "{again}");
+
+    // "Make a new invite": a new link and code, and the old ones stop working.
+    let r = alex.submit("/pair", "/pair/invite", &[("fresh", "on")]).await;
+    assert_eq!(location(&r), "/pair?done=invite-replaced#invite");
+    let (_, html) = alex.page("/pair").await;
+    assert!(!html.contains(&link) && !html.contains(&code), "the old invite is gone from the page");
+    let old = app.browser().get(&link.replace(&app.base, "")).await;
+    assert_eq!(old.status(), StatusCode::NOT_FOUND, "the old link no longer works");
+    let new_link = attr_after(&html, "id=\"invite-link\" type=\"text\" readonly value=\"").expect("new link");
+    let sam = app.browser();
+    sam.sign_up("Sam", "sam@example.org", Some(new_link.rsplit('/').next().expect("token"))).await;
+    let (_, html) = alex.page("/pair").await;
+    assert!(html.contains("You’re paired with Sam"), "{html}");
+    let (status, _) = alex_api.get("/api/v1/invites").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no open invite once paired");
+}
+
 both_backends!(
+    an_invite_survives_reloads_and_retries,
     moved_pages_redirect_to_their_one_name,
     anonymous_pages_render_with_security_headers,
     two_partners_sign_up_pair_and_unpair,

@@ -98,11 +98,7 @@ async fn is_csrf_refusal(r: reqwest::Response) -> bool {
 /// without this browser's CSRF token, and lets one with it through to its handler.
 async fn every_state_changing_page_route_needs_the_csrf_token(db: TestDb) {
     let app = spawn(db).await;
-    let alex = app.browser();
-    alex.sign_up("Alex", "alex@example.org", None).await;
-    let (link, _) = alex.invite().await;
-    let sam = app.browser();
-    sam.sign_up("Sam", "sam@example.org", Some(link.rsplit('/').next().expect("token"))).await;
+    let (alex, _sam) = browser_couple(&app).await;
 
     let routes = state_changing_page_routes();
     let patterns: Vec<&str> = routes.iter().map(|r| r.2).collect();
@@ -289,7 +285,60 @@ async fn password_changes_are_throttled(db: TestDb) {
     assert!(status.is_success(), "after the window the right password works: {status} {body}");
 }
 
+/// The reload rule: a POST that changes something answers with a redirect, so reloading the
+/// page it leads to (pull-to-refresh on a phone) never does it again; a refused one shows the
+/// form with what to fix (4xx). No page route ever answers a POST with 2xx. Every route of
+/// the router's table is tried with a valid CSRF token and fields that most forms accept.
+async fn every_post_redirects_or_refuses(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, _sam) = browser_couple(&app).await;
+    let fields = [
+        ("name", "reload rule"),
+        ("display_name", "Alex"),
+        ("email", "alex@example.org"),
+        ("time_zone", "Europe/Berlin"),
+        ("high", "a good walk"),
+        ("closeness", "5"),
+        ("kind", "gratitude"),
+        ("body", "thank you for the tea"),
+        ("reaction", "heart"),
+        ("at", "21:00"),
+        ("weekday", "thursday"),
+        ("share", "something on my mind"),
+        ("reflection", "you felt unseen"),
+        ("feeling", "lonely"),
+        ("verdict", "got-it"),
+        ("minutes", "10"),
+        ("first", "me"),
+        ("practice", "check-in"),
+        ("quiet_from", "22:00"),
+        ("quiet_until", "08:00"),
+        ("note", "we walked"),
+        ("understood", "6"),
+        ("cared_for", "6"),
+        ("accepted", "6"),
+    ];
+    let mut answered_ok = Vec::new();
+    for (method, path, pattern) in state_changing_page_routes() {
+        if ["/logout", "/unpair"].contains(&pattern) {
+            continue;
+        }
+        if alex.get("/settings").await.status() != StatusCode::OK {
+            alex.log_in("alex@example.org", "a long enough password").await;
+        }
+        let csrf = csrf_of(&alex.page("/settings").await.1);
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(&fields);
+        let r = alex.client.request(method.clone(), app.url(&path)).form(&form).send().await.expect("send");
+        if r.status().is_success() {
+            answered_ok.push(format!("{method} {pattern}"));
+        }
+    }
+    assert!(answered_ok.is_empty(), "these answered a POST with a page, so a reload repeats them: {answered_ok:?}");
+}
+
 both_backends!(
+    every_post_redirects_or_refuses,
     password_changes_are_throttled,
     one_couple_cannot_reach_another,
     every_state_changing_page_route_needs_the_csrf_token,

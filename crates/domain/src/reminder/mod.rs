@@ -202,6 +202,11 @@ pub fn words() -> &'static [Words] {
     LIST.get_or_init(|| toml::from_str::<WordsFile>(MESSAGES).map(|f| f.reminders).unwrap_or_default())
 }
 
+/// How a nudge ends: "a check-in with you today" (after "Sam would love").
+pub fn nudge_words(practice: Practice) -> String {
+    words_for(practice).map(|w| w.nudge.clone()).unwrap_or_else(|_| practice.info().name.to_lowercase())
+}
+
 pub(crate) fn words_for(practice: Practice) -> Result<&'static Words> {
     words().iter().find(|w| w.practice == practice).ok_or_else(|| Error::Internal(format!("no words for {practice:?}")))
 }

@@ -252,6 +252,9 @@ pub trait Accounts: Send + Sync {
     /// When the user last looked at Today, for "new since your last visit".
     async fn seen_at(&self, user: UserId) -> StoreResult<Option<Timestamp>>;
     async fn set_seen_at(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
+    /// Whether the person put the first-week guide away.
+    async fn guide_hidden(&self, user: UserId) -> StoreResult<bool>;
+    async fn hide_guide(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
 }
 
 /// Ways in: browser sessions, API tokens, and the attempts that throttle guessing.
@@ -311,7 +314,9 @@ pub trait Daily: Send + Sync {
     async fn check_ins_between(&self, couple: CoupleId, from: Date, to: Date) -> StoreResult<Vec<CheckIn>>;
     async fn create_appreciation(&self, record: &AppreciationRecord) -> StoreResult<Appreciation>;
     async fn appreciation(&self, couple: CoupleId, id: AppreciationId) -> StoreResult<Option<Appreciation>>;
-    /// Sets the reaction and reply, only for the recipient; false when nothing matched.
+    /// Answers for the recipient only, in one write that keeps both parts of an answer: a
+    /// reaction given replaces the reaction (`None` keeps it), a reply that is not empty
+    /// replaces the reply (empty keeps it). False when nothing matched.
     async fn react_to_appreciation(
         &self,
         couple: CoupleId,

@@ -130,7 +130,12 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "password" => "Your password is changed. Your other sessions were signed out.",
         "session" => "That session is signed out.",
         "token" => "That token is revoked.",
+        "token-created" => "Your new token is ready below, under “API tokens”.",
         "invite-cancelled" => "Your invite is cancelled; its link and code no longer work.",
+        "invite-made" => {
+            "Your invite is ready. Send the link, or read out the code; it stays here until your partner joins."
+        }
+        "invite-replaced" => "Here is your new invite. The old link and code no longer work.",
         "paired" => "You’re paired. Welcome to your shared space.",
         "unpaired" => "You are unpaired. Your own words stay with you.",
         "welcome" => "Welcome to Tend. Your account is ready.",
@@ -159,7 +164,9 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "device-removed" => "That device gets no more notifications.",
         "test-push" => "A test notification is on its way to your devices.",
         "test-email" => "A test email is on its way.",
+        "calendar-made" => "Your calendar address is ready, below under “Your rhythm in your calendar”.",
         "calendar-revoked" => "Your calendar address is turned off. Calendars that used it stop updating.",
+        "guide-hidden" => "The first-week guide is put away. Everything it showed is under Practices.",
         "nudged" => "Nudge sent. It arrives gently, outside their quiet hours.",
         "nudged-already" => "You’ve sent a nudge today already. One a day keeps it gentle.",
         "agreed" => "Agreed. It’s on your rhythm now.",

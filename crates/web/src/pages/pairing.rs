@@ -11,11 +11,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tend_domain::Error;
-use tend_domain::couple::{self, CreatedInvite, InviteRecord, Join, Standing, UNPAIR_RULE, Us};
+use tend_domain::couple::{self, CreatedInvite, Join, Standing, UNPAIR_RULE, Us};
 
 use super::when;
 
-/// A freshly made invite, shown once.
+/// The open invite, as its inviter sees it while it is open.
 pub struct ShownInvite {
     pub link: String,
     pub code: String,
@@ -27,9 +27,9 @@ pub struct ShownInvite {
 pub struct PairPage {
     pub layout: Layout,
     pub us: Option<Us>,
-    pub open_invite: Option<InviteRecord>,
-    pub open_invite_expires: String,
-    pub new_invite: Option<ShownInvite>,
+    pub invite: Option<ShownInvite>,
+    /// An open invite made before invites could be shown again: until when it lasts.
+    pub unshowable_until: Option<String>,
     pub join_value: String,
     pub errors: FormErrors,
     pub notice: Option<&'static str>,
@@ -44,37 +44,51 @@ async fn pair_page(
     state: &AppState,
     me: &SignedIn,
     csrf: &CsrfToken,
-    new_invite: Option<ShownInvite>,
+    headers: &HeaderMap,
     join_value: String,
     errors: FormErrors,
     notice: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let tz = me.0.user.time_zone.clone();
-    let (us, open_invite) = match couple::standing(&state.ctx, &me.0.user).await? {
+    let (us, open) = match couple::standing(&state.ctx, &me.0.user).await? {
         Standing::Paired(us) => (Some(us), None),
         Standing::Single { open_invite } => (None, open_invite),
+    };
+    let (invite, unshowable_until) = match &open {
+        Some(record) => match couple::open_invite(&state.ctx, &me.0.user).await? {
+            Some(invite) => (Some(shown(&invite, &base_url(&state.config, headers), &tz)), None),
+            None => (None, Some(when(record.expires_at, &tz))),
+        },
+        None => (None, None),
     };
     let (status, wait) = FormErrors::page_status(&[&errors]);
     let page = PairPage {
         layout: Layout::new(Some(&me.0), csrf, "pair"),
-        open_invite_expires: open_invite.as_ref().map(|i| when(i.expires_at, &tz)).unwrap_or_default(),
         us,
-        open_invite,
-        new_invite,
+        invite,
+        unshowable_until,
         join_value,
         errors,
         notice,
     };
-    Ok((status, wait, render(&page)).into_response())
+    Ok((status, wait, [(header::CACHE_CONTROL, "no-store")], render(&page)).into_response())
 }
 
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     csrf: CsrfToken,
+    headers: HeaderMap,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    pair_page(&state, &me, &csrf, None, String::new(), FormErrors::default(), notice(q.done.as_deref())).await
+    pair_page(&state, &me, &csrf, &headers, String::new(), FormErrors::default(), notice(q.done.as_deref())).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct InviteForm {
+    /// "on" for "Make a new invite": the open one stops working.
+    #[serde(default)]
+    fresh: Option<String>,
 }
 
 /// The address people reach this Tend at, for links they can send.
@@ -99,19 +113,21 @@ pub fn shown(invite: &CreatedInvite, base: &str, tz: &tend_domain::time::TimeZon
     }
 }
 
+/// Makes the invite, or keeps the open one, and shows it on a page of its own address, so a
+/// reload (pull-to-refresh after switching to a messenger) shows the same link again.
 pub async fn create_invite(
     State(state): State<AppState>,
     me: SignedIn,
     csrf: CsrfToken,
     headers: HeaderMap,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<InviteForm>,
 ) -> Result<Response, PageError> {
-    match couple::create_invite(&state.ctx, &me.0.user).await {
-        Ok(invite) => {
-            let shown = shown(&invite, &base_url(&state.config, &headers), &me.0.user.time_zone);
-            pair_page(&state, &me, &csrf, Some(shown), String::new(), FormErrors::default(), None).await
-        }
-        Err(e) => pair_page(&state, &me, &csrf, None, String::new(), FormErrors::from_error(e)?, None).await,
+    let fresh = form.fresh.is_some_and(|f| !f.is_empty());
+    match couple::create_invite(&state.ctx, &me.0.user, fresh).await {
+        Ok((_, true)) if fresh => Ok(Redirect::to("/pair?done=invite-replaced#invite").into_response()),
+        Ok((_, true)) => Ok(Redirect::to("/pair?done=invite-made#invite").into_response()),
+        Ok((_, false)) => Ok(Redirect::to("/pair#invite").into_response()),
+        Err(e) => pair_page(&state, &me, &csrf, &headers, String::new(), FormErrors::from_error(e)?, None).await,
     }
 }
 
@@ -128,6 +144,7 @@ pub async fn join(
     State(state): State<AppState>,
     me: SignedIn,
     csrf: CsrfToken,
+    headers: HeaderMap,
     client: ClientInfo,
     CsrfForm(form): CsrfForm<Join>,
 ) -> Result<Response, PageError> {
@@ -135,7 +152,7 @@ pub async fn join(
         Ok(_) => Ok(Redirect::to("/today?done=paired").into_response()),
         Err(e) => {
             let value = form.invite.chars().take(200).collect();
-            pair_page(&state, &me, &csrf, None, value, FormErrors::from_error(e)?, None).await
+            pair_page(&state, &me, &csrf, &headers, value, FormErrors::from_error(e)?, None).await
         }
     }
 }

@@ -4,9 +4,9 @@
 
 use super::accounts::Empty;
 use super::{FormErrors, Layout, notice, parse_id, when};
-use crate::AppState;
 use crate::auth::{CsrfForm, CsrfToken, MaybeUser, SignedIn};
 use crate::error::{PageError, render};
+use crate::{AppState, flash};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -164,9 +164,18 @@ pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     csrf: CsrfToken,
+    headers: HeaderMap,
     Query(q): Query<RemindersQuery>,
 ) -> Result<Response, PageError> {
-    page(&state, &me, &csrf, Variant { notice: notice(q.done.as_deref()), ..Variant::default() }).await
+    // A calendar address made just now, carried over the redirect, shown this once.
+    let calendar_url = flash::peek(&headers, "calendar").and_then(|s| s.parts.into_iter().next());
+    let shown = calendar_url.is_some();
+    let variant = Variant { notice: notice(q.done.as_deref()), calendar_url, ..Variant::default() };
+    let mut response = page(&state, &me, &csrf, variant).await?;
+    if shown {
+        flash::clear(&state, &mut response);
+    }
+    Ok(response)
 }
 
 /// The choices form: `quiet_from`, `quiet_until` and one checkbox per practice and channel,
@@ -266,23 +275,14 @@ pub async fn test(
 pub async fn new_calendar(
     State(state): State<AppState>,
     me: SignedIn,
-    csrf: CsrfToken,
     headers: HeaderMap,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     let token = reminder::new_calendar_token(&state.ctx, &me.0.user).await?;
     let url = format!("{}/calendar/{}.ics", crate::pages::pairing::base_url(&state.config, &headers), token.expose());
-    page(
-        &state,
-        &me,
-        &csrf,
-        Variant {
-            calendar_url: Some(url),
-            notice: Some("Your calendar address is ready, below under “Your rhythm in your calendar”."),
-            ..Variant::default()
-        },
-    )
-    .await
+    let mut response = Redirect::to("/reminders?done=calendar-made#calendar").into_response();
+    flash::put(&state, &mut response, &flash::Shown { kind: "calendar".into(), parts: vec![url] });
+    Ok(response)
 }
 
 pub async fn revoke_calendar(

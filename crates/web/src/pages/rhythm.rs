@@ -30,6 +30,8 @@ pub struct Calendar {
     pub weekdays: [&'static str; 7],
     pub lead: usize,
     pub days: Vec<DayCell>,
+    /// Whether some days of the month are still to come (shown in the legend).
+    pub has_future: bool,
     pub counts: Option<(u32, u32)>,
 }
 
@@ -217,13 +219,16 @@ async fn calendar(state: &AppState, me: &SignedIn, month: Option<&str>) -> Resul
     let first = check_in::parse_month(month, today)
         .map_err(|m| PageError::new(StatusCode::BAD_REQUEST, "That month isn’t one we can show", m))?;
     let month = check_in::month(&state.ctx, &me.0.user, first).await?;
-    let days = month
+    let days: Vec<DayCell> = month
         .days
         .iter()
         .map(|(date, c)| {
+            // A day after today has not happened yet, unless a partner a day ahead already
+            // checked in on it: it is still to come, never a quiet day.
             let (state, said) = match c {
                 Connected::Both => ("both", "both of you checked in"),
                 Connected::One => ("one", "one of you checked in"),
+                Connected::None if *date > today => ("future", "still to come"),
                 Connected::None => ("none", "no check-ins"),
             };
             DayCell {
@@ -234,6 +239,7 @@ async fn calendar(state: &AppState, me: &SignedIn, month: Option<&str>) -> Resul
             }
         })
         .collect();
+    let has_future = days.iter().any(|d| d.state == "future");
     let next = first
         .checked_add(jiff::Span::new().months(1))
         .ok()
@@ -247,6 +253,7 @@ async fn calendar(state: &AppState, me: &SignedIn, month: Option<&str>) -> Resul
         weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
         lead: usize::try_from(first.weekday().to_monday_zero_offset()).unwrap_or(0),
         days,
+        has_future,
         counts: month.counts,
     })
 }

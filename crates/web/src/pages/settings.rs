@@ -1,13 +1,14 @@
 //! Settings: profile and time zone, password, sessions, API tokens, and the couple.
 
 use super::{FormErrors, Layout, notice, parse_id, when};
-use crate::AppState;
 use crate::auth::{CsrfForm, CsrfToken, SignedIn};
 use crate::error::{PageError, render};
 use crate::pages::accounts::Empty;
 use crate::pages::pairing::DoneQuery;
+use crate::{AppState, flash};
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tend_domain::account::{self, PasswordChange, ProfileUpdate};
@@ -123,9 +124,26 @@ pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     csrf: CsrfToken,
+    headers: HeaderMap,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    settings_page(&state, &me, &csrf, Variant { notice: notice(q.done.as_deref()), ..Variant::default() }).await
+    // A token made just now, carried over the redirect, shown this once.
+    let new_token = flash::peek(&headers, "token").and_then(|s| match <[String; 2]>::try_from(s.parts) {
+        Ok([name, token]) => Some((name, token)),
+        Err(_) => None,
+    });
+    let shown = new_token.is_some();
+    let mut response = settings_page(
+        &state,
+        &me,
+        &csrf,
+        Variant { notice: notice(q.done.as_deref()), new_token, ..Variant::default() },
+    )
+    .await?;
+    if shown {
+        flash::clear(&state, &mut response);
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize, Default)]
@@ -218,8 +236,11 @@ pub async fn create_token(
 ) -> Result<Response, PageError> {
     match auth::create_api_token(&state.ctx, &me.0.user, form).await {
         Ok(created) => {
-            let new_token = Some((created.name, created.token.expose().to_owned()));
-            settings_page(&state, &me, &csrf, Variant { new_token, ..Variant::default() }).await
+            let mut response = Redirect::to("/settings?done=token-created#tokens").into_response();
+            let shown =
+                flash::Shown { kind: "token".into(), parts: vec![created.name, created.token.expose().to_owned()] };
+            flash::put(&state, &mut response, &shown);
+            Ok(response)
         }
         Err(e) => {
             settings_page(

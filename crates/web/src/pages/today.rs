@@ -6,11 +6,10 @@ use super::views::{
 };
 use super::{FormErrors, Layout, day, notice};
 use crate::AppState;
-use crate::auth::{CsrfToken, SignedIn};
+use crate::auth::{CsrfForm, CsrfToken, SignedIn};
 use crate::error::{PageError, render};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tend_domain::appreciation::{self, NewAppreciation};
@@ -18,12 +17,14 @@ use tend_domain::check_in::NewCheckIn;
 use tend_domain::content::Starter;
 use tend_domain::conversation;
 use tend_domain::store::User;
+use tend_domain::today::GuideDay;
 use tend_domain::today::{self, Overview};
 
 /// One partner's day as the page shows it.
 pub struct PartnerDay {
     pub name: String,
-    pub zone: String,
+    /// Where they are, as people name a place: "New York".
+    pub place: String,
     pub date: String,
     pub time: String,
 }
@@ -33,10 +34,146 @@ impl PartnerDay {
         let local = now.to_zoned(user.time_zone.zone());
         Self {
             name: user.display_name.clone(),
-            zone: user.time_zone.as_str().replace('_', " "),
+            place: today::place_name(user.time_zone.as_str()),
             date: day(local.date()),
             time: local.strftime("%H:%M").to_string(),
         }
+    }
+}
+
+/// The first week's step for today, as Today shows it.
+pub struct GuideCard {
+    pub day: &'static GuideDay,
+    /// Today's practice is already done: the card says so and what tomorrow brings.
+    pub done: bool,
+    /// Today's practice is also the next step: its why goes into that card instead.
+    pub merged: bool,
+    pub tomorrow: Option<&'static str>,
+}
+
+/// The one card at the top of Today: what matters most now.
+pub struct NextCard {
+    /// `check-in`, `appreciate`, `question`, `talk`, `evening`, `listening`, `nudge`, `planned`, `done`.
+    pub kind: &'static str,
+    pub heading: String,
+    pub text: String,
+    /// A link to follow…
+    pub link: Option<(String, String)>,
+    /// …or a button that posts (joining something live).
+    pub post: Option<(String, String)>,
+}
+
+fn next_card(
+    next: &today::Next,
+    partner: &str,
+    talk: Option<&super::conversation::TalkView>,
+    evening: Option<&super::tech_free::EveningView>,
+    question: Option<&super::questions::QuestionView>,
+    listening: Option<&super::listening::ExchangeView>,
+) -> NextCard {
+    use today::Next;
+    let card = |kind, heading: String, text: &str, link: Option<(&str, &str)>| NextCard {
+        kind,
+        heading,
+        text: text.to_owned(),
+        link: link.map(|(h, l)| (h.to_owned(), l.to_owned())),
+        post: None,
+    };
+    match next {
+        Next::JoinEvening => NextCard {
+            post: evening.map(|e| (format!("/tech-free/{}/join", e.id), "Phones away".to_owned())),
+            ..card(
+                "evening",
+                format!("{partner} put their phone away. Join?"),
+                &evening
+                    .map(|e| format!("A tech-free evening until {}. Both phones go quiet.", e.until))
+                    .unwrap_or_default(),
+                None,
+            )
+        },
+        Next::EveningOn => card(
+            "evening",
+            format!("Phones away until {}", evening.map(|e| e.until.as_str()).unwrap_or("later")),
+            "Enjoy each other.",
+            Some(("/tech-free", "Back to the calm screen")),
+        ),
+        Next::JoinTalk => NextCard {
+            post: talk.map(|t| (format!("/conversations/{}/join", t.id), "Join".to_owned())),
+            ..card(
+                "talk",
+                format!("{partner} would like a Stress-Reducing Conversation"),
+                &talk
+                    .map(|t| format!("{} minutes each. Join when you have a quiet moment.", t.minutes))
+                    .unwrap_or_default(),
+                None,
+            )
+        },
+        Next::BackToTalk => card(
+            "talk",
+            "Your conversation is under way".into(),
+            "",
+            talk.map(|t| format!("/conversations/{}", t.id)).as_deref().map(|h| (h, "Go back to it")),
+        ),
+        Next::RateTalk => NextCard {
+            link: talk.map(|t| (format!("/conversations/{}", t.id), "Rate it privately".to_owned())),
+            ..card("talk", "How did your conversation feel?".into(), "A moment, just for you.", None)
+        },
+        Next::Listening if listening.is_some_and(|l| l.stage == "reflecting") => card(
+            "listening",
+            format!("{partner} shared something with you"),
+            "Listen, then write back what you heard.",
+            Some(("/listening#exchange", "Listen")),
+        ),
+        Next::Listening => card(
+            "listening",
+            format!("{partner} wrote back what they heard"),
+            "Tell them whether it fits.",
+            Some(("/listening#exchange", "Read it")),
+        ),
+        Next::CheckInPartnerWaiting => card(
+            "check-in",
+            format!("{partner} is waiting for your check-in"),
+            &format!("{partner} has checked in. Share yours and you’ll both see each other’s."),
+            Some(("#check-in", "Check in")),
+        ),
+        Next::Nudged(p) => card(
+            "nudge",
+            format!("{partner} would love {}", tend_domain::reminder::nudge_words(*p)),
+            "",
+            Some((p.href(), "Let’s")),
+        ),
+        Next::CheckIn => card(
+            "check-in",
+            "Start with your check-in".into(),
+            "A high, a low, and how close you feel. A minute, just to say how today really felt.",
+            Some(("#check-in", "Check in")),
+        ),
+        Next::QuestionPartnerWaiting => NextCard {
+            link: question.map(|q| (format!("/questions/{}", q.id), "Answer".to_owned())),
+            ..card(
+                "question",
+                format!("{partner} has answered today’s question"),
+                &question.map(|q| format!("“{}” Answer to see theirs.", q.text)).unwrap_or_default(),
+                None,
+            )
+        },
+        Next::Question => NextCard {
+            link: question.map(|q| (format!("/questions/{}", q.id), "Answer".to_owned())),
+            ..card("question", "Today’s question".into(), &question.map(|q| q.text.clone()).unwrap_or_default(), None)
+        },
+        Next::Appreciate => card(
+            "appreciate",
+            format!("Tell {partner} one thing you appreciate"),
+            "Something small they did, or who they are.",
+            Some(("#appreciate", "Write it")),
+        ),
+        Next::Planned(text) => card("planned", text.clone(), "", Some(("/rhythm", "Our rhythm"))),
+        Next::AllDone => card(
+            "done",
+            "You’ve done today’s practices".into(),
+            "Nothing else is asked of you today. Maybe a long hug?",
+            Some(("/hugs", "A 20-second hug")),
+        ),
     }
 }
 
@@ -48,6 +185,15 @@ pub struct TodayPage {
     pub me: PartnerDay,
     pub partner: PartnerDay,
     pub same_day: bool,
+    /// "It’s 14:30 for Sam in New York", only when their time differs from yours.
+    pub partner_time: Option<String>,
+    /// The one thing that matters most now.
+    pub next: NextCard,
+    /// Today's step of the first week, until the couple puts the guide away.
+    pub guide: Option<GuideCard>,
+    pub check_in_open: bool,
+    pub appreciation_open: bool,
+    pub appreciated: bool,
     pub notice: Option<&'static str>,
     pub check_ins: DayCheckIns,
     pub check_in_form: NewCheckIn,
@@ -138,32 +284,84 @@ pub(super) async fn today_page(
         AppreciationView::of(a, us, overview.is_new(a.author != us.me.id, a.created_at))
     };
     let (status, wait) = FormErrors::page_status(&[&v.check_in_errors, &v.appreciation_errors]);
-    let talk = conversation::current_in(&state.ctx, us)
-        .await?
-        .filter(conversation::Seen::needs_me)
-        .map(|s| super::conversation::TalkView::of(&s, us, tz, now));
+    let talk_seen = conversation::current_in(&state.ctx, us).await?.filter(conversation::Seen::needs_me);
+    let talk = talk_seen.as_ref().map(|s| super::conversation::TalkView::of(s, us, tz, now));
     let today_question = tend_domain::questions::exchange::question_for_today_in(&state.ctx, us, false).await?;
     let question = Some(super::questions::QuestionView::of(&today_question, tz));
-    let listening = tend_domain::listening::open_in(&state.ctx, us)
-        .await?
-        .map(|l| super::listening::ExchangeView::of(&l, us, now))
-        .filter(|x| x.my_move);
-    let evening = tend_domain::tech_free::current_in(&state.ctx, us)
-        .await?
-        .map(|e| super::tech_free::EveningView::of(&e, tz, now, &us.me.display_name));
+    let open_listening = tend_domain::listening::open_in(&state.ctx, us).await?;
+    let listening =
+        open_listening.as_ref().map(|l| super::listening::ExchangeView::of(l, us, now)).filter(|x| x.my_move);
+    let evening_seen = tend_domain::tech_free::current_in(&state.ctx, us).await?;
+    let evening = evening_seen.as_ref().map(|e| super::tech_free::EveningView::of(e, tz, now, &us.me.display_name));
     let rhythm_today = tend_domain::rhythm::today_line(&state.ctx, us).await?;
     let nudges = tend_domain::reminder::nudges_today(&state.ctx, us).await?;
     let nudged = nudges.iter().any(|n| n.from_me);
     let nudge_choices =
         tend_domain::rhythm::Practice::ALL.iter().map(|p| (p.as_str(), p.info().name.clone())).collect();
+    let pieces = today::Pieces {
+        overview: &overview,
+        talk: talk_seen.as_ref(),
+        evening: evening_seen.as_ref(),
+        listening: open_listening.as_ref(),
+        question: Some(&today_question),
+        rhythm_today: &rhythm_today,
+        nudges: &nudges,
+    };
+    let facts = today::facts(&pieces, now);
+    let next = today::next(&facts);
+    let editing = v.editing || v.check_in_errors.any();
+    let check_in_open = editing || next.is_check_in();
+    let appreciation_open =
+        v.appreciation_errors.any() || !v.appreciation_form.body.trim().is_empty() || next.is_appreciation();
+    let me_day = PartnerDay::of(&us.me, now);
+    let partner_day = PartnerDay::of(&us.partner, now);
+    let same_day = tz.today(now) == us.partner.time_zone.today(now);
+    let partner_time = (me_day.time != partner_day.time || !same_day).then(|| {
+        let on = if same_day { String::new() } else { format!(", {}", partner_day.date) };
+        format!("It’s {} for {} in {}{on}.", partner_day.time, partner_day.name, partner_day.place)
+    });
+    let guide = if tend_domain::account::guide_hidden(&state.ctx, &us.me).await? {
+        None
+    } else {
+        today::guide_day(us, now).map(|day| {
+            let done = match day.practice.as_str() {
+                "check-in" => facts.checked_in,
+                "appreciation" => facts.appreciated_today,
+                "question" => facts.answered_question,
+                _ => false,
+            };
+            let merged = !done
+                && match day.practice.as_str() {
+                    "check-in" => next.is_check_in(),
+                    "appreciation" => next.is_appreciation(),
+                    "question" => matches!(next, today::Next::Question | today::Next::QuestionPartnerWaiting),
+                    _ => false,
+                };
+            let tomorrow = today::first_week().iter().find(|d| d.day == day.day + 1).map(|d| d.title.as_str());
+            GuideCard { day, done, merged, tomorrow }
+        })
+    };
     let page = TodayPage {
         layout: Layout::new(Some(&me.0), csrf, "today"),
         greeting: greeting(now.to_zoned(tz.zone()).hour()),
-        same_day: tz.today(now) == us.partner.time_zone.today(now),
-        me: PartnerDay::of(&us.me, now),
-        partner: PartnerDay::of(&us.partner, now),
+        same_day,
+        partner_time,
+        next: next_card(
+            &next,
+            &us.partner.display_name,
+            talk.as_ref(),
+            evening.as_ref(),
+            question.as_ref(),
+            listening.as_ref(),
+        ),
+        guide,
+        check_in_open,
+        appreciation_open,
+        appreciated: facts.appreciated_today,
+        me: me_day,
+        partner: partner_day,
         notice: v.notice,
-        editing: v.editing || v.check_in_errors.any(),
+        editing,
         check_ins,
         check_in_form,
         check_in_errors: v.check_in_errors,
@@ -223,10 +421,22 @@ pub async fn show(
     today_page(&state, &me, &csrf, v).await
 }
 
+/// Puts the first-week guide away, on every device.
+pub async fn hide_guide(
+    State(state): State<AppState>,
+    me: SignedIn,
+    CsrfForm(_): CsrfForm<super::accounts::Empty>,
+) -> Result<Response, PageError> {
+    tend_domain::account::hide_guide(&state.ctx, &me.0.user).await?;
+    Ok(Redirect::to("/today?done=guide-hidden").into_response())
+}
+
 /// The live stream for the caller's open pages; nothing for someone not paired.
 pub async fn events(State(state): State<AppState>, me: SignedIn) -> Response {
-    match me.0.user.couple_id {
-        Some(couple) => crate::live::stream(&state, couple).into_response(),
-        None => StatusCode::NO_CONTENT.into_response(),
-    }
+    // Someone without a partner yet hears when the partner they invited joins.
+    let audience = match me.0.user.couple_id {
+        Some(couple) => crate::live::Audience::Couple(couple),
+        None => crate::live::Audience::Person(me.0.user.id),
+    };
+    crate::live::stream(&state, audience).into_response()
 }

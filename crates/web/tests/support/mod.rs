@@ -246,8 +246,8 @@ impl Browser {
     /// Creates an invite on the pair page and returns (link, code).
     pub async fn invite(&self) -> (String, String) {
         let r = self.submit("/pair", "/pair/invite", &[]).await;
-        assert_eq!(r.status(), StatusCode::OK);
-        let html = r.text().await.expect("body");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "making an invite redirects (reload-safe)");
+        let (_, html) = self.page(&location(&r)).await;
         let link = attr_after(&html, "id=\"invite-link\" type=\"text\" readonly value=\"").expect("link shown");
         let code = attr_after(&html, "aria-label=\"Invite code ").expect("code shown");
         (link, code)
@@ -309,6 +309,16 @@ impl Api {
         assert_eq!(status, StatusCode::CREATED, "{body}");
         self.with_token(body["token"].as_str().expect("token"))
     }
+}
+
+/// A couple made through the pages, Alex and Sam: (Alex's browser, Sam's browser).
+pub async fn browser_couple(app: &TestApp) -> (Browser, Browser) {
+    let alex = app.browser();
+    alex.sign_up("Alex", "alex@example.org", None).await;
+    let (link, _) = alex.invite().await;
+    let sam = app.browser();
+    sam.sign_up("Sam", "sam@example.org", Some(link.rsplit('/').next().expect("token"))).await;
+    (alex, sam)
 }
 
 /// A couple made through the API: (first partner, second partner).

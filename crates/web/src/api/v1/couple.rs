@@ -72,18 +72,36 @@ pub struct InviteView {
     pub expires_at: jiff::Timestamp,
 }
 
-/// Creates an invite for the caller's partner-to-be, replacing any open one. The link and
-/// code are shown only here.
+/// The caller's invite: the open one (200) if there is one, so a retried request never
+/// replaces a link already sent; otherwise a new one (201). To replace an open invite,
+/// cancel it first.
 #[utoipa::path(post, path = "/api/v1/invites", tag = "couple", security(("bearer" = [])),
-    responses((status = 201, body = InviteView), (status = 409, description = "Already paired", body = Problem)))]
+    responses((status = 201, description = "A new invite", body = InviteView), (status = 200, description = "The invite that was already open", body = InviteView), (status = 409, description = "Already paired", body = Problem)))]
 pub async fn create_invite(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
     headers: HeaderMap,
 ) -> Result<(StatusCode, Json<InviteView>), ApiError> {
-    let invite = couple::create_invite(&state.ctx, &me.user).await?;
-    let link = format!("{}/join/{}", base_url(&state.config, &headers), invite.token.expose());
-    Ok((StatusCode::CREATED, Json(InviteView { link, code: invite.code, expires_at: invite.expires_at })))
+    let (invite, new) = couple::create_invite(&state.ctx, &me.user, false).await?;
+    let status = if new { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(invite_view(&state, &headers, &invite))))
+}
+
+/// The caller's open invite, with its link and code, for as long as it is open.
+#[utoipa::path(get, path = "/api/v1/invites", tag = "couple", security(("bearer" = [])),
+    responses((status = 200, body = InviteView), (status = 404, description = "No open invite (or one made before invites could be shown again)", body = Problem)))]
+pub async fn open_invite(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+    headers: HeaderMap,
+) -> Result<Json<InviteView>, ApiError> {
+    let invite = couple::open_invite(&state.ctx, &me.user).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(invite_view(&state, &headers, &invite)))
+}
+
+fn invite_view(state: &AppState, headers: &HeaderMap, invite: &couple::CreatedInvite) -> InviteView {
+    let link = format!("{}/join/{}", base_url(&state.config, headers), invite.token.expose());
+    InviteView { link, code: invite.code.clone(), expires_at: invite.expires_at }
 }
 
 /// Cancels the caller's open invite.

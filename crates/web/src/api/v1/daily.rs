@@ -214,9 +214,11 @@ pub fn appreciation_view(a: &Appreciation, us: &couple::Us) -> AppreciationView 
 
 #[derive(Deserialize, ToSchema)]
 pub struct AppreciationBody {
-    /// gratitude, respect or admiration.
+    /// gratitude, respect or admiration: yours to choose, whatever the starter.
     kind: String,
     body: String,
+    /// The opening you started from, if any (see `/api/v1/appreciations/starters`). A starter
+    /// of any kind may go with the kind you chose; it never changes that kind.
     #[serde(default)]
     starter_id: Option<String>,
     /// Optional; when given it must be your partner's id.
@@ -298,16 +300,16 @@ pub async fn list(
 
 #[derive(Deserialize, ToSchema)]
 pub struct ReactionBody {
-    /// love, hug, smile or moved.
+    /// love, hug, smile or moved; absent or null keeps the reaction you gave before.
     #[serde(default)]
     reaction: Option<String>,
-    /// A few words back.
+    /// A few words back; empty or absent keeps the words you wrote before.
     #[serde(default)]
     reply: String,
 }
 
-/// Answers an appreciation you received, with a reaction and/or a few words. Answering again
-/// replaces the answer.
+/// Answers an appreciation you received, with a reaction, a few words, or both. Both are kept
+/// side by side: a new reaction replaces only the reaction, new words replace only the words.
 #[utoipa::path(put, path = "/api/v1/appreciations/{id}/reaction", tag = "daily", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = ReactionBody,
     responses((status = 200, body = AppreciationView), (status = 404, body = Problem), (status = 409, description = "Not paired, or not yours to answer", body = Problem), (status = 422, body = Problem)))]
@@ -471,7 +473,7 @@ pub async fn history(
     responses((status = 200, description = "text/event-stream", content_type = "text/event-stream"), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn events(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Response, ApiError> {
     let us = couple::us(&state.ctx, &me.user).await?;
-    Ok(crate::live::stream(&state, us.couple_id).into_response())
+    Ok(crate::live::stream(&state, crate::live::Audience::Couple(us.couple_id)).into_response())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -7,6 +7,7 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiError, Problem};
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use serde::Serialize;
 use tend_domain::today;
 use utoipa::ToSchema;
@@ -25,6 +26,31 @@ pub struct TodayView {
     /// When you last looked at Today (before this request); what your partner added after it is new.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_seen: Option<jiff::Timestamp>,
+    /// The one thing that matters most now, as the page's top card shows it.
+    pub next: NextView,
+    /// Today's step of your first week, until you put the guide away.
+    pub guide: Option<GuideView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NextView {
+    /// join-evening, evening-on, join-conversation, back-to-conversation, rate-conversation,
+    /// listening, check-in-partner-waiting, nudged, check-in, question-partner-waiting,
+    /// question, planned, appreciate or all-done.
+    pub step: &'static str,
+    /// For `nudged`: the practice your partner would love.
+    pub practice: Option<&'static str>,
+    /// For `planned`: what is on your rhythm today.
+    pub text: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GuideView {
+    /// 1 to 7.
+    pub day: u8,
+    pub practice: String,
+    pub title: String,
+    pub why: String,
 }
 
 /// Both partners, their own local dates, and today's practices.
@@ -34,6 +60,24 @@ pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Re
     let overview = today::overview(&state.ctx, &me.user, true).await?;
     let now = state.ctx.now();
     let us = &overview.us;
+    let ctx = &state.ctx;
+    let talk = tend_domain::conversation::current_in(ctx, us).await?;
+    let evening = tend_domain::tech_free::current_in(ctx, us).await?;
+    let listening = tend_domain::listening::open_in(ctx, us).await?;
+    let question = tend_domain::questions::exchange::question_for_today_in(ctx, us, false).await?;
+    let rhythm_today = tend_domain::rhythm::today_line(ctx, us).await?;
+    let nudges = tend_domain::reminder::nudges_today(ctx, us).await?;
+    let pieces = today::Pieces {
+        overview: &overview,
+        talk: talk.as_ref(),
+        evening: evening.as_ref(),
+        listening: listening.as_ref(),
+        question: Some(&question),
+        rhythm_today: &rhythm_today,
+        nudges: &nudges,
+    };
+    let next = today::next(&today::facts(&pieces, now));
+    let guide = if tend_domain::account::guide_hidden(ctx, &us.me).await? { None } else { today::guide_day(us, now) };
     let (me, partner) = (PartnerView::of(&us.me, now), PartnerView::of(&us.partner, now));
     Ok(Json(TodayView {
         same_day: me.today == partner.today,
@@ -43,5 +87,30 @@ pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Re
         received: overview.received.iter().map(|a| appreciation_view(a, us)).collect(),
         given: overview.given.iter().map(|a| appreciation_view(a, us)).collect(),
         last_seen: overview.last_seen,
+        next: NextView {
+            step: next.as_str(),
+            practice: match &next {
+                today::Next::Nudged(p) => Some(p.as_str()),
+                _ => None,
+            },
+            text: match &next {
+                today::Next::Planned(t) => Some(t.clone()),
+                _ => None,
+            },
+        },
+        guide: guide.map(|g| GuideView {
+            day: g.day,
+            practice: g.practice.clone(),
+            title: g.title.clone(),
+            why: g.why.clone(),
+        }),
     }))
+}
+
+/// Puts your first-week guide away, on every device.
+#[utoipa::path(delete, path = "/api/v1/today/guide", tag = "today", security(("bearer" = [])),
+    responses((status = 204, description = "Put away")))]
+pub async fn hide_guide(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<StatusCode, ApiError> {
+    tend_domain::account::hide_guide(&state.ctx, &me.user).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,2 @@
+-- The first-week guide on Today, put away by each person when they wish (Unix milliseconds).
+alter table users add column guide_hidden_at integer;
