@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { backends, launchBrowser, phone, startTend } from '../lib/tend.mjs';
+import { audit, backends, launchBrowser, phone, startTend } from '../lib/tend.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -40,6 +40,10 @@ for (const backend of backends()) {
       await alex.reload();
       assert.equal(await alex.getByLabel('Invite link', { exact: true }).inputValue(), link);
       assert.equal(await alex.locator('.invite-code').textContent(), code);
+      for (const width of [320, 360]) {
+        await alex.setViewportSize({ width, height: 720 });
+        assert.deepEqual(await audit(alex, `the open invite at ${width} px`), []);
+      }
 
       // Sam opens the link and signs up; they are paired at once.
       await sam.goto(link);
