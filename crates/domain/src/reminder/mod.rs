@@ -308,23 +308,10 @@ pub struct Overview {
     pub devices: Vec<PushSubscription>,
     pub calendar_since: Option<Timestamp>,
     pub recent: Vec<SentReminder>,
-    /// Practices with an agreed time: only those are reminded of.
-    pub agreed: Vec<Practice>,
 }
 
 pub async fn overview(ctx: &Ctx, me: &User) -> Result<Overview> {
     let now = ctx.now();
-    let agreed = match me.couple_id {
-        Some(couple) => ctx
-            .store
-            .rhythm_slots(couple)
-            .await?
-            .into_iter()
-            .filter(|s| s.agreed_at.is_some())
-            .map(|s| s.practice)
-            .collect(),
-        None => Vec::new(),
-    };
     Ok(Overview {
         choices: ctx.store.reminder_choices(me.id).await?,
         devices: ctx.store.push_subscriptions(me.id).await?,
@@ -333,8 +320,12 @@ pub async fn overview(ctx: &Ctx, me: &User) -> Result<Overview> {
             .store
             .reminders_sent(me.id, now.checked_sub(SignedDuration::from_hours(24 * 7)).unwrap_or(now))
             .await?,
-        agreed,
     })
+}
+
+/// The person's devices that get notifications, oldest first.
+pub async fn devices(ctx: &Ctx, me: &User) -> Result<Vec<PushSubscription>> {
+    Ok(ctx.store.push_subscriptions(me.id).await?)
 }
 
 pub async fn save_choices(ctx: &Ctx, me: &User, form: &NewChoices) -> Result<Choices> {

@@ -181,8 +181,8 @@ pub async fn devices(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
 ) -> Result<Json<Vec<DeviceView>>, ApiError> {
-    let overview = reminder::overview(&state.ctx, &me.user).await?;
-    Ok(Json(overview.devices.iter().map(DeviceView::from).collect()))
+    let devices = reminder::devices(&state.ctx, &me.user).await?;
+    Ok(Json(devices.iter().map(DeviceView::from).collect()))
 }
 
 /// Stops notifications to one of your devices.
