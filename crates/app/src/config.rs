@@ -51,6 +51,9 @@ pub struct Config {
     pub smtp_from: Option<String>,
     /// Lets push endpoints be http or private addresses: only for a test push service.
     pub push_allow_private: bool,
+    /// The master key (base64), from `TEND_MASTER_KEY` or `TEND_MASTER_KEY_FILE`; else the
+    /// data folder's `master.key`.
+    pub master_key: Option<String>,
 }
 
 /// `trust_proxy` in the file: `true`/`false`, or a number of proxies.
@@ -160,6 +163,7 @@ impl Config {
             smtp_url,
             smtp_from,
             push_allow_private,
+            master_key: env("TEND_MASTER_KEY")?,
         })
     }
 }

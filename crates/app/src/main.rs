@@ -14,7 +14,7 @@ use tend_courier::{CourierConfig, SmtpConfig, VapidKeys};
 use tend_domain::fixtures::{self, Person};
 use tend_domain::reminder::{self, Courier, EndpointPolicy};
 use tend_domain::{Ctx, Policy, SystemClock, account};
-use tend_store::{Database, StoreConfig};
+use tend_store::{Database, MasterKey, StoreConfig, vault};
 use tend_web::{AppState, WebConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -41,7 +41,12 @@ enum Command {
     /// Brings the database schema up to date and exits.
     Migrate,
     /// Creates the demo couple, with a few weeks of history, and prints how to log in.
-    Demo,
+    Demo {
+        /// Years of history instead of three weeks: a busy couple, for benchmarks such as
+        /// bench/export.sh (five years take a few minutes to write).
+        #[arg(long)]
+        years: Option<u16>,
+    },
     /// Account tools for the host.
     User {
         #[command(subcommand)]
@@ -49,12 +54,59 @@ enum Command {
     },
     /// Writes a consistent copy of a running SQLite database to PATH (PostgreSQL: use pg_dump).
     Backup { path: PathBuf },
+    /// Writes everything one person may see (as "Download my data" in Settings does) to a ZIP.
+    Export {
+        /// The person's email.
+        #[arg(long)]
+        user: String,
+        /// Where to write it; by default tend-export-YYYY-MM-DD.zip in this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Copies a whole SQLite instance into a new, empty PostgreSQL database, checking every
+    /// table's rows and checksum before committing. Start Tend on PostgreSQL afterwards with
+    /// the same master key.
+    Copy {
+        /// The SQLite database, e.g. sqlite:///srv/tend/data/tend.db
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database, e.g. postgres://tend@db/tend (with TEND_DATABASE_SCHEMA if you use one).
+        #[arg(long)]
+        to: String,
+    },
+    /// The master key that wraps each person's data key.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Prints a new random master key, for TEND_MASTER_KEY before a first start (every node of
+    /// one instance needs the same key).
+    Generate,
+    /// Makes a new master key and rewraps every person's data key with it, while Tend runs.
+    /// The key file in the data folder is replaced (a node reads it again when it meets a
+    /// rewrapped key); with TEND_MASTER_KEY, the new key is printed: set it on every node and
+    /// restart them.
+    Rotate,
+    /// Says which master key is in use (its fingerprint) and how many data keys it wraps.
+    Status,
 }
 
 #[derive(Subcommand)]
 enum UserCommand {
     /// Sets a new random password, signs the person out everywhere and prints the password.
     ResetPassword { email: String },
+    /// Deletes the person's account and everything they wrote; their partner keeps their own
+    /// words. Without --yes, only says what would be deleted.
+    Delete {
+        email: String,
+        /// Really delete: this cannot be undone.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[tokio::main]
@@ -96,8 +148,58 @@ async fn open_store(config: &Config) -> anyhow::Result<(Database, StoreConfig)> 
     database.migrate().await.context("migrating the database")?;
     // A database that opens and reads but cannot take writes (a full disk, a read-only
     // file or folder) would fail every action later: say so now instead.
-    database.store().probe_write(jiff::Timestamp::now()).await.context("writing to the database")?;
+    database.raw_store().probe_write(jiff::Timestamp::now()).await.context("writing to the database")?;
     Ok((database, store_config))
+}
+
+/// Where the master key comes from: `TEND_MASTER_KEY` (or `_FILE`), else `master.key` in the
+/// data folder, made at the first start of a database that has no data keys yet. A database
+/// whose words are sealed never gets a new key silently: without its key, Tend stops and says so.
+async fn master_key(config: &Config, database: &Database) -> anyhow::Result<(MasterKey, Option<PathBuf>)> {
+    if let Some(text) = &config.master_key {
+        let key = MasterKey::from_text(text).map_err(anyhow::Error::msg).context("TEND_MASTER_KEY")?;
+        return Ok((key, None));
+    }
+    let path = vault::key_file_in(&config.data_dir);
+    let next = path.with_extension("key.next");
+    // A rotation that stopped between rewrapping and replacing the file: the keys tell which.
+    if let Some(newer) = vault::read_key_file(&next).map_err(anyhow::Error::msg)? {
+        let ids: Vec<String> = database.keys().data_keys().await?.into_iter().map(|k| k.master_id).collect();
+        if !ids.is_empty() && ids.iter().all(|id| id == newer.id()) {
+            std::fs::rename(&next, &path).with_context(|| format!("finishing the key rotation: {}", next.display()))?;
+        } else {
+            std::fs::remove_file(&next).with_context(|| format!("removing {}", next.display()))?;
+        }
+    }
+    if let Some(key) = vault::read_key_file(&path).map_err(anyhow::Error::msg)? {
+        return Ok((key, Some(path)));
+    }
+    if database.has_data_keys().await? {
+        bail!(
+            "the master key is missing: this database's words are sealed, but TEND_MASTER_KEY is unset and {} \
+             does not exist. Restore that file from where you keep it (or set TEND_MASTER_KEY to the key). \
+             Tend will not make a new key, which would leave everyone's words unreadable.",
+            path.display()
+        );
+    }
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
+    let key = MasterKey::generate();
+    vault::write_key_file(&path, &key).map_err(anyhow::Error::msg)?;
+    tracing::info!(
+        path = %path.display(),
+        id = key.id(),
+        "made a new master key: keep a copy somewhere safe, apart from your backups"
+    );
+    Ok((key, Some(path)))
+}
+
+/// The store the use cases see: sealed by the vault, after sealing any words an earlier
+/// version of Tend stored in plain text.
+async fn sealed_store(config: &Config, database: &Database) -> anyhow::Result<Arc<dyn tend_domain::Store>> {
+    let (key, file) = master_key(config, database).await?;
+    let (store, _) = database.sealed_from(key, file).await.context("opening the vault")?;
+    Ok(store)
 }
 
 /// The use cases' world: the store, the real clock, and live events that fit the database.
@@ -105,7 +207,7 @@ async fn context(config: &Config) -> anyhow::Result<(Ctx, Database)> {
     let (database, store_config) = open_store(config).await?;
     let events = tend_store::events::for_database(&database, &store_config).await;
     let ctx = Ctx::new(
-        database.store(),
+        sealed_store(config, &database).await?,
         Arc::new(SystemClock),
         events,
         Policy { registration: config.registration, conversation_minute: config.conversation_minute },
@@ -125,11 +227,13 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            open_store(&config).await?;
+            let (database, _) = open_store(&config).await?;
+            sealed_store(&config, &database).await?;
             println!("The database is up to date.");
             Ok(())
         }
-        Command::Demo => print_demo(&context(&config).await?.0).await,
+        Command::Demo { years: None } => print_demo(&context(&config).await?.0).await,
+        Command::Demo { years: Some(years) } => busy_demo(&context(&config).await?.0, years).await,
         Command::User { command: UserCommand::ResetPassword { email } } => {
             let (ctx, _) = context(&config).await?;
             match account::reset_password(&ctx, &email).await {
@@ -146,6 +250,54 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::User { command: UserCommand::Delete { email, yes } } => {
+            let (ctx, _) = context(&config).await?;
+            let found = if yes {
+                account::delete_by_email(&ctx, &email).await
+            } else {
+                account::find_by_email(&ctx, &email).await
+            };
+            let user = match found {
+                Ok(user) => user,
+                Err(tend_domain::Error::NotFound) => bail!("there is no account with the email {email}"),
+                Err(e) => return Err(e.into()),
+            };
+            if yes {
+                println!("Deleted the account of {} ({email}) and everything they wrote.", user.display_name);
+                println!("A couple they were in has ended; their partner keeps their own words.");
+                return Ok(());
+            }
+            eprintln!(
+                "This would delete the account of {} ({email}). As Settings tells the person:",
+                user.display_name
+            );
+            eprintln!("\nWhat will go:");
+            account::DELETE_GOES.iter().for_each(|line| eprintln!("  - {line}"));
+            eprintln!("\nWhat stays:");
+            account::DELETE_STAYS.iter().for_each(|line| eprintln!("  - {line}"));
+            eprintln!();
+            bail!("nothing was deleted: this cannot be undone, so run `tend user delete {email} --yes` to delete it")
+        }
+        Command::Keys { command } => keys(&config, command).await,
+        Command::Copy { from, to } => copy(&config, &from, &to).await,
+        Command::Export { user, out } => {
+            let (ctx, _) = context(&config).await?;
+            let me = match tend_domain::export::person_by_email(&ctx, &user).await {
+                Ok(me) => me,
+                Err(tend_domain::Error::NotFound) => bail!("there is no account with the email {user}"),
+                Err(e) => return Err(e.into()),
+            };
+            let plan = tend_domain::export::plan(&ctx, &me).await?;
+            let path = out.unwrap_or_else(|| PathBuf::from(tend_domain::export::file_name(&plan)));
+            let file = tokio::fs::File::create(&path).await.with_context(|| format!("creating {}", path.display()))?;
+            let mut file = tend_web::export::write_zip(&ctx, &plan, tokio::io::BufWriter::new(file)).await?;
+            tokio::io::AsyncWriteExt::shutdown(&mut file)
+                .await
+                .with_context(|| format!("writing {}", path.display()))?;
+            file.into_inner().sync_all().await.with_context(|| format!("writing {}", path.display()))?;
+            println!("Wrote everything {user} may see to {}", path.display());
+            Ok(())
+        }
         Command::Backup { path } => {
             let (database, _) = open_store(&config).await?;
             database.backup_to(&path).await?;
@@ -153,6 +305,85 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `tend copy`: SQLite to PostgreSQL, both brought to this version's schema first.
+async fn copy(config: &Config, from: &str, to: &str) -> anyhow::Result<()> {
+    if !from.starts_with("sqlite:") {
+        bail!("--from must be a sqlite: URL, e.g. sqlite:///srv/tend/data/tend.db");
+    }
+    if !(to.starts_with("postgres:") || to.starts_with("postgresql:")) {
+        bail!("--to must be a postgres:// URL");
+    }
+    let source_url = if from.contains('?') { from.to_owned() } else { format!("{from}?mode=rw") };
+    let source = Database::connect(&StoreConfig::from_url(source_url)).await.context("opening the SQLite database")?;
+    source.migrate().await.context("bringing the SQLite database up to date")?;
+    let target_config = StoreConfig { schema: config.database_schema.clone(), ..StoreConfig::from_url(to.to_owned()) };
+    let target = Database::connect(&target_config).await.context("connecting to PostgreSQL")?;
+    target.migrate().await.context("making the tables in PostgreSQL")?;
+    let (Database::Sqlite(sqlite), Database::Postgres(pg)) = (&source, &target) else {
+        bail!("this build of Tend cannot copy between these databases");
+    };
+    let started = std::time::Instant::now();
+    let copied = tend_store::copy::sqlite_to_postgres(sqlite, pg).await.context("copying")?;
+    let rows: u64 = copied.iter().map(|c| c.rows).sum();
+    for table in copied.iter().filter(|c| c.rows > 0) {
+        println!("  {:<20} {:>9} rows  checksum {}", table.table, table.rows, table.checksum);
+    }
+    println!(
+        "Copied {rows} rows in {} tables in {:.1} s; every table's rows and checksum match.",
+        copied.len(),
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "Start Tend with TEND_DATABASE_URL set to the PostgreSQL URL and the same master key as before \
+         (the words stay sealed): TEND_MASTER_KEY_FILE={} unless you set TEND_MASTER_KEY.",
+        vault::key_file_in(&config.data_dir).display()
+    );
+    source.close().await;
+    target.close().await;
+    Ok(())
+}
+
+async fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<()> {
+    if let KeysCommand::Generate = command {
+        let key = MasterKey::generate();
+        println!("{}", key.to_text());
+        eprintln!("A new master key (id {}). Keep it secret, and apart from your backups.", key.id());
+        return Ok(());
+    }
+    let (database, _) = open_store(config).await?;
+    let (old, file) = master_key(config, &database).await?;
+    // Checks the key against the stored ones (and seals any plain words) before anything else.
+    database.sealed(old.clone()).await.context("opening the vault")?;
+    let count = database.keys().data_keys().await?.len();
+    if let KeysCommand::Status = command {
+        let source = file.map_or_else(|| "TEND_MASTER_KEY".to_owned(), |f| f.display().to_string());
+        println!("Master key {} (from {source}) wraps {count} data key(s).", old.id());
+        return Ok(());
+    }
+    let new = MasterKey::generate();
+    match file {
+        Some(path) => {
+            // The new key is safe on disk before any data key depends on it.
+            let next = path.with_extension("key.next");
+            vault::write_key_file(&next, &new).map_err(anyhow::Error::msg)?;
+            let n = vault::rotate(database.keys().as_ref(), &old, &new).await.context("rewrapping the data keys")?;
+            std::fs::rename(&next, &path).with_context(|| format!("replacing {}", path.display()))?;
+            println!("Rotated: {n} data key(s) now wrapped by master key {} in {}.", new.id(), path.display());
+            println!("The old key no longer opens anything here; backups made before now still need it.");
+        }
+        None => {
+            let n = vault::rotate(database.keys().as_ref(), &old, &new).await.context("rewrapping the data keys")?;
+            println!("{}", new.to_text());
+            eprintln!(
+                "Rotated: {n} data key(s) now wrapped by the master key above (id {}). Set TEND_MASTER_KEY to it \
+                 on every node and restart them; the old key no longer opens anything here.",
+                new.id()
+            );
+        }
+    }
+    Ok(())
 }
 
 const DEMO: [Person<'static>; 2] = [
@@ -181,6 +412,23 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
     for person in &DEMO {
         println!("  {}: log in with {} / {}", person.name, person.email, person.password);
     }
+    Ok(())
+}
+
+/// Creates the demo couple with `years` years of daily history (check-ins, appreciations,
+/// conversations, hugs), written through the use cases, unless the couple exists.
+async fn busy_demo(ctx: &Ctx, years: u16) -> anyhow::Result<()> {
+    if fixtures::exists(ctx, &DEMO[0]).await? {
+        println!("The demo couple is here already; nothing was added.");
+        return Ok(());
+    }
+    let days = i64::from(years) * 365;
+    let us = fixtures::paired_couple(ctx, &DEMO[0], &DEMO[1], days / 7 + 1).await.context("creating the couple")?;
+    fixtures::daily_history(ctx, &us, days).await.context("writing check-ins and appreciations")?;
+    fixtures::practice_history(ctx, &us, days).await.context("writing practices")?;
+    fixtures::question_history(ctx, &us).await.context("writing questions")?;
+    fixtures::rhythm_history(ctx, &us).await.context("writing the rhythm")?;
+    println!("Created the demo couple with {years} years of history.");
     Ok(())
 }
 

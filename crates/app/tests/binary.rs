@@ -125,8 +125,31 @@ async fn zero_config_sqlite_with_demo_reset_and_backup() {
     let restored = dir.path().join("restored");
     std::fs::create_dir_all(&restored).expect("dir");
     std::fs::copy(&backup, restored.join("tend.db")).expect("copy");
-    let (ok, out, _) = tend(&restored, &["demo"], &[]);
-    assert!(ok && out.contains("already"), "the copy holds the demo couple: {out}");
+    // A backup's words are sealed: without the master key, Tend refuses to start on it.
+    let (ok, _, err) = tend(&restored, &["demo"], &[]);
+    assert!(!ok && err.contains("master key is missing"), "{err}");
+    assert!(!restored.join("master.key").exists(), "and makes no new key");
+    let key = std::fs::read_to_string(data.join("master.key")).expect("the key file");
+    let (ok, _, err) =
+        tend(&restored, &["demo"], &[("TEND_MASTER_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]);
+    assert!(!ok && err.contains("not the one"), "a wrong key is refused: {err}");
+    let (ok, out, err) = tend(&restored, &["demo"], &[("TEND_MASTER_KEY", key.trim())]);
+    assert!(ok && out.contains("already"), "the copy holds the demo couple: {out} {err}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("master.key")).expect("key").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the key file is the owner's alone");
+    }
+    let (ok, out, err) = tend(&data, &["keys", "rotate"], &[]);
+    assert!(ok && out.contains("Rotated: 2 data key(s)"), "{out} {err}");
+    assert_ne!(std::fs::read_to_string(data.join("master.key")).expect("key"), key, "a new key");
+    // The running node reads the rotated key file when it meets a rewrapped key.
+    let (status, login) =
+        post(&node.base, "/api/v1/auth/login", None, json!({"email": "alex@demo.tend", "password": password})).await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    let (status, today) = get(&node.base, "/api/v1/check-ins", login["token"].as_str().expect("token")).await;
+    assert_eq!(status, StatusCode::OK, "{today}");
 
     assert!(node.stop(), "SIGTERM shuts down gracefully with exit code 0");
 }

@@ -276,6 +276,87 @@ pub async fn reset_password(ctx: &Ctx, email: &str) -> Result<String> {
     Ok(password)
 }
 
+/// The name a deleted account's row keeps, so nothing that still points at it (an
+/// appreciation the partner wrote to them, a hug they logged together) shows an empty name.
+pub const DELETED_NAME: &str = "A deleted account";
+
+/// What deleting one's account takes away. Shown before confirming, in the API, and carried
+/// out by `Accounts::delete_user` exactly.
+pub const DELETE_GOES: [&str; 4] = [
+    "Everything you wrote: check-ins, appreciations (with the reactions and replies they received), answers to questions, your replies and reactions, notes on tech-free evenings, and what you shared or reflected back in listening.",
+    "Your ratings: how understood, accepted and cared for you felt after answers and conversations, and whether your partner got what you shared.",
+    "Your account: your name, email address and password, and every device and API token signed in with it.",
+    "Your reminders, notification devices, calendar address, any invite you sent, and the key your words were sealed with.",
+];
+
+/// What stays after one's account is deleted.
+pub const DELETE_STAYS: [&str; 3] = [
+    "Your partner keeps their own words: the appreciations they wrote to you, their answers and responses to questions, and their side of any listening.",
+    "What you did together stays with your partner as plain facts, without your words: hugs, practices marked as done, your agreed rhythm, the questions you drew, and that a conversation took place.",
+    "If you’re paired, your couple ends first, just as unpairing does, and your partner can pair again with a new invite. Your email address is free to use again.",
+];
+
+const WRONG_PASSWORD: &str = "That isn’t your password, so nothing was deleted.";
+
+/// How guessing the password through the delete form is throttled: as a change of password.
+fn delete_keys(me: &User) -> throttle::Keys {
+    throttle::Keys { account: format!("account-delete:{}", me.id), address: format!("addr-of:{}", me.id) }
+}
+
+/// Deletes one's own account after checking the password, as `DELETE_GOES` and
+/// `DELETE_STAYS` say. A wrong password changes nothing and counts like a wrong log-in.
+pub async fn delete_account(ctx: &Ctx, me: &User, password: &str) -> Result<()> {
+    if password.is_empty() {
+        return Err(Error::field("password", "Please type your password to confirm."));
+    }
+    if password.chars().count() > PASSWORD_MAX {
+        return Err(Error::field("password", WRONG_PASSWORD));
+    }
+    let turn = password::turn().await?;
+    let attempt = throttle::attempt(ctx, &delete_keys(me)).await?;
+    let stored = ctx.store.password_hash(me.id).await?.ok_or(Error::NotFound)?;
+    if !turn.verify(password.to_owned(), stored).await? {
+        return Err(Error::field("password", WRONG_PASSWORD));
+    }
+    throttle::succeeded(ctx, attempt).await?;
+    remove(ctx, me.id).await
+}
+
+/// For the host: deletes the account with this email, as `delete_account` does, without a
+/// password.
+pub async fn delete_by_email(ctx: &Ctx, email: &str) -> Result<User> {
+    let user = find_by_email(ctx, email).await?;
+    remove(ctx, user.id).await?;
+    Ok(user)
+}
+
+/// For the host: the account with this email, if there is one.
+pub async fn find_by_email(ctx: &Ctx, email: &str) -> Result<User> {
+    let email = parse_email(email).map_err(|m| Error::field("email", m))?;
+    ctx.store.user_by_email(&email).await?.ok_or(Error::NotFound)
+}
+
+/// Deletes the person and tells the partner's open pages, which then find themselves unpaired.
+async fn remove(ctx: &Ctx, id: crate::UserId) -> Result<()> {
+    // Read afresh: the couple may have changed since the caller was signed in.
+    let couple = ctx.store.user(id).await?.ok_or(Error::NotFound)?.couple_id;
+    let partners = match couple {
+        Some(couple) => ctx.store.users_in_couple(couple).await?.into_iter().filter(|u| u.id != id).collect(),
+        None => Vec::new(),
+    };
+    if !ctx.store.delete_user(id, ctx.now()).await? {
+        return Err(Error::NotFound);
+    }
+    if let Some(couple) = couple {
+        ctx.notify(couple, crate::events::EventKind::Couple).await;
+    }
+    for partner in partners {
+        let event = crate::events::PersonEvent { person: partner.id, kind: crate::events::EventKind::Couple };
+        ctx.events.publish_to(event).await;
+    }
+    Ok(())
+}
+
 /// Whether the person put the first-week guide away.
 pub async fn guide_hidden(ctx: &Ctx, me: &User) -> Result<bool> {
     Ok(ctx.store.guide_hidden(me.id).await?)

@@ -531,19 +531,25 @@ pub const HISTORY_LIMIT: i64 = 50;
 
 pub async fn history(ctx: &Ctx, me: &User) -> Result<Past> {
     let us = couple::us(ctx, me).await?;
-    let now = ctx.now();
-    let all = ctx.store.conversations(us.couple_id, HISTORY_LIMIT).await?;
-    let recent: Vec<Seen> = all
-        .into_iter()
-        .filter(|s| s.conversation.joined_at.is_some())
-        .map(|s| s.conversation.seen_by(s.id, us.me.id, now))
-        .filter(|s| s.phase.is_over() || matches!(s.phase, Phase::Rating { .. }))
-        .collect();
+    let recent = held_in(ctx, &us, HISTORY_LIMIT).await?;
     Ok(Past {
         held: u32::try_from(recent.len()).unwrap_or(u32::MAX),
         minutes: recent.iter().map(|s| s.minutes_spoken).sum(),
         recent,
     })
+}
+
+/// The couple's latest `limit` conversations that were held (someone joined) and are over or
+/// waiting for ratings, newest first, as the caller may see them: never the partner's rating.
+pub async fn held_in(ctx: &Ctx, us: &couple::Us, limit: i64) -> Result<Vec<Seen>> {
+    let now = ctx.now();
+    let all = ctx.store.conversations(us.couple_id, limit).await?;
+    Ok(all
+        .into_iter()
+        .filter(|s| s.conversation.joined_at.is_some())
+        .map(|s| s.conversation.seen_by(s.id, us.me.id, now))
+        .filter(|s| s.phase.is_over() || matches!(s.phase, Phase::Rating { .. }))
+        .collect())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod conversation;
 pub mod couple;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod fixtures;
 pub mod health;
 pub mod history;

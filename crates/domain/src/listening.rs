@@ -286,7 +286,12 @@ pub async fn open_in(ctx: &Ctx, us: &couple::Us) -> Result<Option<Listening>> {
 /// The couple's exchanges, newest first.
 pub async fn recent(ctx: &Ctx, me: &User, limit: i64) -> Result<Vec<Listening>> {
     let us = couple::us(ctx, me).await?;
-    ctx.store.listenings(us.couple_id, limit.clamp(1, 100)).await.map_err(Error::from)
+    recent_in(ctx, &us, limit.clamp(1, 100)).await
+}
+
+/// [`recent`] for a couple already read, as many as `limit` (both partners see every round).
+pub async fn recent_in(ctx: &Ctx, us: &couple::Us, limit: i64) -> Result<Vec<Listening>> {
+    ctx.store.listenings(us.couple_id, limit.max(1)).await.map_err(Error::from)
 }
 
 #[cfg(test)]

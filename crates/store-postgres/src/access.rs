@@ -64,7 +64,7 @@ impl Access for PgStore {
                       u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at as "created_at: Ts",
                       u.hide_counts
                from sessions s join users u on u.id = s.user_id
-               where s.token_hash = $1 and s.expires_at > $2"#,
+               where s.token_hash = $1 and s.expires_at > $2 and u.deleted_at is null"#,
             hash.0,
             ts(now) as Ts
         )
@@ -150,7 +150,7 @@ impl Access for PgStore {
                       u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at as "created_at: Ts",
                       u.hide_counts
                from api_tokens t join users u on u.id = t.user_id
-               where t.token_hash = $1"#,
+               where t.token_hash = $1 and u.deleted_at is null"#,
             hash.0
         )
         .fetch_optional(&self.pool)

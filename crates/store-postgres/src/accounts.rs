@@ -5,6 +5,7 @@ use crate::{PgStore, Ts, UserRow, db, is_unique_violation, pairing, ts, user_row
 use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::{PgConnection, Postgres, Transaction};
+use tend_domain::account::DELETED_NAME;
 use tend_domain::store::{Accounts, Gate, NewUserRecord, ProfileChange, RegisterOutcome, StoreResult, User};
 use tend_domain::{CoupleId, StoreError, UserId};
 
@@ -83,7 +84,7 @@ impl Accounts for PgStore {
         let row = sqlx::query_as!(
             UserRow,
             r#"select id, email, display_name, time_zone, couple_id, created_at as "created_at: Ts", hide_counts
-               from users where email = $1"#,
+               from users where email = $1 and deleted_at is null"#,
             email
         )
         .fetch_optional(&self.pool)
@@ -179,5 +180,126 @@ impl Accounts for PgStore {
             .await
             .map_err(db)?;
         Ok(())
+    }
+
+    async fn delete_user(&self, user: UserId, now: Timestamp) -> StoreResult<bool> {
+        let id = user.0;
+        let mut tx: Transaction<'_, Postgres> = self.pool.begin().await.map_err(db)?;
+        // Locks their row for the rest of the transaction, so two deletions of one person
+        // cannot interleave: the second finds a tombstone and answers false.
+        let Some(row) =
+            sqlx::query!("select email, couple_id from users where id = $1 and deleted_at is null for update", id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?
+        else {
+            return Ok(false);
+        };
+        // Their couple ends first, exactly as `dissolve_couple` ends it.
+        if let Some(couple) = row.couple_id {
+            sqlx::query!("update couples set ended_at = $1 where id = $2 and ended_at is null", ts(now) as Ts, couple)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            sqlx::query!(
+                "update users set couple_id = null, updated_at = $1 where couple_id = $2",
+                ts(now) as Ts,
+                couple
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        // Ways in.
+        sqlx::query!("delete from sessions where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!("delete from api_tokens where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!("delete from invites where inviter_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        // The throttle's counts that name them (see `throttle` and the use cases' keys).
+        let keys: Vec<String> = [format!("login:{}", row.email), format!("signup:{}", row.email)]
+            .into_iter()
+            .chain(
+                ["invite", "email-change", "email-change-of", "password-change", "addr-of", "account-delete"]
+                    .map(|kind| format!("{kind}:{id}")),
+            )
+            .collect();
+        sqlx::query!("delete from login_failures where key = any($1)", &keys).execute(&mut *tx).await.map_err(db)?;
+        // Their words and ratings. What the partner wrote stays theirs: an appreciation to the
+        // deleted person keeps its words and loses only the reaction and reply they gave it;
+        // a listening loses the deleted person's turns (their share, reflection, feeling or
+        // verdict become empty) and keeps the partner's; a conversation loses their rating.
+        sqlx::query!("delete from check_ins where author_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!("delete from appreciations where author_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!(
+            "update appreciations set reply = '', reaction = null, reacted_at = null where recipient_id = $1",
+            id
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query!("delete from answers where author_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!(
+            "update listening_rounds set share = '', verdict = null, answered_at = null \
+             where listening_id in (select id from listenings where speaker_id = $1)",
+            id
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query!(
+            "update listening_rounds set reflection = case when reflection is null then null else '' end, \
+             feeling = case when feeling is null then null else '' end \
+             where listening_id in (select id from listenings where listener_id = $1)",
+            id
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query!(
+            "update conversations set \
+             first_understood = case when first_speaker = $1 then null else first_understood end, \
+             first_cared = case when first_speaker = $1 then null else first_cared end, \
+             second_understood = case when second_speaker = $1 then null else second_understood end, \
+             second_cared = case when second_speaker = $1 then null else second_cared end \
+             where first_speaker = $1 or second_speaker = $1",
+            id
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query!("update evenings set note = null, noted_by = null, noted_at = null where noted_by = $1", id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        // Reminders, devices and the calendar address.
+        sqlx::query!(
+            "delete from reminder_slots where user_id = $1 or reminder_id in (select id from reminders where user_id = $1)",
+            id
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query!("delete from reminders where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!("delete from nudges where from_user = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!("delete from reminder_settings where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!("delete from reminder_choices where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!("delete from push_subscriptions where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!("delete from calendar_feeds where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        // Their data key: whatever was sealed with it, here or in any copy, is unreadable now.
+        sqlx::query!("delete from data_keys where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        // The tombstone: no address (a new account may use theirs), no name, no password that
+        // any password matches (the hash cannot even be read).
+        sqlx::query!(
+            "update users set email = 'deleted-' || id || '@deleted.invalid', display_name = $1, \
+             password_hash = '!', couple_id = null, hide_counts = false, today_seen_at = null, \
+             guide_hidden_at = null, deleted_at = $2, updated_at = $2 where id = $3",
+            DELETED_NAME,
+            ts(now) as Ts,
+            id
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(true)
     }
 }

@@ -7,7 +7,6 @@ use jiff::{SignedDuration, Timestamp};
 use tend_domain::appreciation::{Appreciation, AppreciationRecord, Filter, Kind, Reaction};
 use tend_domain::check_in::{CheckIn, CheckInRecord};
 use tend_domain::store::{Daily, StoreResult};
-use tend_domain::text::fold;
 use tend_domain::{AppreciationId, CoupleId, UserId};
 
 /// An appreciation as its queries read it.
@@ -106,8 +105,8 @@ impl Daily for PgStore {
         let row = sqlx::query_as!(
             AppreciationRow,
             r#"insert into appreciations (couple_id, author_id, recipient_id, kind, body, starter_id, created_at,
-                                          reply, body_folded, reply_folded)
-               values ($1, $2, $3, $4, $5, $6, $7, '', $8, '')
+                                          reply)
+               values ($1, $2, $3, $4, $5, $6, $7, '')
                returning id, author_id, recipient_id, kind, body, starter_id, created_at as "created_at: Ts",
                          reaction, reply, reacted_at as "reacted_at: Ts""#,
             r.couple.0,
@@ -116,8 +115,7 @@ impl Daily for PgStore {
             r.kind.as_str(),
             r.body,
             r.starter_id.as_deref(),
-            ts(r.now) as Ts,
-            fold(&r.body)
+            ts(r.now) as Ts
         )
         .fetch_one(&mut *tx)
         .await
@@ -152,13 +150,11 @@ impl Daily for PgStore {
     ) -> StoreResult<bool> {
         let n = sqlx::query!(
             "update appreciations set reaction = coalesce($1::text, reaction), \
-                 reply = case when $2::text = '' then reply else $2 end, reacted_at = $3, \
-                 reply_folded = case when $2::text = '' then reply_folded else $4 end \
-             where couple_id = $5 and id = $6 and recipient_id = $7",
+                 reply = case when $2::text = '' then reply else $2 end, reacted_at = $3 \
+             where couple_id = $4 and id = $5 and recipient_id = $6",
             reaction.map(Reaction::as_str),
             reply,
             ts(now) as Ts,
-            fold(reply),
             couple.0,
             id.0,
             recipient.0
@@ -171,20 +167,19 @@ impl Daily for PgStore {
 
     async fn appreciations(&self, couple: CoupleId, f: &Filter) -> StoreResult<Vec<Appreciation>> {
         // Each optional filter is "($n is null or …)", so one query serves every combination.
-        // Search matches the folded text (see `tend_domain::text::fold`) as a plain substring.
+        // Words are sealed, so `f.query` cannot be matched here: the vault in `tend-store`
+        // searches the opened words.
         let rows = sqlx::query_as!(
             AppreciationRow,
             r#"select id, author_id, recipient_id, kind, body, starter_id, created_at as "created_at: Ts",
                       reaction, reply, reacted_at as "reacted_at: Ts"
                from appreciations where couple_id = $1
                and ($2::bigint is null or author_id = $2)
-               and ($3::text is null or strpos(body_folded, $3) > 0 or strpos(reply_folded, $3) > 0)
-               and ($4::timestamptz is null or created_at >= $4)
-               and ($5::timestamptz is null or created_at < $5)
-               order by created_at desc, id desc limit $6 offset $7"#,
+               and ($3::timestamptz is null or created_at >= $3)
+               and ($4::timestamptz is null or created_at < $4)
+               order by created_at desc, id desc limit $5 offset $6"#,
             couple.0,
             f.author.map(|a| a.0),
-            f.query.as_deref().map(fold),
             ts_opt(f.since) as Option<Ts>,
             ts_opt(f.until) as Option<Ts>,
             i64::from(f.limit.max(1)),

@@ -29,6 +29,7 @@ mod access;
 mod accounts;
 mod daily;
 pub mod events;
+mod keys;
 mod pairing;
 mod practices;
 mod questions;
@@ -152,12 +153,10 @@ impl PgStore {
         Ok(Self { pool })
     }
 
-    /// Brings the schema up to date, then fills in the folded search text of appreciations
-    /// written before it existed. Safe to run from several nodes at once: sqlx holds an
-    /// advisory lock while it migrates, and folding the same row twice writes the same text.
+    /// Brings the schema up to date. Safe to run from several nodes at once: sqlx holds an
+    /// advisory lock while it migrates.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATIONS.run(&self.pool).await.map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
-        self.fold_old_appreciations().await
+        MIGRATIONS.run(&self.pool).await.map_err(|e| StoreError::Backend(format!("migration failed: {e}")))
     }
 
     pub async fn close(&self) {
@@ -167,35 +166,6 @@ impl PgStore {
     /// The pool underneath, for tests and tools.
     pub fn pool(&self) -> &PgPool {
         &self.pool
-    }
-
-    /// Fills in `body_folded` and `reply_folded` where they are still NULL, a batch per
-    /// transaction, until none is left; a no-op once done.
-    async fn fold_old_appreciations(&self) -> StoreResult<()> {
-        loop {
-            let mut tx = self.pool.begin().await.map_err(db)?;
-            let rows = sqlx::query!("select id, body, reply from appreciations where body_folded is null limit 500")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db)?;
-            if rows.is_empty() {
-                return Ok(());
-            }
-            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-            let bodies: Vec<String> = rows.iter().map(|r| tend_domain::text::fold(&r.body)).collect();
-            let replies: Vec<String> = rows.iter().map(|r| tend_domain::text::fold(&r.reply)).collect();
-            sqlx::query!(
-                "update appreciations a set body_folded = f.body, reply_folded = f.reply \
-                 from unnest($1::bigint[], $2::text[], $3::text[]) as f (id, body, reply) where a.id = f.id",
-                &ids,
-                &bodies,
-                &replies
-            )
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-            tx.commit().await.map_err(db)?;
-        }
     }
 }
 

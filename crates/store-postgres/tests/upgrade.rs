@@ -197,9 +197,9 @@ async fn old_values_convert_exactly() {
 
     let appreciation = store.appreciation(couple, AppreciationId(1)).await.expect("reads").expect("there");
     assert_eq!((appreciation.reaction, appreciation.reacted_at), (Some(Reaction::Hug), Some(ms(BASE + 20))));
-    let search = Filter { query: Some("éclair".into()), limit: 10, ..Filter::default() };
-    let found = store.appreciations(couple, &search).await.expect("searches");
-    assert_eq!(found.len(), 1, "old appreciations are folded for search after migrating");
+    // Search itself is the vault's (tend-store): the backend lists, and the words come back.
+    let found = store.appreciations(couple, &Filter { limit: 10, ..Filter::default() }).await.expect("lists");
+    assert!(found.iter().any(|a| a.body.contains("CLAIR")), "the old words read back: {found:?}");
     let bad_reaction = sqlx::raw_sql("update appreciations set reaction = 'shrug'").execute(pool).await;
     assert!(bad_reaction.is_err(), "reactions are checked now");
 

@@ -41,7 +41,7 @@ impl Access for SqliteStore {
                       u.time_zone as u_time_zone, u.couple_id as u_couple_id, u.created_at as u_created_at,
                       u.hide_counts as "u_hide_counts: bool"
                from sessions s join users u on u.id = s.user_id
-               where s.token_hash = $1 and s.expires_at > $2"#,
+               where s.token_hash = $1 and s.expires_at > $2 and u.deleted_at is null"#,
             hash.0,
             now
         )
@@ -140,7 +140,7 @@ impl Access for SqliteStore {
                       u.time_zone as u_time_zone, u.couple_id as u_couple_id, u.created_at as u_created_at,
                       u.hide_counts as "u_hide_counts: bool"
                from api_tokens t join users u on u.id = t.user_id
-               where t.token_hash = $1"#,
+               where t.token_hash = $1 and u.deleted_at is null"#,
             hash.0
         )
         .fetch_optional(&self.pool)

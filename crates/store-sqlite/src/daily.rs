@@ -8,7 +8,6 @@ use jiff::{SignedDuration, Timestamp};
 use tend_domain::appreciation::{Appreciation, AppreciationRecord, Filter, Kind, Reaction};
 use tend_domain::check_in::{CheckIn, CheckInRecord};
 use tend_domain::store::{Daily, StoreResult};
-use tend_domain::text::fold;
 use tend_domain::{AppreciationId, CoupleId, UserId};
 
 /// An appreciation as every query that reads one selects it.
@@ -100,13 +99,13 @@ impl Daily for SqliteStore {
     }
 
     async fn create_appreciation(&self, r: &AppreciationRecord) -> StoreResult<Appreciation> {
-        let (kind, now, folded) = (r.kind.as_str(), ms(r.now), fold(&r.body));
+        let (kind, now) = (r.kind.as_str(), ms(r.now));
         let mut tx = self.pool.begin().await.map_err(db)?;
         let row = sqlx::query_as!(
             AppreciationRow,
             r#"insert into appreciations
-                   (couple_id, author_id, recipient_id, kind, body, starter_id, created_at, reply, body_folded, reply_folded)
-               values ($1, $2, $3, $4, $5, $6, $7, '', $8, '')
+                   (couple_id, author_id, recipient_id, kind, body, starter_id, created_at, reply)
+               values ($1, $2, $3, $4, $5, $6, $7, '')
                returning id as "id!: i64", author_id, recipient_id, kind, body, starter_id, created_at, reaction, reply,
                          reacted_at"#,
             r.couple.0,
@@ -115,8 +114,7 @@ impl Daily for SqliteStore {
             kind,
             r.body,
             r.starter_id,
-            now,
-            folded
+            now
         )
         .fetch_one(&mut *tx)
         .await
@@ -151,16 +149,14 @@ impl Daily for SqliteStore {
         reply: &str,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        let (reaction, now, folded) = (reaction.map(Reaction::as_str), ms(now), fold(reply));
+        let (reaction, now) = (reaction.map(Reaction::as_str), ms(now));
         let done = sqlx::query!(
             "update appreciations set reaction = coalesce($1, reaction), \
-                 reply = case when $2 = '' then reply else $2 end, reacted_at = $3, \
-                 reply_folded = case when $2 = '' then reply_folded else $4 end \
-             where couple_id = $5 and id = $6 and recipient_id = $7",
+                 reply = case when $2 = '' then reply else $2 end, reacted_at = $3 \
+             where couple_id = $4 and id = $5 and recipient_id = $6",
             reaction,
             reply,
             now,
-            folded,
             couple.0,
             id.0,
             recipient.0
@@ -173,9 +169,8 @@ impl Daily for SqliteStore {
 
     async fn appreciations(&self, couple: CoupleId, f: &Filter) -> StoreResult<Vec<Appreciation>> {
         let author = f.author.map(|a| a.0);
-        // Search compares folded text with folded words; `instr` takes them literally, so a
-        // `%` or `_` typed in the search box means itself.
-        let words = f.query.as_deref().map(fold);
+        // Words are sealed, so `f.query` cannot be matched here: the vault in `tend-store`
+        // searches the opened words.
         let (since, until) = (f.since.map(ms), f.until.map(ms));
         let (limit, offset) = (i64::from(f.limit.max(1)), i64::from(f.offset));
         // Each optional filter is "($n is null or …)", so one query serves every combination.
@@ -186,13 +181,11 @@ impl Daily for SqliteStore {
                from appreciations
                where couple_id = $1
                  and ($2 is null or author_id = $2)
-                 and ($3 is null or instr(body_folded, $3) > 0 or instr(reply_folded, $3) > 0)
-                 and ($4 is null or created_at >= $4)
-                 and ($5 is null or created_at < $5)
-               order by created_at desc, id desc limit $6 offset $7"#,
+                 and ($3 is null or created_at >= $3)
+                 and ($4 is null or created_at < $4)
+               order by created_at desc, id desc limit $5 offset $6"#,
             couple.0,
             author,
-            words,
             since,
             until,
             limit,

@@ -28,6 +28,7 @@ mod access;
 mod accounts;
 mod daily;
 mod decode;
+mod keys;
 mod pairing;
 mod practices;
 mod questions;
@@ -45,7 +46,6 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 use tend_domain::StoreError;
-use tend_domain::text::fold;
 
 /// How to reach the database file.
 #[derive(Clone, Debug)]
@@ -87,7 +87,10 @@ impl SqliteStore {
             .map_err(|e| connect_error(&options.url, e))?
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT)
-            .synchronous(SqliteSynchronous::Normal);
+            .synchronous(SqliteSynchronous::Normal)
+            // Deleted content is overwritten with zeros, so a deleted person's rows (and their
+            // data key) leave no readable trace in the file's free pages.
+            .pragma("secure_delete", "on");
         if options.read_only {
             // Never create a file in order to refuse writes to it.
             connect = connect.read_only(true).create_if_missing(false);
@@ -136,8 +139,7 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
-    /// Brings the schema up to date, then fills in the folded search text of appreciations
-    /// written before it existed.
+    /// Brings the schema up to date.
     ///
     /// Migration 0007 rebuilds tables that others point at, which SQLite only allows safely
     /// with foreign keys off: with them on, dropping the old `users` would delete every
@@ -151,8 +153,7 @@ impl SqliteStore {
         conn.close_on_drop();
         sqlx::query!("pragma foreign_keys = off").execute(&mut *conn).await.map_err(db)?;
         MIGRATOR.run(&mut *conn).await.map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
-        drop(conn);
-        self.fold_old_appreciations().await
+        Ok(())
     }
 
     /// A consistent copy of the running database, written to `path`, which must not exist.
@@ -172,36 +173,6 @@ impl SqliteStore {
     /// The connections underneath, for tests and tools.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
-    }
-
-    /// Fills in the folded search text of appreciations written before it existed, a batch
-    /// per transaction; a no-op once done.
-    async fn fold_old_appreciations(&self) -> Result<(), StoreError> {
-        loop {
-            let mut tx = self.pool.begin().await.map_err(db)?;
-            let rows = sqlx::query!(
-                r#"select id as "id!: i64", body, reply from appreciations where body_folded is null limit 500"#
-            )
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db)?;
-            if rows.is_empty() {
-                return Ok(());
-            }
-            for row in rows {
-                let (body, reply) = (fold(&row.body), fold(&row.reply));
-                sqlx::query!(
-                    "update appreciations set body_folded = $1, reply_folded = $2 where id = $3",
-                    body,
-                    reply,
-                    row.id
-                )
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            }
-            tx.commit().await.map_err(db)?;
-        }
     }
 }
 

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use sqlx::SqliteConnection;
 use tend_domain::couple::InviteRecord;
 use tend_domain::secret::SecretHash;
-use tend_domain::store::{NewInvite, Pairing, RedeemFailure, StoreError, StoreResult};
+use tend_domain::store::{NewInvite, Pairing, PastCouple, RedeemFailure, StoreError, StoreResult};
 use tend_domain::{CoupleId, InviteId, UserId};
 
 /// Redeems an invite on `conn`, which is inside a transaction: marks the invite used, makes
@@ -203,5 +203,37 @@ impl Pairing for SqliteStore {
             .await
             .map_err(db)?;
         since.map(ts).transpose()
+    }
+
+    async fn couples_of(&self, user: UserId) -> StoreResult<Vec<PastCouple>> {
+        // No table lists a couple's members: a person was in a couple when they are in it now,
+        // when the invite that made it was theirs (a couple is made in the same instant its
+        // invite is used), or when they wrote, received or took part in anything of it.
+        let rows = sqlx::query!(
+            r#"select c.id as "id!: i64", c.created_at as "created_at!: i64", c.ended_at
+               from couples c
+               where c.id in (
+                   select couple_id from users where id = $1 and couple_id is not null
+                   union select c2.id from couples c2 join invites i on i.used_at = c2.created_at
+                         where i.inviter_id = $1 or i.used_by = $1
+                   union select couple_id from check_ins where author_id = $1
+                   union select couple_id from appreciations where author_id = $1 or recipient_id = $1
+                   union select e.couple_id from answers a join exchanges e on e.id = a.exchange_id
+                         where a.author_id = $1
+                   union select couple_id from conversations
+                         where first_speaker = $1 or second_speaker = $1 or started_by = $1
+                   union select couple_id from listenings where speaker_id = $1 or listener_id = $1
+                   union select couple_id from hugs where logged_by = $1
+                   union select couple_id from evenings where started_by = $1 or noted_by = $1
+               )
+               order by c.created_at, c.id"#,
+            user.0
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.into_iter()
+            .map(|r| Ok(PastCouple { id: CoupleId(r.id), since: ts(r.created_at)?, ended: opt_ts(r.ended_at)? }))
+            .collect()
     }
 }

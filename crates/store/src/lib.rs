@@ -6,12 +6,17 @@
 //!
 //! Either backend can be left out of a build (`--no-default-features --features sqlite`).
 
+pub mod copy;
 pub mod events;
+pub mod sealed;
+pub mod vault;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use tend_domain::store::keys::Keys;
 use tend_domain::{Store, StoreError};
+pub use vault::{MasterKey, Vault};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -95,14 +100,53 @@ impl Database {
         }
     }
 
-    /// What the use cases read and write through.
-    pub fn store(&self) -> Arc<dyn Store> {
+    /// The store as the backend sees it: written words pass as they are given. Use cases
+    /// read and write through [`Database::sealed`] instead.
+    pub fn raw_store(&self) -> Arc<dyn Store> {
         match self {
             #[cfg(feature = "sqlite")]
             Self::Sqlite(s) => Arc::new(s.clone()),
             #[cfg(feature = "postgres")]
             Self::Postgres(s) => Arc::new(s.clone()),
         }
+    }
+
+    /// Where the people's data keys are kept, wrapped.
+    pub fn keys(&self) -> Arc<dyn Keys> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(s) => Arc::new(s.clone()),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    /// Whether any person has a data key yet: once one does, the master key must never
+    /// change silently.
+    pub async fn has_data_keys(&self) -> Result<bool, StoreError> {
+        Ok(!self.keys().data_keys().await?.is_empty())
+    }
+
+    /// What the use cases read and write through: the store behind the vault, which seals
+    /// every word people write with their own data key. Opening it checks `master` against
+    /// the stored keys, then seals any words an earlier version stored in plain text.
+    pub async fn sealed(&self, master: MasterKey) -> Result<(Arc<dyn Store>, Vault), StoreError> {
+        self.sealed_from(master, None).await
+    }
+
+    /// As [`Database::sealed`], with the file the master key came from, which the vault reads
+    /// again when `tend keys rotate` replaces it while this node runs.
+    pub async fn sealed_from(
+        &self,
+        master: MasterKey,
+        key_file: Option<PathBuf>,
+    ) -> Result<(Arc<dyn Store>, Vault), StoreError> {
+        let keys = self.keys();
+        let vault = Vault::open(keys.clone(), master, key_file).await?;
+        if vault.seal_plain_rows().await? > 0 {
+            keys.scrub().await?;
+        }
+        Ok((Arc::new(sealed::SealedStore::new(self.raw_store(), keys, vault.clone())), vault))
     }
 
     /// Brings the schema up to date; safe to run from several nodes at once.

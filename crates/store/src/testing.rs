@@ -7,16 +7,20 @@
 //! fails and says why. Under CI (`CI` set) the SQLite halves fail too unless the URL is set
 //! and the ignored tests were asked for, so CI can never pass on SQLite alone.
 
-use crate::{Database, StoreConfig};
+use crate::{Database, MasterKey, StoreConfig, Vault};
 use rand::Rng;
 use std::sync::Arc;
 use tend_domain::Store;
 
-/// A migrated store and what keeps it alive.
+/// A migrated store and what keeps it alive. `store` is sealed, as the app's is, with a
+/// master key of the test's own (the raw backend is `database.raw_store()`).
 pub struct TestDb {
     pub database: Database,
     pub store: Arc<dyn Store>,
     pub config: StoreConfig,
+    pub master: MasterKey,
+    /// `None` for a database opened without migrating: its `store` is the raw backend.
+    pub vault: Option<Vault>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -45,11 +49,34 @@ impl TestDb {
     }
 
     async fn open(config: StoreConfig, dir: Option<tempfile::TempDir>, migrate: bool) -> TestDb {
+        Self::open_with(config, dir, migrate, MasterKey::generate()).await
+    }
+
+    async fn open_with(
+        config: StoreConfig,
+        dir: Option<tempfile::TempDir>,
+        migrate: bool,
+        master: MasterKey,
+    ) -> TestDb {
         let database = Database::connect(&config).await.expect("the test database opens");
-        if migrate {
+        let (store, vault) = if migrate {
             database.migrate().await.expect("the test database migrates");
-        }
-        TestDb { store: database.store(), database, config, _dir: dir }
+            let (store, vault) = database.sealed(master.clone()).await.expect("the vault opens");
+            (store, Some(vault))
+        } else {
+            (database.raw_store(), None)
+        };
+        TestDb { store, database, config, master, vault, _dir: dir }
+    }
+
+    /// Another node on the same database: its own connections, the same master key.
+    pub async fn node(&self) -> TestDb {
+        self.node_with(self.master.clone()).await
+    }
+
+    /// Another node on the same database, opened with `master` (the key of a copied instance).
+    pub async fn node_with(&self, master: MasterKey) -> TestDb {
+        Self::open_with(self.config.clone(), None, true, master).await
     }
 }
 
@@ -57,7 +84,10 @@ impl TestDb {
     /// The same database opened again so that it refuses every write, as a full disk or a
     /// read-only file would.
     pub async fn read_only(&self) -> TestDb {
-        TestDb::open(StoreConfig { read_only: true, ..self.config.clone() }, None, false).await
+        let config = StoreConfig { read_only: true, ..self.config.clone() };
+        let database = Database::connect(&config).await.expect("the test database opens");
+        let (store, vault) = database.sealed(self.master.clone()).await.expect("the vault opens");
+        TestDb { store, database, config, master: self.master.clone(), vault: Some(vault), _dir: None }
     }
 }
 

@@ -1258,7 +1258,7 @@ async fn reminders_are_queued_once(db: TestDb) {
 /// with two workers: every reminder is claimed exactly once.
 async fn two_nodes_claim_each_reminder_once(db: TestDb) {
     let second = tend_store::Database::connect(&db.config).await.expect("a second node connects");
-    let nodes: [Arc<dyn Store>; 2] = [db.store.clone(), second.store()];
+    let nodes: [Arc<dyn Store>; 2] = [db.store.clone(), second.raw_store()];
     let (a, b, c) = couple(&*db.store, "x").await;
     let due = t("2026-01-05T19:00:00Z");
     for i in 0..40 {
@@ -1437,7 +1437,7 @@ async fn nudges_are_one_a_day(db: TestDb) {
 /// Every node wakes for housekeeping at the same moment: exactly one runs it each period.
 async fn racing_job_claims_have_one_winner(db: TestDb) {
     let second = tend_store::Database::connect(&db.config).await.expect("a second node connects");
-    let nodes: [Arc<dyn Store>; 2] = [db.store.clone(), second.store()];
+    let nodes: [Arc<dyn Store>; 2] = [db.store.clone(), second.raw_store()];
     let hour = |h: i64| t("2026-01-05T00:00:00Z") + SignedDuration::from_hours(h);
     for period in 0..3 {
         let mut claims = tokio::task::JoinSet::new();
@@ -1456,7 +1456,7 @@ async fn racing_job_claims_have_one_winner(db: TestDb) {
 
 async fn instance_secrets_keep_the_first(db: TestDb) {
     let second = tend_store::Database::connect(&db.config).await.expect("a second node connects");
-    let nodes: [Arc<dyn Store>; 2] = [db.store.clone(), second.store()];
+    let nodes: [Arc<dyn Store>; 2] = [db.store.clone(), second.raw_store()];
     let mut starts = tokio::task::JoinSet::new();
     for i in 0..10 {
         let node = nodes[i % 2].clone();
@@ -1672,8 +1672,7 @@ both_backends!(
 
 /// A write naming another couple's exchange or listening changes nothing, however it is
 /// reached: each store write takes the couple and filters by it.
-/// Search ignores case in every alphabet on both databases, also for appreciations written
-/// before the folded search text existed (filled in when the store migrates).
+/// Search ignores case in every alphabet on both databases, though the words are sealed.
 async fn search_ignores_case_beyond_ascii(db: TestDb) {
     let s = db.store.as_ref();
     let (a, b, c) = couple(s, "x").await;
@@ -1698,12 +1697,7 @@ async fn search_ignores_case_beyond_ascii(db: TestDb) {
     assert_eq!(found("éclair").await, 1);
     assert_eq!(found("ça m'a").await, 1);
     assert_eq!(found("ευχαριστω").await, 1, "the reply is searched too");
-    // A row from before the folded text: the next migration fills it in.
-    db.execute("update appreciations set body_folded = null, reply_folded = null").await;
-    assert_eq!(found("éclair").await, 0);
-    db.database.migrate().await.expect("migrate");
-    assert_eq!(found("éclair").await, 1);
-    assert_eq!(found("ευχαριστω").await, 1);
+    assert_eq!(db.scalar("select count(*) from appreciations where body like '%café%'").await, 0, "sealed");
 }
 
 async fn writes_are_scoped_to_the_couple(db: TestDb) {
@@ -1999,6 +1993,7 @@ async fn every_write(
         ("insert_listening", ok(s.insert_listening(q, qb.id, qa.id, "Me.", now).await.map(|id| id.is_some()))),
         ("insert_conversation", ok(s.insert_conversation(q, &talk(qb.id, qa.id, now)).await.map(|id| id.is_some()))),
         ("dissolve_couple", ok(s.dissolve_couple(c, now).await.map(done))),
+        ("delete_user", ok(s.delete_user(seed.canceller.id, now).await)),
     ]
 }
 
@@ -2081,7 +2076,8 @@ async fn full_disk_writes_fail_loudly() {
     };
     let database = tend_store::Database::connect(&config).await.expect("connects");
     database.migrate().await.expect("migrates");
-    let store = database.store();
+    let master = tend_store::MasterKey::generate();
+    let (store, _) = database.sealed(master.clone()).await.expect("the vault opens");
     let seed = seed(store.as_ref()).await;
     let before = snapshot(store.as_ref(), &seed).await;
     // Empty the write-ahead log into the database file, so that the next write must grow a
@@ -2100,9 +2096,221 @@ async fn full_disk_writes_fail_loudly() {
     let claimed = claimed_success(every_write(store.as_ref(), &seed, &fill).await);
     database.close().await;
     std::fs::remove_file(&filler).expect("free the disk");
-    let reopened = tend_store::Database::connect(&config).await.expect("reopens").store();
+    let (reopened, _) =
+        tend_store::Database::connect(&config).await.expect("reopens").sealed(master).await.expect("the vault opens");
     let after = snapshot(reopened.as_ref(), &seed).await;
     std::fs::remove_dir_all(&dir).ok();
     assert!(claimed.is_empty(), "writes that claimed success on a full disk: {claimed:?}");
     assert_eq!(after, before, "a refused write changed something");
 }
+
+/// Deleting an account takes everything the person wrote and every way in, ends their couple
+/// as unpairing does, and leaves the partner's own words and the facts of what they did
+/// together. Their email is free again; an unknown person is `false`.
+async fn deleting_an_account_keeps_the_partners_words(db: TestDb) {
+    let s = db.store.as_ref();
+    let (a, b, c) = couple(s, "del").await;
+    let now = t("2026-01-05T20:00:00Z");
+    let hours = |h: i64| SignedDuration::from_hours(h);
+    let session_of = |user: UserId, token: &Secret| NewSession {
+        user_id: user,
+        token_hash: token.hash(),
+        csrf_token: "csrf".into(),
+        user_agent: "Firefox".into(),
+        ip: "127.0.0.1".into(),
+        now,
+        expires_at: t("2026-03-05T20:00:00Z"),
+    };
+    let (a_cookie, b_cookie, a_key) = (Secret::generate(""), Secret::generate(""), Secret::generate("tend_"));
+    s.create_session(&session_of(a.id, &a_cookie)).await.expect("session");
+    s.create_session(&session_of(b.id, &b_cookie)).await.expect("session");
+    let token =
+        NewApiToken { user_id: a.id, name: "phone".into(), token_hash: a_key.hash(), hint: "tend_a".into(), now };
+    s.create_api_token(&token).await.expect("token");
+    s.record_attempt(&[format!("login:{}", a.email)], now, now).await.expect("attempt");
+
+    // Each writes a check-in and an appreciation to the other, and reacts to the other's.
+    s.upsert_check_in(&check_in(c, a.id, "2026-01-05", "A: my day")).await.expect("check-in");
+    s.upsert_check_in(&check_in(c, b.id, "2026-01-05", "B: my day")).await.expect("check-in");
+    let appreciate = |author: &User, recipient: &User, body: &str| AppreciationRecord {
+        couple: c,
+        author: author.id,
+        recipient: recipient.id,
+        kind: Kind::Gratitude,
+        body: body.into(),
+        starter_id: None,
+        now,
+    };
+    let from_a = s.create_appreciation(&appreciate(&a, &b, "A: thank you")).await.expect("appreciation").id;
+    let from_b = s.create_appreciation(&appreciate(&b, &a, "B: thank you")).await.expect("appreciation").id;
+    assert!(s.react_to_appreciation(c, from_b, a.id, Some(Reaction::Love), "A: you too", now).await.expect("react"));
+    assert!(s.react_to_appreciation(c, from_a, b.id, Some(Reaction::Hug), "B: you too", now).await.expect("react"));
+
+    // Both answer a question and respond to the other's answer; a says how it felt.
+    s.ladder(c).await.expect("ladder");
+    let exchange = s.ensure_exchange(c, "today-001", "today", 1, now).await.expect("exchange");
+    assert!(s.save_answer(exchange, &answer(c, a.id, "A: my answer", false, now)).await.expect("answer"));
+    assert!(s.save_answer(exchange, &answer(c, b.id, "B: my answer", false, now)).await.expect("answer"));
+    s.save_response(c, exchange, a.id, None, "A: my response", now).await.expect("response");
+    s.save_response(c, exchange, b.id, None, "B: my response", now).await.expect("response");
+    let felt = tend_domain::questions::exchange::Felt::parse(6, 6, 6).expect("valid");
+    s.save_felt(c, exchange, a.id, felt).await.expect("felt");
+
+    // A listening with a speaking, one with b speaking.
+    let a_spoke = s.insert_listening(c, a.id, b.id, "A: my share", now).await.expect("insert").expect("open");
+    assert!(s.reflect_listening(c, a_spoke, 1, "B: what I heard", "B: a feeling", now).await.expect("reflect"));
+    assert!(s.answer_listening(c, a_spoke, 1, Verdict::GotIt, None, now).await.expect("verdict"));
+    let b_spoke = s.insert_listening(c, b.id, a.id, "B: my share", now).await.expect("insert").expect("open");
+    assert!(s.reflect_listening(c, b_spoke, 1, "A: what I heard", "A: a feeling", now).await.expect("reflect"));
+    s.close_listening(c, b_spoke, now).await.expect("close");
+
+    // A conversation both rated, a hug, an evening each noted, a practice marked.
+    let mut talked = talk(a.id, b.id, now);
+    let talk_id = s.insert_conversation(c, &talked).await.expect("insert").expect("open");
+    talked.joined_at = Some(now);
+    talked.first_rating = Some(Rating::parse(6, 7).expect("valid"));
+    talked.second_rating = Some(Rating::parse(5, 4).expect("valid"));
+    s.update_conversation(c, talk_id, &talked, false).await.expect("rate");
+    assert!(s.log_hug(c, a.id, now, SignedDuration::from_secs(120)).await.expect("hug"));
+    let a_noted = s.start_evening(c, a.id, now, now + hours(3)).await.expect("start").expect("free");
+    assert!(s.end_evening(c, a_noted, b.id, now + hours(1)).await.expect("end"));
+    assert!(s.note_evening(c, a_noted, a.id, "A: we walked", now + hours(2)).await.expect("note"));
+    let later = now + hours(24);
+    let b_noted = s.start_evening(c, b.id, later, later + hours(3)).await.expect("start").expect("free");
+    assert!(s.end_evening(c, b_noted, a.id, later + hours(1)).await.expect("end"));
+    assert!(s.note_evening(c, b_noted, b.id, "B: we cooked", later + hours(2)).await.expect("note"));
+    s.mark_practice(c, Practice::ShowAndTell, a.id, now).await.expect("mark");
+
+    // a's reminders, devices, calendar address, nudge and invite.
+    let choices = Choices { quiet: QuietHours::default(), wanted: vec![(Practice::CheckIn, Channel::Push)] };
+    s.save_reminder_choices(a.id, &choices, now).await.expect("choices");
+    s.save_push_subscription(a.id, &push_sub("del-a"), now).await.expect("push");
+    s.save_push_subscription(b.id, &push_sub("del-b"), now).await.expect("push");
+    s.set_calendar_token(a.id, Some(&SecretHash::of("cal:del-a")), now).await.expect("calendar");
+    s.queue_reminder(&reminder(a.id, c, Practice::CheckIn, "del-1", Channel::Push, now)).await.expect("queue");
+    let claimed = s.claim_reminders(now, now + SignedDuration::from_mins(2), 10).await.expect("claim");
+    assert!(s.take_reminder_slot(a.id, date("2026-01-05"), 3, claimed[0].id).await.expect("slot"));
+    s.queue_reminder(&reminder(b.id, c, Practice::Hug, "del-2", Channel::Push, now)).await.expect("queue");
+    s.record_nudge(c, a.id, Practice::Hug, date("2026-01-05"), now).await.expect("nudge");
+    s.create_invite(&invite(a.id, &Secret::generate("inv_"), "code:del-again", now)).await.expect("invite");
+
+    let at = t("2026-01-10T09:00:00Z");
+    assert_eq!(s.delete_user(a.id, at).await, Ok(true));
+    assert_eq!(s.delete_user(a.id, at).await, Ok(false), "deleted once");
+    assert_eq!(s.delete_user(UserId(987_654), at).await, Ok(false), "nobody to delete");
+
+    // The couple ended, as unpairing ends it; b is on their own, their session still works.
+    assert_eq!(s.couple_since(c).await.expect("read"), None);
+    assert_eq!(s.user(b.id).await.expect("read").and_then(|u| u.couple_id), None);
+    assert_eq!(s.users_in_couple(c).await.expect("read"), Vec::<User>::new());
+    assert!(s.session_by_token(&b_cookie.hash(), at).await.expect("read").is_some());
+    // No way in for a: no session, token, email, password, calendar address or device.
+    assert_eq!(s.session_by_token(&a_cookie.hash(), at).await.expect("read"), None);
+    assert_eq!(s.api_token_by_hash(&a_key.hash()).await.expect("read"), None);
+    assert_eq!(s.user_by_email(&a.email).await.expect("read"), None);
+    assert_eq!(s.calendar_owner(&SecretHash::of("cal:del-a")).await.expect("read"), None);
+    assert_eq!(s.push_subscriptions(a.id).await.expect("read"), Vec::new());
+    assert_eq!(s.push_subscriptions(b.id).await.expect("read").len(), 1, "b's device stays");
+    let tombstone = s.user(a.id).await.expect("read").expect("the row stays, emptied");
+    assert_ne!(tombstone.email, a.email);
+    assert_ne!(tombstone.display_name, a.display_name);
+    assert_ne!(s.password_hash(a.id).await.expect("read").as_deref(), Some("hash"));
+    let id = a.id.0;
+    for (what, sql) in [
+        ("sessions", format!("select count(*) from sessions where user_id = {id}")),
+        ("api tokens", format!("select count(*) from api_tokens where user_id = {id}")),
+        ("invites", format!("select count(*) from invites where inviter_id = {id}")),
+        ("attempts", format!("select count(*) from login_failures where key like '%{}%'", a.email)),
+        ("check-ins", format!("select count(*) from check_ins where author_id = {id}")),
+        ("appreciations", format!("select count(*) from appreciations where author_id = {id}")),
+        ("answers", format!("select count(*) from answers where author_id = {id}")),
+        ("notes", format!("select count(*) from evenings where noted_by = {id}")),
+        ("reminder choices", format!("select count(*) from reminder_choices where user_id = {id}")),
+        ("quiet hours", format!("select count(*) from reminder_settings where user_id = {id}")),
+        ("devices", format!("select count(*) from push_subscriptions where user_id = {id}")),
+        ("calendar", format!("select count(*) from calendar_feeds where user_id = {id}")),
+        ("reminders", format!("select count(*) from reminders where user_id = {id}")),
+        ("reminder slots", format!("select count(*) from reminder_slots where user_id = {id}")),
+        ("nudges", format!("select count(*) from nudges where from_user = {id}")),
+        ("data key", format!("select count(*) from data_keys where user_id = {id}")),
+        ("not marked deleted", format!("select count(*) from users where id = {id} and deleted_at is null")),
+    ] {
+        assert_eq!(db.scalar(&sql).await, 0, "{what} of the deleted person are left");
+    }
+
+    // b's words are all there, and everything of the couple still reads: nothing left is
+    // sealed with a key that is gone.
+    let days = ("2026-01-01".parse().expect("date"), "2026-01-31".parse().expect("date"));
+    let check_ins = s.check_ins_between(c, days.0, days.1).await.expect("read");
+    assert_eq!(check_ins.iter().map(|ci| ci.high.as_str()).collect::<Vec<_>>(), ["B: my day"]);
+    let appreciations = s.appreciations(c, &Filter { limit: 10, ..Default::default() }).await.expect("read");
+    assert_eq!(appreciations.len(), 1, "a's appreciation went, with b's reaction to it");
+    let kept = &appreciations[0];
+    assert_eq!((kept.id, kept.body.as_str()), (from_b, "B: thank you"));
+    assert_eq!((kept.reaction, kept.reply.as_str()), (None, ""), "a's reaction and reply went");
+    let exchange = s.exchanges(c).await.expect("read").into_iter().next().expect("the exchange stays");
+    assert_eq!(exchange.answers.len(), 1);
+    let theirs = &exchange.answers[0];
+    assert_eq!((theirs.author, theirs.body.as_str()), (b.id, "B: my answer"));
+    assert_eq!(theirs.reply_words, "B: my response", "b's response to a's answer is b's");
+    let listenings = s.listenings(c, 10).await.expect("read");
+    let round = |id| listenings.iter().find(|l| l.id == id).map(|l| l.rounds[0].clone()).expect("the listening stays");
+    let spoke = round(a_spoke);
+    assert_eq!(spoke.share, "");
+    assert_eq!(
+        (spoke.reflection.as_deref(), spoke.feeling.as_deref()),
+        (Some("B: what I heard"), Some("B: a feeling"))
+    );
+    assert_eq!(spoke.verdict, None, "a's verdict went");
+    let listened = round(b_spoke);
+    assert_eq!(listened.share, "B: my share");
+    assert_eq!((listened.reflection.as_deref(), listened.feeling.as_deref()), (Some(""), Some("")));
+    let talked = s.conversations(c, 10).await.expect("read").into_iter().next().expect("the conversation stays");
+    assert_eq!(talked.conversation.first_rating, None, "a's rating went");
+    assert_eq!(talked.conversation.second_rating, Some(Rating::parse(5, 4).expect("valid")));
+    let evenings = s.evenings_since(c, now - hours(1)).await.expect("read");
+    let note = |id| evenings.iter().find(|e| e.id == id).map(|e| (e.note.clone(), e.noted_by)).expect("stays");
+    assert_eq!(note(a_noted), (None, None));
+    assert_eq!(note(b_noted), (Some("B: we cooked".into()), Some(b.id)));
+    assert_eq!(s.hugs_since(c, now - hours(1)).await.expect("read").len(), 1, "the hug stays");
+    assert_eq!(s.practice_marks_since(c, now - hours(1)).await.expect("read").len(), 1, "the mark stays");
+    assert_eq!(db.scalar(&format!("select count(*) from reminders where user_id = {}", b.id.0)).await, 1);
+
+    // The address is free for a new account, which starts with nothing.
+    let again = register(s, &a.email, Gate::Open).await;
+    assert_ne!(again.id, a.id);
+    assert_eq!(s.user_by_email(&a.email).await.expect("read").map(|u| u.id), Some(again.id));
+    assert_eq!(s.sessions_of(again.id, at).await.expect("read"), Vec::new());
+}
+
+both_backends!(deleting_an_account_keeps_the_partners_words);
+
+/// Every couple a person was in, ended ones too, oldest first; never another person's couple.
+async fn couples_of_lists_every_couple_a_person_was_in(db: TestDb) {
+    let s = db.store.as_ref();
+    let (t1, t2, t3) = (t("2026-01-01T00:00:00Z"), t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z"));
+    let a = register(s, "a@example.org", Gate::Open).await;
+    let b = register(s, "b@example.org", Gate::Open).await;
+    let c = register(s, "c@example.org", Gate::Open).await;
+    let d = register(s, "d@example.org", Gate::Open).await;
+    assert_eq!(s.couples_of(a.id).await.expect("read"), Vec::new());
+    s.create_invite(&invite(a.id, &Secret::generate("inv_"), "code:AB", t1)).await.expect("invite");
+    let first = s.redeem_invite(&SecretHash::of("code:AB"), b.id, t1).await.expect("redeem").expect("paired");
+    assert_eq!(s.couples_of(a.id).await.expect("read"), vec![PastCouple { id: first, since: t1, ended: None }]);
+    s.upsert_check_in(&check_in(first, b.id, "2026-01-05", "b's words")).await.expect("check in");
+    s.dissolve_couple(first, t2).await.expect("unpair");
+    let ended = PastCouple { id: first, since: t1, ended: Some(t2) };
+    assert_eq!(s.couples_of(a.id).await.expect("read"), vec![ended], "an ended couple stays listed");
+    assert_eq!(s.couples_of(b.id).await.expect("read"), vec![ended]);
+
+    s.create_invite(&invite(c.id, &Secret::generate("inv_"), "code:CA", t3)).await.expect("invite");
+    let second = s.redeem_invite(&SecretHash::of("code:CA"), a.id, t3).await.expect("redeem").expect("paired");
+    let now = PastCouple { id: second, since: t3, ended: None };
+    assert_eq!(s.couples_of(a.id).await.expect("read"), vec![ended, now], "oldest first");
+    assert_eq!(s.couples_of(b.id).await.expect("read"), vec![ended], "b was never in a's new couple");
+    assert_eq!(s.couples_of(c.id).await.expect("read"), vec![now]);
+    assert_eq!(s.couples_of(d.id).await.expect("read"), Vec::new());
+    assert_eq!(s.couples_of(UserId(999_999)).await.expect("read"), Vec::new());
+}
+
+both_backends!(couples_of_lists_every_couple_a_person_was_in);

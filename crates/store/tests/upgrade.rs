@@ -7,6 +7,7 @@
 use jiff::Timestamp;
 use jiff::civil::date;
 use tend_domain::appreciation::Filter;
+use tend_domain::store::keys::PlainTable;
 use tend_store::testing::{self, TestDb};
 
 const TABLES: [&str; 17] = [
@@ -42,6 +43,27 @@ fn count(counts: &[(&str, i64)], table: &str) -> usize {
     usize::try_from(n).expect("a count")
 }
 
+/// Everything with words in it, as one couple's store reads it.
+#[derive(Debug, PartialEq)]
+struct Words {
+    check_ins: Vec<tend_domain::check_in::CheckIn>,
+    appreciations: Vec<tend_domain::appreciation::Appreciation>,
+    listenings: Vec<tend_domain::listening::Listening>,
+    exchanges: Vec<tend_domain::questions::exchange::Exchange>,
+}
+
+impl Words {
+    async fn read(s: &dyn tend_domain::Store, c: tend_domain::CoupleId) -> Self {
+        let far = (date(2000, 1, 1), date(2100, 1, 1));
+        Self {
+            check_ins: s.check_ins_between(c, far.0, far.1).await.expect("reads"),
+            appreciations: s.appreciations(c, &Filter { limit: 10_000, ..Filter::default() }).await.expect("reads"),
+            listenings: s.listenings(c, 1000).await.expect("reads"),
+            exchanges: s.exchanges(c).await.expect("reads"),
+        }
+    }
+}
+
 async fn upgrades_with_nothing_lost(db: TestDb, dump: &str) {
     db.execute(dump).await;
     let before = counts(&db).await;
@@ -57,7 +79,25 @@ async fn upgrades_with_nothing_lost(db: TestDb, dump: &str) {
     assert_eq!(counts(&db).await, before, "every row is still there");
     db.database.migrate().await.expect("migrating again changes nothing");
 
-    let s = &db.store;
+    // The old version stored words in the clear: opening the vault seals each in place, and
+    // every one reads back as it was.
+    let raw = db.database.raw_store();
+    let couple_id =
+        raw.user_by_email("alex@demo.tend").await.expect("reads").and_then(|u| u.couple_id).expect("paired");
+    let far = (date(2000, 1, 1), date(2100, 1, 1));
+    let plain = Words::read(raw.as_ref(), couple_id).await;
+    assert!(plain.check_ins.iter().any(|c| !c.high.is_empty()), "the fixture has words");
+    let (sealed, _) = db.database.sealed(db.master.clone()).await.expect("the vault opens and seals");
+    for table in PlainTable::ALL {
+        let left = db.database.keys().plain_rows(table, "\u{1}", 5).await.expect("reads");
+        assert!(left.is_empty(), "{table:?} still holds plain words: {left:?}");
+    }
+    assert_eq!(Words::read(sealed.as_ref(), couple_id).await, plain, "every word reads back as it was");
+    let stored = raw.check_ins_between(couple_id, far.0, far.1).await.expect("reads");
+    assert!(stored.iter().filter(|c| !c.high.is_empty()).all(|c| tend_store::vault::looks_sealed(&c.high)));
+    assert_eq!(counts(&db).await, before, "sealing adds and drops no row");
+
+    let s = &sealed;
     let alex = s.user_by_email("alex@demo.tend").await.expect("reads").expect("Alex is there");
     let sam = s.user_by_email("sam@demo.tend").await.expect("reads").expect("Sam is there");
     let couple = alex.couple_id.expect("Alex is paired");

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod auth;
 pub mod calendar;
 pub mod error;
+pub mod export;
 pub mod flash;
 pub mod live;
 pub mod pages;

@@ -4,8 +4,8 @@ use crate::api::{self, ApiDoc};
 use crate::auth;
 use crate::error::{ApiError, PageError};
 use crate::pages::{
-    accounts, appreciations, check_ins, conversation, history, hugs, learn, listening, pairing, practices, questions,
-    reminders, rhythm, settings, tech_free, today, welcome,
+    accounts, appreciations, check_ins, conversation, history, hugs, learn, listening, pairing, past_words, practices,
+    questions, reminders, rhythm, settings, tech_free, today, welcome,
 };
 use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
@@ -90,6 +90,10 @@ page_routes! {
     "/settings/sessions/{id}/revoke" => post(settings::revoke_session);
     "/settings/tokens" => post(settings::create_token);
     "/settings/tokens/{id}/revoke" => post(settings::revoke_token);
+    "/settings/export" => get(past_words::download);
+    "/past-words" => get(past_words::list);
+    "/past-words/{id}" => get(past_words::show);
+    "/settings/delete-account" => get(settings::delete_account_form).post(settings::delete_account);
     "/reminders" => get(reminders::show).post(reminders::save);
     "/reminders/devices" => post(reminders::add_device);
     "/reminders/devices/{id}/remove" => post(reminders::remove_device);

@@ -25,9 +25,11 @@ use crate::tech_free::Evening;
 use crate::time::TimeZoneName;
 use async_trait::async_trait;
 
+pub mod keys;
 pub mod reminders;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
+pub use keys::Keys;
 pub use reminders::Reminders;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -255,6 +257,11 @@ pub trait Accounts: Send + Sync {
     /// Whether the person put the first-week guide away.
     async fn guide_hidden(&self, user: UserId) -> StoreResult<bool>;
     async fn hide_guide(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
+    /// Deletes the person's account and everything they wrote, in one transaction: their
+    /// words, ratings, sessions, tokens, devices, reminders and data key (which shreds any
+    /// copy of their words elsewhere). A couple they are in ends first, as `dissolve_couple`
+    /// does; the partner keeps their own words. False when there was no such person.
+    async fn delete_user(&self, user: UserId, now: Timestamp) -> StoreResult<bool>;
 }
 
 /// Ways in: browser sessions, API tokens, and the attempts that throttle guessing.
@@ -303,6 +310,18 @@ pub trait Pairing: Send + Sync {
     /// Ends the couple: both partners leave it; see `couple::UNPAIR_RULE`.
     async fn dissolve_couple(&self, couple: CoupleId, now: Timestamp) -> StoreResult<()>;
     async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>>;
+    /// Every couple the person has been in, ended ones too, oldest first: ids and dates only,
+    /// so "Your past words" and the export can read the person's own words from each.
+    async fn couples_of(&self, user: UserId) -> StoreResult<Vec<PastCouple>>;
+}
+
+/// A couple a person has been in: when it began and, once unpaired, when it ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PastCouple {
+    pub id: CoupleId,
+    pub since: Timestamp,
+    /// `None` while the couple still is one.
+    pub ended: Option<Timestamp>,
 }
 
 /// The daily practices: check-ins, appreciations and hugs.

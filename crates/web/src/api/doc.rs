@@ -320,6 +320,7 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
         ("ProfileBody", "email", Email),
         ("ProfileBody", "time_zone", Line(1, 64)),
         ("PasswordBody", "new_password", Any(account::PASSWORD_MIN, account::PASSWORD_MAX)),
+        ("DeleteAccountBody", "password", Any(1, account::PASSWORD_MAX)),
         ("NewTokenBody", "name", Line(1, auth::TOKEN_NAME_MAX)),
         ("JoinBody", "invite", Any(1, 2048)),
         ("CheckInBody", "high", Text(0, check_in::TEXT_MAX)),

@@ -9,6 +9,7 @@ pub mod hugs;
 pub mod learn;
 pub mod listening;
 pub mod pairing;
+pub mod past_words;
 pub mod practices;
 pub mod questions;
 pub mod reminders;
@@ -140,6 +141,9 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "unpaired" => "You are unpaired. Your own words stay with you.",
         "welcome" => "Welcome to Tend. Your account is ready.",
         "logged-out" => "You are logged out.",
+        "account-deleted" => {
+            "Your account is deleted, with everything you wrote. Thank you for the time you spent here; take good care."
+        }
         "checked-in" => "Your check-in is saved.",
         "appreciated" => "Sent. Your partner can see it now.",
         "reacted" => "Your answer is on its way.",

@@ -264,3 +264,69 @@ pub async fn revoke_token(
     auth::revoke_api_token(&state.ctx, &me.0.user, ApiTokenId(id)).await?;
     Ok(Redirect::to("/settings?done=token").into_response())
 }
+
+#[derive(Template)]
+#[template(path = "settings/delete.html")]
+pub struct DeleteAccountPage {
+    pub layout: Layout,
+    /// The partner's name, when paired: their couple ends too.
+    pub partner: Option<String>,
+    pub goes: &'static [&'static str],
+    pub stays: &'static [&'static str],
+    pub errors: FormErrors,
+}
+
+async fn delete_account_page(
+    state: &AppState,
+    me: &SignedIn,
+    csrf: &CsrfToken,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let user = &me.0.user;
+    let partner = match user.couple_id {
+        Some(_) => Some(couple::us(&state.ctx, user).await?.partner.display_name),
+        None => None,
+    };
+    let (status, wait) = FormErrors::page_status(&[&errors]);
+    let page = DeleteAccountPage {
+        layout: Layout::new(Some(&me.0), csrf, "settings"),
+        partner,
+        goes: &account::DELETE_GOES,
+        stays: &account::DELETE_STAYS,
+        errors,
+    };
+    Ok((status, wait, render(&page)).into_response())
+}
+
+/// Says what deleting the account takes away and what stays, and asks for the password.
+pub async fn delete_account_form(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    delete_account_page(&state, &me, &csrf, FormErrors::default()).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct DeleteAccountForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Deletes the account once the password matches, signs this browser out and says goodbye on
+/// the front page; a wrong password shows the form again and deletes nothing.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    CsrfForm(form): CsrfForm<DeleteAccountForm>,
+) -> Result<Response, PageError> {
+    match account::delete_account(&state.ctx, &me.0.user, &form.password).await {
+        Ok(()) => {
+            let mut response = Redirect::to("/?done=account-deleted").into_response();
+            crate::auth::set_cookie(&mut response, crate::auth::removal(&state, crate::auth::SESSION_COOKIE));
+            Ok(response)
+        }
+        Err(e) => delete_account_page(&state, &me, &csrf, FormErrors::from_error(e)?).await,
+    }
+}

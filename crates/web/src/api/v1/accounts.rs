@@ -194,3 +194,49 @@ pub async fn change_password(
     .await?;
     Ok(Done::json())
 }
+
+/// What deleting one's account takes away and what stays.
+#[derive(Serialize, ToSchema)]
+pub struct AccountDeletionView {
+    /// What is deleted: everything the person wrote, their ratings, their account and devices.
+    pub goes: Vec<String>,
+    /// What stays: the partner's own words and the plain facts of what the two did together.
+    pub stays: Vec<String>,
+}
+
+/// What deleting the caller's account would delete and what would stay, as the confirm page
+/// in Settings says it.
+#[utoipa::path(get, path = "/api/v1/account/deletion", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = AccountDeletionView)))]
+pub async fn deletion(ApiCaller(_me): ApiCaller) -> Json<AccountDeletionView> {
+    Json(AccountDeletionView {
+        goes: account::DELETE_GOES.iter().map(|s| s.to_string()).collect(),
+        stays: account::DELETE_STAYS.iter().map(|s| s.to_string()).collect(),
+    })
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DeleteAccountBody {
+    /// The caller's password, to confirm.
+    password: String,
+}
+
+/// Deletes the caller's account and everything they wrote, as `GET /api/v1/account/deletion`
+/// lists; a couple they are in ends first. Every token and session of the account stops
+/// working. This cannot be undone.
+#[utoipa::path(delete, path = "/api/v1/account", tag = "accounts", security(("bearer" = [])),
+    request_body = DeleteAccountBody,
+    responses(
+        (status = 200, body = Done),
+        (status = 422, description = "A wrong or missing password; nothing was deleted", body = Problem),
+        (status = 429, description = "Too many wrong passwords; see Retry-After", body = Problem),
+        (status = 503, description = "Busy checking passwords; see Retry-After", body = Problem),
+    ))]
+pub async fn delete_account(
+    State(state): State<AppState>,
+    ApiCaller(me): ApiCaller,
+    ApiJson(body): ApiJson<DeleteAccountBody>,
+) -> Result<Json<Done>, ApiError> {
+    account::delete_account(&state.ctx, &me.user, &body.password).await?;
+    Ok(Done::json())
+}

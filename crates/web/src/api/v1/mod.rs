@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod couple;
 pub mod daily;
+pub mod export;
 pub mod learn;
 pub mod practices;
 pub mod questions;
@@ -28,6 +29,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         routes!(accounts::log_out),
         routes!(accounts::me, accounts::update_me),
         routes!(accounts::change_password),
+        routes!(accounts::deletion),
+        routes!(accounts::delete_account),
         routes!(sessions::list_sessions),
         routes!(sessions::revoke_session),
         routes!(sessions::list_tokens, sessions::create_token),
@@ -93,6 +96,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         routes!(reminders::nudge),
         routes!(learn::list),
         routes!(learn::show),
+        routes!(export::export),
     ] {
         router = add(router, handlers);
     }
