@@ -78,10 +78,14 @@ for (const backend of backends()) {
 
       // Jonas is unpaired; his own words are in "Your past words", Mira's are gone.
       await j.goto(`${tend.base}/past-words`);
+      problems.push(...await audit(j, 'Your past words, 360'));
+      await shot(j, 'past-words-list-360');
+      await j.locator('main a[href^="/past-words/"]').first().click();
+      await j.waitForURL(/\/past-words\/\d+/);
       const past = await j.locator('main').textContent();
       assert.match(past, /Thank you for the soup, Mira\./);
       assert.doesNotMatch(past, /laughed at the rain/);
-      problems.push(...await audit(j, 'Your past words, 360'));
+      problems.push(...await audit(j, 'Your past words of one couple, 360'));
       await shot(j, 'past-words-360');
       await j.goto(`${tend.base}/pair`);
       problems.push(...await audit(j, 'Pair again, 360'));
