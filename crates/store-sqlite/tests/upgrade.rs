@@ -162,7 +162,7 @@ async fn migration_0007_keeps_every_row_and_adds_the_checks() {
     assert_eq!(check_ins.iter().map(|c| c.closeness).collect::<Vec<_>>(), [6, 4]);
     // Search itself is the vault's (tend-store): the backend lists, and the words come back.
     let found = store.appreciations(CoupleId(1), &Filter { limit: 10, ..Filter::default() }).await.expect("lists");
-    let eclair: Vec<_> = found.iter().filter(|x| x.body.contains("clair")).map(|x| x.reaction).collect();
+    let eclair: Vec<_> = found.iter().filter(|x| x.body.contains("CLAIR")).map(|x| x.reaction).collect();
     assert_eq!(eclair, [Some(Reaction::Hug)], "the old words read back");
     let talk = store.open_conversation(CoupleId(1)).await.expect("reads").expect("open");
     assert!(talk.conversation.shared_phone);

@@ -318,7 +318,20 @@ async fn deleted_words_leave_no_trace_in_a_pg_dump() {
     assert_eq!(db.database.keys().data_keys().await.expect("reads").len(), 1, "only the partner's key is left");
 }
 
+/// Words whose key is gone (a write that raced its author's deletion) read as nothing, on a
+/// node that never saw the key, instead of breaking the partner's pages.
+async fn words_whose_key_is_gone_read_as_nothing(db: TestDb) {
+    let (a, b, c) = couple(db.store.as_ref(), "x").await;
+    write_everything(db.store.as_ref(), &a, &b, c, "GONE-3").await;
+    db.execute(&format!("delete from data_keys where user_id = {}", a.id.0)).await;
+    let fresh = db.node().await;
+    let x = fresh.store.exchange(c, "today-001").await.expect("reads").expect("there");
+    let bodies: Vec<(UserId, &str)> = x.answers.iter().map(|w| (w.author, w.body.as_str())).collect();
+    assert!(bodies.contains(&(a.id, "")) && bodies.contains(&(b.id, "GONE-3 answer")), "{bodies:?}");
+}
+
 both_backends!(
+    words_whose_key_is_gone_read_as_nothing,
     every_written_word_is_sealed_at_rest,
     a_wrong_master_key_is_refused_and_rotation_keeps_every_word,
     plain_words_from_before_are_sealed_on_start,
