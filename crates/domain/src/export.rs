@@ -663,7 +663,7 @@ pub async fn words_of(ctx: &Ctx, me: UserId, past: &PastCouple) -> Result<PastWo
         .filter_map(|a| {
             if a.author == me {
                 Some(PastAppreciation { direction: "given", kind: a.kind.as_str(), words: a.body, at: a.created_at })
-            } else if !a.reply.is_empty() {
+            } else if a.recipient == me && !a.reply.is_empty() {
                 Some(PastAppreciation {
                     direction: "my_reply",
                     kind: a.kind.as_str(),
