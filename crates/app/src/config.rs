@@ -25,6 +25,7 @@ struct FileConfig {
     smtp_url: Option<String>,
     smtp_from: Option<String>,
     push_allow_private: Option<bool>,
+    media_url: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -54,6 +55,9 @@ pub struct Config {
     /// The master key (base64), from `TEND_MASTER_KEY` or `TEND_MASTER_KEY_FILE`; else the
     /// data folder's `master.key`.
     pub master_key: Option<String>,
+    /// Where photos are kept: unset for `photos/` in the data folder, a folder path, or
+    /// `s3://bucket/prefix` (credentials from the standard AWS variables).
+    pub media_url: Option<String>,
 }
 
 /// `trust_proxy` in the file: `true`/`false`, or a number of proxies.
@@ -164,6 +168,7 @@ impl Config {
             smtp_from,
             push_allow_private,
             master_key: env("TEND_MASTER_KEY")?,
+            media_url: env("TEND_MEDIA_URL")?.or(file.media_url),
         })
     }
 }

@@ -14,7 +14,9 @@ use tend_courier::{CourierConfig, SmtpConfig, VapidKeys};
 use tend_domain::fixtures::{self, Person};
 use tend_domain::reminder::{self, Courier, EndpointPolicy};
 use tend_domain::{Ctx, Policy, SystemClock, account};
-use tend_store::{Database, MasterKey, StoreConfig, vault};
+use tend_media::darkroom::Lab;
+use tend_media::objects::{Objects, Place};
+use tend_store::{Database, MasterKey, StoreConfig, Vault, vault};
 use tend_web::{AppState, WebConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -196,22 +198,31 @@ async fn master_key(config: &Config, database: &Database) -> anyhow::Result<(Mas
 
 /// The store the use cases see: sealed by the vault, after sealing any words an earlier
 /// version of Tend stored in plain text.
-async fn sealed_store(config: &Config, database: &Database) -> anyhow::Result<Arc<dyn tend_domain::Store>> {
+async fn sealed_store(config: &Config, database: &Database) -> anyhow::Result<(Arc<dyn tend_domain::Store>, Vault)> {
     let (key, file) = master_key(config, database).await?;
-    let (store, _) = database.sealed_from(key, file).await.context("opening the vault")?;
-    Ok(store)
+    database.sealed_from(key, file).await.context("opening the vault")
+}
+
+/// Where photos are kept (`TEND_MEDIA_URL`), sealed with the vault's keys.
+fn photo_objects(config: &Config, vault: Vault) -> anyhow::Result<Objects> {
+    let place = Place::parse(config.media_url.as_deref(), &config.data_dir).map_err(anyhow::Error::msg)?;
+    Objects::open(&place, vault).map_err(anyhow::Error::msg).context("TEND_MEDIA_URL")
 }
 
 /// The use cases' world: the store, the real clock, and live events that fit the database.
 async fn context(config: &Config) -> anyhow::Result<(Ctx, Database)> {
     let (database, store_config) = open_store(config).await?;
     let events = tend_store::events::for_database(&database, &store_config).await;
+    let (store, vault) = sealed_store(config, &database).await?;
+    let objects = photo_objects(config, vault)?;
     let ctx = Ctx::new(
-        sealed_store(config, &database).await?,
+        store,
         Arc::new(SystemClock),
         events,
         Policy { registration: config.registration, conversation_minute: config.conversation_minute },
-    );
+    )
+    // Two photos develop at once on this many cores; more would only queue for them.
+    .with_photos(Arc::new(objects), Arc::new(Lab::new(2)));
     Ok((ctx, database))
 }
 
@@ -399,9 +410,12 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
         fixtures::practice_history(ctx, &us, 21).await.context("writing the demo couple's practices")?;
         fixtures::question_history(ctx, &us).await.context("writing the demo couple's questions")?;
         fixtures::rhythm_history(ctx, &us).await.context("writing the demo couple's rhythm")?;
+        fixtures::show_and_tell_history(ctx, &us, tend_media::demo::pictures())
+            .await
+            .context("writing the demo couple's show-and-tell")?;
         println!(
             "Created the demo couple, together for four weeks, with three weeks of check-ins, appreciations, \
-             conversations, hugs, listening and questions."
+             conversations, hugs, listening and questions, and last month's photo show-and-tell."
         );
     } else {
         for person in &DEMO {

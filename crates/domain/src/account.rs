@@ -282,11 +282,12 @@ pub const DELETED_NAME: &str = "A deleted account";
 
 /// What deleting one's account takes away. Shown before confirming, in the API, and carried
 /// out by `Accounts::delete_user` exactly.
-pub const DELETE_GOES: [&str; 4] = [
+pub const DELETE_GOES: [&str; 5] = [
     "Everything you wrote: check-ins, appreciations (with the reactions and replies they received), answers to questions, your replies and reactions, notes on tech-free evenings, and what you shared or reflected back in listening.",
     "Your ratings: how understood, accepted and cared for you felt after answers and conversations, and whether your partner got what you shared.",
     "Your account: your name, email address and password, and every device and API token signed in with it.",
     "Your reminders, notification devices, calendar address, any invite you sent, and the key your words were sealed with.",
+    "Your couple’s photos, yours and your partner’s, with their captions and replies: photos are kept only while you are a couple, so unpairing removes them too. Download your data first to keep yours.",
 ];
 
 /// What stays after one's account is deleted.
@@ -344,9 +345,15 @@ async fn remove(ctx: &Ctx, id: crate::UserId) -> Result<()> {
         Some(couple) => ctx.store.users_in_couple(couple).await?.into_iter().filter(|u| u.id != id).collect(),
         None => Vec::new(),
     };
+    // The couple ends with the account, and its photos with it (see `couple::unpair`).
+    let photos = match couple {
+        Some(couple) => ctx.store.photo_ids(couple).await?,
+        None => Vec::new(),
+    };
     if !ctx.store.delete_user(id, ctx.now()).await? {
         return Err(Error::NotFound);
     }
+    crate::photo::forget(ctx, &photos).await;
     if let Some(couple) = couple {
         ctx.notify(couple, crate::events::EventKind::Couple).await;
     }

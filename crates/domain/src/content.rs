@@ -110,6 +110,21 @@ pub fn listening() -> &'static ListeningTexts {
     TEXTS.get_or_init(|| toml::from_str(LISTENING).unwrap_or_default())
 }
 
+/// The show-and-tell's words: the listener's prompts and the reactions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoTexts {
+    pub reactions: Vec<crate::show_and_tell::PhotoReaction>,
+    pub prompts: Vec<crate::show_and_tell::PhotoPrompt>,
+}
+
+const PHOTO_PROMPTS: &str = include_str!("../../../content/memories/photo_prompts.toml");
+
+pub fn photo_texts() -> &'static PhotoTexts {
+    static TEXTS: OnceLock<PhotoTexts> = OnceLock::new();
+    TEXTS.get_or_init(|| toml::from_str(PHOTO_PROMPTS).unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +191,28 @@ mod tests {
             let n = s.text.chars().count();
             assert!((15..=100).contains(&n), "{}: length {n}", s.id);
             assert!(s.text.ends_with('…'), "{}: a starter is an opening", s.id);
+        }
+    }
+
+    #[test]
+    fn photo_prompts_are_many_distinct_and_questions() {
+        let texts: PhotoTexts = toml::from_str(PHOTO_PROMPTS).expect("photo_prompts.toml parses");
+        assert!(texts.prompts.len() >= 30, "at least 30 prompts, found {}", texts.prompts.len());
+        assert!((4..=8).contains(&texts.reactions.len()));
+        let ids: HashSet<&str> = texts.prompts.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids.len(), texts.prompts.len(), "prompt ids are unique");
+        let reaction_ids: HashSet<&str> = texts.reactions.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(reaction_ids.len(), texts.reactions.len(), "reaction ids are unique");
+        for p in &texts.prompts {
+            let words = p.text.split_whitespace().count();
+            assert!((4..=16).contains(&words), "{}: {words} words", p.id);
+            assert!(p.text.ends_with('?') || p.text.starts_with("Tell me"), "{} asks something", p.id);
+        }
+        for (i, a) in texts.prompts.iter().enumerate() {
+            for b in &texts.prompts[i + 1..] {
+                let overlap = crate::questions::similarity(&a.text, &b.text);
+                assert!(overlap < 0.5, "{} and {} are near-twins ({overlap:.2})", a.id, b.id);
+            }
         }
     }
 }

@@ -255,7 +255,10 @@ pub async fn joined(ctx: &Ctx, us: &Us) {
 /// Ends the caller's couple for both partners, as `UNPAIR_RULE` says.
 pub async fn unpair(ctx: &Ctx, me: &User) -> Result<()> {
     let us = us(ctx, me).await?;
+    // The couple's photos go with it (rows in the same transaction, then their files).
+    let photos = ctx.store.photo_ids(us.couple_id).await?;
     ctx.store.dissolve_couple(us.couple_id, ctx.now()).await?;
+    crate::photo::forget(ctx, &photos).await;
     Ok(())
 }
 

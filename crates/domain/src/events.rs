@@ -19,6 +19,8 @@ pub enum EventKind {
     Question,
     Rhythm,
     Evening,
+    Photos,
+    ShowAndTell,
 }
 
 impl EventKind {
@@ -34,6 +36,8 @@ impl EventKind {
             Self::Question => "question",
             Self::Rhythm => "rhythm",
             Self::Evening => "evening",
+            Self::Photos => "photos",
+            Self::ShowAndTell => "show-and-tell",
         }
     }
 
@@ -49,6 +53,8 @@ impl EventKind {
             Self::Question,
             Self::Rhythm,
             Self::Evening,
+            Self::Photos,
+            Self::ShowAndTell,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

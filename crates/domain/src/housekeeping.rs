@@ -1,5 +1,5 @@
 //! Housekeeping: dropping what is no longer needed (old log-in attempts, expired sessions,
-//! settled reminders). It runs through the same claim as everything periodic: on many nodes
+//! settled reminders, photo files that belong to no photo). It runs through the same claim as everything periodic: on many nodes
 //! at once, one node does each round (and deleting twice would be harmless anyway).
 
 use crate::error::Result;
@@ -15,6 +15,8 @@ pub struct Pruned {
     pub failures: u64,
     pub sessions: u64,
     pub reminders: u64,
+    /// Photo objects left with no photo (an upload or a deletion cut off half-way).
+    pub orphans: u64,
 }
 
 /// Runs a round if no node has run one in the last [`EVERY`]; `None` when another node has.
@@ -38,5 +40,6 @@ pub async fn prune(ctx: &Ctx) -> Result<Pruned> {
     let day_before =
         before.to_zoned(jiff::tz::TimeZone::UTC).date().checked_sub(jiff::Span::new().days(2)).unwrap_or_default();
     let reminders = ctx.store.prune_reminders(before, day_before).await?;
-    Ok(Pruned { failures, sessions, reminders })
+    let orphans = crate::photo::sweep(ctx).await?;
+    Ok(Pruned { failures, sessions, reminders, orphans })
 }

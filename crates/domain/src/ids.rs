@@ -35,5 +35,6 @@ id!(
     ExchangeId,
     EveningId,
     PushSubscriptionId,
-    ReminderId
+    ReminderId,
+    ShowAndTellId
 );

@@ -21,10 +21,13 @@ pub mod housekeeping;
 pub mod hug;
 pub mod ids;
 pub mod listening;
+pub mod memories;
+pub mod photo;
 pub mod questions;
 pub mod reminder;
 pub mod rhythm;
 pub mod secret;
+pub mod show_and_tell;
 pub mod store;
 pub mod tech_free;
 pub mod text;
@@ -36,10 +39,10 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, FieldErrors, Result};
 pub use ids::{
     ApiTokenId, AppreciationId, ConversationId, CoupleId, EveningId, ExchangeId, InviteId, ListeningId,
-    PushSubscriptionId, ReminderId, SessionId, UserId,
+    PushSubscriptionId, ReminderId, SessionId, ShowAndTellId, UserId,
 };
 pub use store::{
-    Access, Accounts, Daily, Pairing, Practices, Questions, Reminders, Rhythms, Store, StoreError, Upkeep,
+    Access, Accounts, Daily, Pairing, Photos, Practices, Questions, Reminders, Rhythms, Store, StoreError, Upkeep,
 };
 
 /// Everything a use case needs from the outside world.
@@ -53,6 +56,10 @@ pub struct Ctx {
     pub clock: std::sync::Arc<dyn Clock>,
     pub events: std::sync::Arc<dyn events::Events>,
     pub policy: Policy,
+    /// Where photo bytes are kept, sealed (see [`photo::Media`]).
+    media: std::sync::Arc<dyn photo::Media>,
+    /// What develops uploads into photos.
+    darkroom: std::sync::Arc<dyn photo::Darkroom>,
 }
 
 impl Ctx {
@@ -62,7 +69,19 @@ impl Ctx {
         events: std::sync::Arc<dyn events::Events>,
         policy: Policy,
     ) -> Self {
-        Self { store, clock, events, policy }
+        let none = std::sync::Arc::new(photo::NoPhotos);
+        Self { store, clock, events, policy, media: none.clone(), darkroom: none }
+    }
+
+    /// The same context with photos kept in `media` and developed by `darkroom`.
+    pub fn with_photos(
+        mut self,
+        media: std::sync::Arc<dyn photo::Media>,
+        darkroom: std::sync::Arc<dyn photo::Darkroom>,
+    ) -> Self {
+        self.media = media;
+        self.darkroom = darkroom;
+        self
     }
 
     pub fn now(&self) -> jiff::Timestamp {

@@ -79,7 +79,7 @@ impl Practice {
             Self::Conversation => "/conversations",
             Self::TechFreeEvening => "/tech-free",
             Self::Listening => "/listening",
-            Self::ShowAndTell => "/rhythm#show-and-tell",
+            Self::ShowAndTell => "/show-and-tell",
         }
     }
 

@@ -209,6 +209,7 @@ impl Accounts for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
+            crate::photos::drop_couple_photos(&mut tx, couple).await?;
         }
         // Ways in.
         sqlx::query!("delete from sessions where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;

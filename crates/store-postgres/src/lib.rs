@@ -31,6 +31,7 @@ mod daily;
 pub mod events;
 mod keys;
 mod pairing;
+mod photos;
 mod practices;
 mod questions;
 mod reminders;

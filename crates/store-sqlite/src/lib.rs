@@ -30,6 +30,7 @@ mod daily;
 mod decode;
 mod keys;
 mod pairing;
+mod photos;
 mod practices;
 mod questions;
 mod reminders;

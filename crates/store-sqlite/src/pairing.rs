@@ -194,6 +194,7 @@ impl Pairing for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
+        crate::photos::drop_couple_photos(&mut tx, couple.0).await?;
         tx.commit().await.map_err(db)
     }
 

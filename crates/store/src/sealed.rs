@@ -14,11 +14,13 @@ use tend_domain::conversation::Conversation;
 use tend_domain::couple::InviteRecord;
 use tend_domain::ids::*;
 use tend_domain::listening::{Listening, Verdict};
+use tend_domain::photo::PhotoId;
 use tend_domain::questions::exchange::{Exchange, Felt};
 use tend_domain::reminder::Choices;
 use tend_domain::rhythm::{Practice, Slot};
 use tend_domain::secret::SecretHash;
 use tend_domain::store::keys::Keys;
+use tend_domain::store::photos::{PhotoRecord, Photos, StoredShowAndTell};
 use tend_domain::store::reminders::*;
 use tend_domain::store::*;
 use tend_domain::tech_free::Evening;
@@ -732,5 +734,127 @@ impl Reminders for SealedStore {
 
     async fn instance_secret(&self, name: &str, fresh: &str) -> StoreResult<String> {
         self.inner.instance_secret(name, fresh).await
+    }
+}
+
+impl SealedStore {
+    /// A photo's caption is its owner's words, its reply the replier's.
+    async fn open_photo(&self, mut p: PhotoRecord) -> StoreResult<PhotoRecord> {
+        p.caption = self.vault.open_text(p.owner, std::mem::take(&mut p.caption)).await?;
+        if let Some(by) = p.replied_by {
+            p.reply = self.vault.open_text(by, std::mem::take(&mut p.reply)).await?;
+        }
+        Ok(p)
+    }
+
+    async fn open_photos(&self, photos: Vec<PhotoRecord>) -> StoreResult<Vec<PhotoRecord>> {
+        let mut out = Vec::with_capacity(photos.len());
+        for p in photos {
+            out.push(self.open_photo(p).await?);
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl Photos for SealedStore {
+    async fn add_photo(&self, photo: &PhotoRecord, max_picks: i64) -> StoreResult<bool> {
+        let mut sealed = photo.clone();
+        sealed.caption = self.vault.seal(photo.owner, &photo.caption).await?;
+        self.inner.add_photo(&sealed, max_picks).await
+    }
+
+    async fn photo(&self, couple: CoupleId, id: &PhotoId) -> StoreResult<Option<PhotoRecord>> {
+        match self.inner.photo(couple, id).await? {
+            Some(p) => Ok(Some(self.open_photo(p).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn waiting_picks(&self, couple: CoupleId, owner: UserId) -> StoreResult<Vec<PhotoRecord>> {
+        self.open_photos(self.inner.waiting_picks(couple, owner).await?).await
+    }
+
+    async fn waiting_counts(&self, couple: CoupleId) -> StoreResult<Vec<(UserId, i64)>> {
+        self.inner.waiting_counts(couple).await
+    }
+
+    async fn show_and_tell_photos(&self, couple: CoupleId, id: ShowAndTellId) -> StoreResult<Vec<PhotoRecord>> {
+        self.open_photos(self.inner.show_and_tell_photos(couple, id).await?).await
+    }
+
+    async fn shown_photos(&self, couple: CoupleId) -> StoreResult<Vec<PhotoRecord>> {
+        self.open_photos(self.inner.shown_photos(couple).await?).await
+    }
+
+    async fn photos_shown_between(
+        &self,
+        couple: CoupleId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<PhotoRecord>> {
+        self.open_photos(self.inner.photos_shown_between(couple, from, to).await?).await
+    }
+
+    async fn caption_photo(&self, couple: CoupleId, id: &PhotoId, owner: UserId, caption: &str) -> StoreResult<bool> {
+        let sealed = self.vault.seal(owner, caption).await?;
+        self.inner.caption_photo(couple, id, owner, &sealed).await
+    }
+
+    async fn reply_to_photo(
+        &self,
+        couple: CoupleId,
+        id: &PhotoId,
+        by: UserId,
+        reaction: Option<&str>,
+        reply: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let sealed = self.vault.seal(by, reply).await?;
+        self.inner.reply_to_photo(couple, id, by, reaction, &sealed, now).await
+    }
+
+    async fn delete_photo(&self, couple: CoupleId, id: &PhotoId, owner: UserId) -> StoreResult<bool> {
+        self.inner.delete_photo(couple, id, owner).await
+    }
+
+    async fn photo_ids(&self, couple: CoupleId) -> StoreResult<Vec<PhotoId>> {
+        self.inner.photo_ids(couple).await
+    }
+
+    async fn existing_photos(&self, ids: &[PhotoId]) -> StoreResult<Vec<PhotoId>> {
+        self.inner.existing_photos(ids).await
+    }
+
+    async fn start_show_and_tell(
+        &self,
+        couple: CoupleId,
+        by: UserId,
+        first_teller: UserId,
+        now: Timestamp,
+    ) -> StoreResult<Option<ShowAndTellId>> {
+        self.inner.start_show_and_tell(couple, by, first_teller, now).await
+    }
+
+    async fn open_show_and_tell(&self, couple: CoupleId) -> StoreResult<Option<StoredShowAndTell>> {
+        self.inner.open_show_and_tell(couple).await
+    }
+
+    async fn show_and_tell(&self, couple: CoupleId, id: ShowAndTellId) -> StoreResult<Option<StoredShowAndTell>> {
+        self.inner.show_and_tell(couple, id).await
+    }
+
+    async fn advance_show_and_tell(
+        &self,
+        couple: CoupleId,
+        id: ShowAndTellId,
+        from: i64,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        self.inner.advance_show_and_tell(couple, id, from, now).await
+    }
+
+    async fn show_and_tells(&self, couple: CoupleId) -> StoreResult<Vec<StoredShowAndTell>> {
+        self.inner.show_and_tells(couple).await
     }
 }

@@ -231,6 +231,35 @@ impl Vault {
         }
     }
 
+    /// Seals a file's bytes with `owner`'s data key, bound to `name` (where it is kept), so a
+    /// sealed file cannot be passed off as another: nonce, then ciphertext and tag.
+    pub async fn seal_bytes(&self, owner: UserId, name: &str, bytes: &[u8]) -> StoreResult<Vec<u8>> {
+        let cipher = self.key(owner, true).await?.ok_or_else(|| broken("a data key could not be made"))?;
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let aad = file_aad(owner, name);
+        let sealed = cipher
+            .encrypt(&nonce, Payload { msg: bytes, aad: &aad })
+            .map_err(|_| broken("a file could not be sealed"))?;
+        let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
+        out.extend_from_slice(nonce.as_slice());
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    /// Opens what [`Vault::seal_bytes`] sealed; `None` once the owner's key is gone.
+    pub async fn open_bytes(&self, owner: UserId, name: &str, sealed: &[u8]) -> StoreResult<Option<Vec<u8>>> {
+        let Some(cipher) = self.key(owner, false).await? else { return Ok(None) };
+        if sealed.len() < NONCE_LEN {
+            return Err(broken(format!("the sealed file {name} is too short")));
+        }
+        let (nonce, body) = sealed.split_at(NONCE_LEN);
+        let aad = file_aad(owner, name);
+        cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: &aad })
+            .map(Some)
+            .map_err(|_| broken(format!("the sealed file {name} does not open with person {}'s key", owner.0)))
+    }
+
     /// Forgets a person's key (their account is gone).
     pub fn forget(&self, user: UserId) {
         if let Ok(mut cache) = self.inner.cache.write() {
@@ -331,6 +360,12 @@ pub async fn rotate(keys: &dyn Keys, old: &MasterKey, new: &MasterKey) -> StoreR
 
 fn aad(user: UserId) -> [u8; 8] {
     user.0.to_be_bytes()
+}
+
+fn file_aad(user: UserId, name: &str) -> Vec<u8> {
+    let mut aad = user.0.to_be_bytes().to_vec();
+    aad.extend_from_slice(name.as_bytes());
+    aad
 }
 
 fn seal_with(cipher: &XChaCha20Poly1305, user: UserId, plain: &[u8]) -> String {

@@ -5,7 +5,7 @@ use crate::auth;
 use crate::error::{ApiError, PageError};
 use crate::pages::{
     accounts, appreciations, check_ins, conversation, history, hugs, learn, listening, pairing, past_words, practices,
-    questions, reminders, rhythm, settings, tech_free, today, welcome,
+    questions, reminders, rhythm, settings, show_and_tell, tech_free, today, welcome,
 };
 use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
@@ -63,6 +63,14 @@ page_routes! {
     "/tech-free/{id}/join" => post(tech_free::join);
     "/tech-free/{id}/end" => post(tech_free::end);
     "/tech-free/{id}/note" => post(tech_free::note);
+    "/show-and-tell" => get(show_and_tell::show).post(show_and_tell::start);
+    "/show-and-tell/{id}" => get(show_and_tell::live);
+    "/show-and-tell/{id}/next" => post(show_and_tell::next);
+    "/memories" => get(show_and_tell::memories);
+    "/photos/{id}/{size}" => get(show_and_tell::bytes);
+    "/photos/{id}/reply" => post(show_and_tell::reply);
+    "/photos/{id}/caption" => post(show_and_tell::caption);
+    "/photos/{id}/delete" => post(show_and_tell::delete);
     "/history" => get(history::show);
     "/hugs" => get(hugs::show).post(hugs::log);
     "/practices" => get(practices::show);
@@ -129,6 +137,12 @@ pub fn router(state: AppState) -> Router {
 
     let mut app = Router::new()
         .merge(pages())
+        // Photos arrive as multipart/form-data, up to 20 MB (see `auth::MULTIPART_UPLOAD`).
+        .route(
+            auth::MULTIPART_UPLOAD,
+            axum::routing::post(show_and_tell::upload)
+                .layer(DefaultBodyLimit::max(tend_domain::photo::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
         .merge(moved())
         .merge(api)
         .route("/api/v1/openapi.json", get(move || async move { Json(openapi_json.clone()) }))

@@ -186,6 +186,12 @@ const refresh = async () => {
   try {
     const response = await fetch(window.location.pathname, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
     if (!response.ok) return;
+    // The page now lives elsewhere (the partner started the show-and-tell this hub leads to):
+    // follow it there.
+    if (response.redirected && new URL(response.url).pathname !== window.location.pathname) {
+      window.location.assign(response.url);
+      return;
+    }
     const arrived = performance.now();
     const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
     // A page that changed its whole look (the calm screen of a tech-free evening, and back)

@@ -26,10 +26,12 @@ use crate::time::TimeZoneName;
 use async_trait::async_trait;
 
 pub mod keys;
+pub mod photos;
 pub mod reminders;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 pub use keys::Keys;
+pub use photos::Photos;
 pub use reminders::Reminders;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -200,9 +202,15 @@ pub struct StoredConversation {
 }
 
 /// Every feature's storage together: what `Ctx` holds.
-pub trait Store: Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Reminders + Upkeep {}
+pub trait Store:
+    Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Reminders + Photos + Upkeep
+{
+}
 
-impl<T: Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Reminders + Upkeep> Store for T {}
+impl<T: Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Reminders + Photos + Upkeep> Store
+    for T
+{
+}
 
 /// A slot as stored: agreed by both, or proposed by one and waiting for the other.
 #[derive(Clone, Debug, PartialEq, Eq)]

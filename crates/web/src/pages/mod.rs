@@ -15,6 +15,7 @@ pub mod questions;
 pub mod reminders;
 pub mod rhythm;
 pub mod settings;
+pub mod show_and_tell;
 pub mod tech_free;
 pub mod today;
 pub mod views;
@@ -145,6 +146,11 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
             "Your account is deleted, with everything you wrote. Thank you for the time you spent here; take good care."
         }
         "checked-in" => "Your check-in is saved.",
+        "picked" => "Picked. It stays yours alone until your show-and-tell.",
+        "memory-kept" => "Kept in Our memories. Your partner can see it now.",
+        "replied" => "Your answer is with your partner.",
+        "captioned" => "The caption is saved.",
+        "photo-removed" => "The photo is removed, with every copy Tend kept of it.",
         "appreciated" => "Sent. Your partner can see it now.",
         "reacted" => "Your answer is on its way.",
         "hugged" => "Logged for both of you.",

@@ -215,6 +215,10 @@ pub struct TodayPage {
     pub question: Option<super::questions::QuestionView>,
     /// A tech-free evening that is on: to join, or to go back to.
     pub evening: Option<super::tech_free::EveningView>,
+    /// A show-and-tell going on now, to go back to.
+    pub show_and_tell: Option<i64>,
+    /// A photo first seen a year (or, for a new couple, a month) ago today.
+    pub on_this_day: Option<(String, tend_domain::photo::PhotoView)>,
     /// "On our rhythm today": tonight's planned practice, what is still open this week.
     pub rhythm_today: Vec<tend_domain::rhythm::TodayItem>,
     /// Today's nudges between the two of you: "Sam would love a check-in with you today."
@@ -294,6 +298,8 @@ pub(super) async fn today_page(
     let evening_seen = tend_domain::tech_free::current_in(&state.ctx, us).await?;
     let evening = evening_seen.as_ref().map(|e| super::tech_free::EveningView::of(e, tz, now, &us.me.display_name));
     let rhythm_today = tend_domain::rhythm::today_line(&state.ctx, us).await?;
+    let show_and_tell = tend_domain::show_and_tell::open_in(&state.ctx, us).await?.map(|id| id.0);
+    let on_this_day = tend_domain::memories::on_this_day(&state.ctx, us).await?;
     let nudges = tend_domain::reminder::nudges_today(&state.ctx, us).await?;
     let nudged = nudges.iter().any(|n| n.from_me);
     let nudge_choices =
@@ -375,6 +381,8 @@ pub(super) async fn today_page(
         reactions: reaction_choices(),
         talk,
         evening,
+        show_and_tell,
+        on_this_day,
         rhythm_today,
         nudges,
         nudged,

@@ -86,6 +86,13 @@ impl Courier for FakeCourier {
     }
 }
 
+/// Photos kept in memory, sealed with the test database's vault, developed for real.
+pub fn with_photos(ctx: Ctx, db: &TestDb) -> Ctx {
+    let Some(vault) = db.vault.clone() else { return ctx };
+    let media = tend_media::objects::Objects::open(&tend_media::objects::Place::Memory, vault).expect("memory media");
+    ctx.with_photos(Arc::new(media), Arc::new(tend_media::darkroom::Lab::new(2)))
+}
+
 pub struct TestApp {
     pub base: String,
     /// Every reminder and test message the app sent, instead of sending them.
@@ -107,7 +114,7 @@ pub async fn spawn_with(db: TestDb, registration: Registration) -> TestApp {
     let events = tend_store::events::for_database(&db.database, &db.config).await;
     let store = db.store.clone();
     let policy = tend_domain::Policy { registration, ..Default::default() };
-    let ctx = Ctx::new(store.clone(), clock.clone(), events, policy);
+    let ctx = with_photos(Ctx::new(store.clone(), clock.clone(), events, policy), &db);
     let courier = Arc::new(FakeCourier::default());
     let state =
         AppState::new(ctx.clone(), WebConfig::default()).with_courier(courier.clone(), EndpointPolicy::default());

@@ -1,0 +1,156 @@
+//! Our memories: a timeline by month of what the couple chose to keep: photos shown at a
+//! show-and-tell or added as a memory, exchanges from the Memories deck both have answered,
+//! and the notes of tech-free evenings. Only what both partners may see is ever on it: a
+//! photo still waiting for its show-and-tell, or an answer not yet revealed, is not.
+
+use crate::couple::{self, Us};
+use crate::error::{Error, Result};
+use crate::photo::{PhotoView, view};
+use crate::questions::exchange::{self, OursFilter};
+use crate::store::User;
+use crate::{Ctx, text};
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+/// One thing kept.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Memory {
+    Photo {
+        at: Timestamp,
+        photo: PhotoView,
+    },
+    /// Both answered a question of the Memories deck.
+    Exchange {
+        at: Timestamp,
+        question_id: String,
+        question: String,
+        mine: String,
+        theirs: String,
+    },
+    /// What a tech-free evening was spent on.
+    Evening {
+        at: Timestamp,
+        note: String,
+    },
+}
+
+impl Memory {
+    pub fn at(&self) -> Timestamp {
+        match self {
+            Self::Photo { at, .. } | Self::Exchange { at, .. } | Self::Evening { at, .. } => *at,
+        }
+    }
+
+    fn words(&self) -> Vec<&str> {
+        match self {
+            Self::Photo { photo, .. } => vec![&photo.caption, &photo.reply],
+            Self::Exchange { question, mine, theirs, .. } => vec![question, mine, theirs],
+            Self::Evening { note, .. } => vec![note],
+        }
+    }
+}
+
+/// One month of the timeline.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Month {
+    /// "2026-12"
+    pub key: String,
+    /// "December 2026"
+    pub label: String,
+    pub memories: Vec<Memory>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Timeline {
+    pub months: Vec<Month>,
+    pub query: String,
+    pub count: usize,
+}
+
+pub const SEARCH_MAX: usize = 100;
+
+/// Everything kept, newest month first (oldest first within a month), in the reader's time zone; with `query`, only what
+/// matches it in a caption, a reply, an answer or a note.
+pub async fn timeline(ctx: &Ctx, me: &User, query: &str) -> Result<Timeline> {
+    let query = query.trim();
+    if query.chars().count() > SEARCH_MAX {
+        return Err(Error::field("q", format!("Please keep the search to {SEARCH_MAX} characters.")));
+    }
+    let us = couple::us(ctx, me).await?;
+    let mut all = kept(ctx, me, &us).await?;
+    if !query.is_empty() {
+        let q = text::fold(query);
+        all.retain(|m| m.words().iter().any(|w| text::fold(w).contains(&q)));
+    }
+    all.sort_by_key(|m| std::cmp::Reverse(m.at()));
+    let zone = us.me.time_zone.zone();
+    let mut months: Vec<Month> = Vec::new();
+    let count = all.len();
+    for m in all {
+        let day = m.at().to_zoned(zone.clone()).date();
+        let key = format!("{:04}-{:02}", day.year(), day.month());
+        match months.last_mut() {
+            Some(last) if last.key == key => last.memories.push(m),
+            _ => months.push(Month { key, label: month_label(day), memories: vec![m] }),
+        }
+    }
+    // Newest month first; within a month, in the order things happened, so a show-and-tell
+    // reads as it was told.
+    for month in &mut months {
+        month.memories.reverse();
+    }
+    Ok(Timeline { months, query: query.to_owned(), count })
+}
+
+fn month_label(day: Date) -> String {
+    day.strftime("%B %Y").to_string()
+}
+
+async fn kept(ctx: &Ctx, me: &User, us: &Us) -> Result<Vec<Memory>> {
+    let mut all: Vec<Memory> = ctx
+        .store
+        .shown_photos(us.couple_id)
+        .await?
+        .into_iter()
+        .map(|p| Memory::Photo { at: p.shown_at.unwrap_or(p.created_at), photo: view(us, p) })
+        .collect();
+    let filter = OursFilter { deck: Some("memories".into()), ..OursFilter::default() };
+    for seen in exchange::ours(ctx, me, &filter).await? {
+        let (Some(mine), Some(theirs)) = (seen.mine.as_ref(), seen.partner.revealed_body()) else { continue };
+        if mine.passed {
+            continue;
+        }
+        all.push(Memory::Exchange {
+            at: seen.created_at.unwrap_or(mine.answered_at).max(mine.answered_at),
+            question_id: seen.question.id.clone(),
+            question: seen.question.text.clone(),
+            mine: mine.body.clone(),
+            theirs: theirs.to_owned(),
+        });
+    }
+    for evening in crate::tech_free::since(ctx, us, Timestamp::UNIX_EPOCH).await? {
+        if let Some(note) = evening.evening.note.clone().filter(|n| !n.is_empty()) {
+            all.push(Memory::Evening { at: evening.evening.started_at, note });
+        }
+    }
+    Ok(all)
+}
+
+/// A photo from this day a year ago (or, for a couple together less than a year, a month
+/// ago), for Today.
+pub async fn on_this_day(ctx: &Ctx, us: &Us) -> Result<Option<(String, PhotoView)>> {
+    let zone = us.me.time_zone.zone();
+    let today = ctx.now().to_zoned(zone.clone()).date();
+    let young = ctx.now().duration_since(us.since) < jiff::SignedDuration::from_hours(365 * 24);
+    let (then, label) = if young {
+        (today.checked_sub(jiff::Span::new().months(1)).ok(), "A month ago today")
+    } else {
+        (today.checked_sub(jiff::Span::new().years(1)).ok(), "A year ago today")
+    };
+    let Some(then) = then else { return Ok(None) };
+    let start = |d: Date| d.to_zoned(zone.clone()).map(|z| z.timestamp());
+    let (Ok(from), Ok(to)) = (start(then), start(then.tomorrow().unwrap_or(then))) else { return Ok(None) };
+    let found = ctx.store.photos_shown_between(us.couple_id, from, to).await?.into_iter().next();
+    Ok(found.map(|p| (label.to_owned(), view(us, p))))
+}
