@@ -54,7 +54,8 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Writes a consistent copy of a running SQLite database to PATH (PostgreSQL: use pg_dump).
+    /// Writes a consistent copy of a running SQLite database to PATH (PostgreSQL: use pg_dump),
+    /// and the photos, still sealed, to PATH.photos/ beside it.
     Backup { path: PathBuf },
     /// Writes everything one person may see (as "Download my data" in Settings does) to a ZIP.
     Export {
@@ -203,6 +204,13 @@ async fn sealed_store(config: &Config, database: &Database) -> anyhow::Result<(A
     database.sealed_from(key, file).await.context("opening the vault")
 }
 
+/// Where `tend backup PATH` puts the photos: `PATH.photos/`, beside the database copy.
+fn photo_backup_folder(path: &std::path::Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".photos");
+    PathBuf::from(name)
+}
+
 /// Where photos are kept (`TEND_MEDIA_URL`), sealed with the vault's keys.
 fn photo_objects(config: &Config, vault: Vault) -> anyhow::Result<Objects> {
     let place = Place::parse(config.media_url.as_deref(), &config.data_dir).map_err(anyhow::Error::msg)?;
@@ -312,7 +320,14 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Backup { path } => {
             let (database, _) = open_store(&config).await?;
             database.backup_to(&path).await?;
-            println!("Backed up to {}", path.display());
+            println!("Backed up the database to {}", path.display());
+            // The photos, still sealed, beside it: the database first, so every photo row in
+            // the copy has its files (a photo's files are written before its row).
+            let (_, vault) = sealed_store(&config, &database).await?;
+            let objects = photo_objects(&config, vault)?;
+            let folder = photo_backup_folder(&path);
+            let copied = objects.copy_to_folder(&folder).await.context("copying the photos")?;
+            println!("Copied {copied} photo files, still sealed, to {}", folder.display());
             Ok(())
         }
     }
@@ -410,7 +425,7 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
         fixtures::practice_history(ctx, &us, 21).await.context("writing the demo couple's practices")?;
         fixtures::question_history(ctx, &us).await.context("writing the demo couple's questions")?;
         fixtures::rhythm_history(ctx, &us).await.context("writing the demo couple's rhythm")?;
-        fixtures::show_and_tell_history(ctx, &us, tend_media::demo::pictures())
+        fixtures::show_and_tell_history(ctx, &us, &tend_media::demo::pictures(), 1)
             .await
             .context("writing the demo couple's show-and-tell")?;
         println!(
@@ -430,7 +445,8 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 /// Creates the demo couple with `years` years of daily history (check-ins, appreciations,
-/// conversations, hugs), written through the use cases, unless the couple exists.
+/// conversations, hugs, a photo show-and-tell a month), written through the use cases, unless
+/// the couple exists.
 async fn busy_demo(ctx: &Ctx, years: u16) -> anyhow::Result<()> {
     if fixtures::exists(ctx, &DEMO[0]).await? {
         println!("The demo couple is here already; nothing was added.");
@@ -442,7 +458,11 @@ async fn busy_demo(ctx: &Ctx, years: u16) -> anyhow::Result<()> {
     fixtures::practice_history(ctx, &us, days).await.context("writing practices")?;
     fixtures::question_history(ctx, &us).await.context("writing questions")?;
     fixtures::rhythm_history(ctx, &us).await.context("writing the rhythm")?;
-    println!("Created the demo couple with {years} years of history.");
+    let months = u32::from(years) * 12;
+    fixtures::show_and_tell_history(ctx, &us, &tend_media::demo::pictures(), months)
+        .await
+        .context("writing the show-and-tells")?;
+    println!("Created the demo couple with {years} years of history, with a photo show-and-tell every month.");
     Ok(())
 }
 

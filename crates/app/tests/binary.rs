@@ -120,6 +120,18 @@ async fn zero_config_sqlite_with_demo_reset_and_backup() {
     let (ok, out, err) = tend(&data, &["backup", backup.to_str().expect("utf8")], &[]);
     assert!(ok, "{err}");
     assert!(out.contains("Backed up"));
+    // The demo's photos go beside it, still sealed: six photos of three sizes each.
+    let photo_files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path().join("backup.db.photos/photos"))
+        .expect("the photos beside the backup")
+        .flat_map(|d| std::fs::read_dir(d.expect("entry").path()).expect("a photo's folder"))
+        .map(|f| f.expect("file").path())
+        .collect();
+    assert_eq!(photo_files.len(), 18, "{out}");
+    assert!(out.contains("Copied 18 photo files"), "{out}");
+    for file in &photo_files {
+        let bytes = std::fs::read(file).expect("read");
+        assert!(bytes.len() > 1_000 && !bytes.starts_with(&[0xFF, 0xD8]), "sealed, not a plain JPEG: {file:?}");
+    }
     let (ok, _, err) = tend(&data, &["backup", backup.to_str().expect("utf8")], &[]);
     assert!(!ok && err.contains("already exists"), "never overwrites: {err}");
     let restored = dir.path().join("restored");

@@ -326,55 +326,59 @@ fn at_time(ctx: &Ctx, at: Timestamp) -> Ctx {
     Ctx { clock: Arc::new(ManualClock::new(at)), ..ctx.clone() }
 }
 
-/// Last month's photo show-and-tell for the demo: each partner picked photos (`pictures`,
-/// made in code by the caller), told their stories and answered the other's, all through the
-/// use cases at their own times; and one photo kept straight in Our memories.
-pub async fn show_and_tell_history(ctx: &Ctx, us: &Us, pictures: Vec<Vec<u8>>) -> Result<()> {
+/// Photo show-and-tells for the demo, one a month for `months` months back (the last about
+/// three weeks ago): each partner picked photos (`pictures`, made in code by the caller, used
+/// in turn), told their stories and answered the other's, all through the use cases at their
+/// own times; and one photo kept straight in Our memories.
+pub async fn show_and_tell_history(ctx: &Ctx, us: &Us, pictures: &[Vec<u8>], months: u32) -> Result<()> {
     use crate::photo::{self, Upload};
     use crate::show_and_tell::{self, First};
     use crate::store::photos::PhotoKind;
+    if pictures.is_empty() {
+        return Ok(());
+    }
     let (a, b) = (&us.me, &us.partner);
     let today = a.time_zone.today(ctx.now());
-    let day = today.checked_sub(24.days()).map_err(|e| Error::Internal(e.to_string()))?;
     let captions = [
-        (b, "The fog lifting over the bay, the morning we got lost"),
-        (a, "My grandmother’s kitchen window, still with her plants"),
-        (b, "First try at sourdough. We ate it anyway"),
-        (a, "The hill where I decided to move here"),
-        (b, "Sunset from the train home"),
+        "The fog lifting over the bay, the morning we got lost",
+        "My grandmother’s kitchen window, still with her plants",
+        "First try at sourdough. We ate it anyway",
+        "The hill where I decided to move here",
+        "Sunset from the train home",
+        "Our bikes outside the café",
     ];
-    let mut pictures = pictures.into_iter();
-    for (i, (who, caption)) in captions.iter().enumerate() {
-        let Some(bytes) = pictures.next() else { break };
-        let at = evening(ctx, day, who, 12)?.checked_add(SignedDuration::from_mins(i64::try_from(i).unwrap_or(0) * 7));
-        let at = at.map_err(|e| Error::Internal(e.to_string()))?;
-        let upload = Upload { bytes, caption: (*caption).to_owned(), kind: PhotoKind::Pick };
-        photo::upload(&at_time(ctx, at), who, upload).await?;
-    }
-    let mut at = evening(ctx, day, a, 19)?;
-    let mut live = show_and_tell::start(&at_time(ctx, at), a, First::Partner).await?;
-    let answers = [
-        ("take-me-there", "I want to go back there with you"),
-        ("love", ""),
-        ("laughing", "It looked delicious to me"),
-    ];
-    let mut i = 0;
-    while !live.finished {
-        let step = live.step;
-        if let Some(current) = live.current.clone() {
-            let listener = if current.mine_for(a.id) { b } else { a };
-            let (reaction, words) = answers[i % answers.len()];
-            at = at.checked_add(SignedDuration::from_mins(6)).map_err(|e| Error::Internal(e.to_string()))?;
-            show_and_tell::reply(&at_time(ctx, at), listener, &current.id, reaction, words).await?;
+    let answers = [("take-me-there", "I want to go back there with you"), ("love", ""), ("laughing", "It looked delicious to me")];
+    let err = |e: jiff::Error| Error::Internal(e.to_string());
+    let mut n = 0usize;
+    for month in (0..months).rev() {
+        let back = 24 + 30 * i64::from(month);
+        let day = today.checked_sub(back.days()).map_err(err)?;
+        for (i, who) in [b, a, b, a, b].into_iter().enumerate().take(if month % 2 == 0 { 5 } else { 4 }) {
+            let at = evening(ctx, day, who, 12)?.checked_add(SignedDuration::from_mins(7 * i64::try_from(i).unwrap_or(0)));
+            let caption = captions[n % captions.len()].to_owned();
+            let upload = Upload { bytes: pictures[n % pictures.len()].clone(), caption, kind: PhotoKind::Pick };
+            photo::upload(&at_time(ctx, at.map_err(err)?), who, upload).await?;
+            n += 1;
         }
-        at = at.checked_add(SignedDuration::from_mins(1)).map_err(|e| Error::Internal(e.to_string()))?;
-        live = show_and_tell::next(&at_time(ctx, at), a, live.id, step).await?;
-        i += 1;
+        let mut at = evening(ctx, day, a, 19)?;
+        let mut live = show_and_tell::start(&at_time(ctx, at), a, First::Partner).await?;
+        let mut i = 0;
+        while !live.finished {
+            let step = live.step;
+            if let Some(current) = live.current.clone() {
+                let listener = if current.mine_for(a.id) { b } else { a };
+                let (reaction, words) = answers[i % answers.len()];
+                at = at.checked_add(SignedDuration::from_mins(6)).map_err(err)?;
+                show_and_tell::reply(&at_time(ctx, at), listener, &current.id, reaction, words).await?;
+            }
+            at = at.checked_add(SignedDuration::from_mins(1)).map_err(err)?;
+            live = show_and_tell::next(&at_time(ctx, at), a, live.id, step).await?;
+            i += 1;
+        }
     }
-    if let Some(bytes) = pictures.next() {
-        let at = evening(ctx, today.checked_sub(9.days()).map_err(|e| Error::Internal(e.to_string()))?, b, 18)?;
-        let upload = Upload { bytes, caption: "Our bikes outside the café".into(), kind: PhotoKind::Memory };
-        photo::upload(&at_time(ctx, at), b, upload).await?;
-    }
+    let at = evening(ctx, today.checked_sub(9.days()).map_err(err)?, b, 18)?;
+    let last = pictures[pictures.len() - 1].clone();
+    let upload = Upload { bytes: last, caption: "Our bikes outside the café".into(), kind: PhotoKind::Memory };
+    photo::upload(&at_time(ctx, at), b, upload).await?;
     Ok(())
 }

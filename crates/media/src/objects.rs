@@ -147,6 +147,22 @@ impl Objects {
         &self.place
     }
 
+    /// Copies every photo object, still sealed, into `dir` under its own key (`tend backup`
+    /// writes them beside the database copy). Returns how many objects were copied.
+    pub async fn copy_to_folder(&self, dir: &Path) -> StoreResult<u64> {
+        let mut copied = 0;
+        for object in self.list(tend_domain::photo::PREFIX).await? {
+            let Some(bytes) = self.raw(&object.key).await? else { continue };
+            let target = dir.join(&object.key);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(broken)?;
+            }
+            std::fs::write(&target, bytes).map_err(broken)?;
+            copied += 1;
+        }
+        Ok(copied)
+    }
+
     /// The raw, still sealed bytes under `key` (for backups and for tests that look at rest).
     pub async fn raw(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
         match self.store.get(&ObjectPath::from(key)).await {
