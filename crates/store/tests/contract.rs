@@ -1751,6 +1751,34 @@ struct Seed {
     push: PushSubscriptionId,
     /// A reminder claimed for a, to settle and count; another waits in the outbox to be claimed.
     reminder: ReminderId,
+    /// A memory photo of a's (shown to b), and a show-and-tell going in the quiet couple.
+    memory: tend_domain::photo::PhotoId,
+    show: tend_domain::ShowAndTellId,
+}
+
+fn photo_record(
+    couple: tend_domain::CoupleId,
+    owner: UserId,
+    kind: tend_domain::store::photos::PhotoKind,
+    now: Timestamp,
+) -> tend_domain::store::photos::PhotoRecord {
+    tend_domain::store::photos::PhotoRecord {
+        id: tend_domain::photo::PhotoId::generate(),
+        couple,
+        owner,
+        kind,
+        caption: "The lake at dawn".into(),
+        width: 1600,
+        height: 1200,
+        created_at: now,
+        position: 0,
+        show_and_tell: None,
+        shown_at: (kind == tend_domain::store::photos::PhotoKind::Memory).then_some(now),
+        reaction: None,
+        reply: String::new(),
+        replied_by: None,
+        replied_at: None,
+    }
 }
 
 async fn seed(s: &dyn Store) -> Seed {
@@ -1841,6 +1869,14 @@ async fn seed(s: &dyn Store) -> Seed {
     let claimed = s.claim_reminders(now, now + SignedDuration::from_mins(2), 10).await.expect("claim");
     s.queue_reminder(&reminder(a.id, c, Practice::CheckIn, "seed-2", Channel::Push, now)).await.expect("queue");
     s.record_nudge(c, b.id, Practice::Hug, date("2026-01-02"), now).await.expect("nudge");
+    use tend_domain::store::photos::PhotoKind;
+    let memory = photo_record(c, a.id, PhotoKind::Memory, now);
+    assert!(s.add_photo(&memory, 5).await.expect("memory"));
+    assert!(s.add_photo(&photo_record(c, a.id, PhotoKind::Pick, now), 5).await.expect("pick"));
+    for who in [quiet.0.id, quiet.1.id] {
+        assert!(s.add_photo(&photo_record(quiet.2, who, PhotoKind::Pick, now), 5).await.expect("pick"));
+    }
+    let show = s.start_show_and_tell(quiet.2, quiet.0.id, quiet.0.id, now).await.expect("start").expect("started");
     Seed {
         a,
         b,
@@ -1860,6 +1896,8 @@ async fn seed(s: &dyn Store) -> Seed {
         canceller,
         push,
         reminder: claimed[0].id,
+        memory: memory.id,
+        show,
     }
 }
 
@@ -1917,6 +1955,7 @@ async fn every_write(
     // Kept when "login:seed" is cleared, for pruning to find.
     let other_keys = ["login:other".to_string()];
     let (qa, qb, q) = (&seed.quiet.0, &seed.quiet.1, seed.quiet.2);
+    use tend_domain::store::photos::PhotoKind;
     let ok = |r: Result<bool, StoreError>| {
         after_each();
         r
@@ -1992,6 +2031,12 @@ async fn every_write(
         ),
         ("insert_listening", ok(s.insert_listening(q, qb.id, qa.id, "Me.", now).await.map(|id| id.is_some()))),
         ("insert_conversation", ok(s.insert_conversation(q, &talk(qb.id, qa.id, now)).await.map(|id| id.is_some()))),
+        ("add_photo", ok(s.add_photo(&photo_record(c, b.id, PhotoKind::Pick, now), 5).await)),
+        ("caption_photo", ok(s.caption_photo(c, &seed.memory, a.id, "Dawn at the lake").await)),
+        ("reply_to_photo", ok(s.reply_to_photo(c, &seed.memory, b.id, Some("love"), "Take me there", now).await)),
+        ("start_show_and_tell", ok(s.start_show_and_tell(c, a.id, a.id, now).await.map(|id| id.is_some()))),
+        ("advance_show_and_tell", ok(s.advance_show_and_tell(q, seed.show, 0, now).await)),
+        ("delete_photo", ok(s.delete_photo(c, &seed.memory, a.id).await)),
         ("dissolve_couple", ok(s.dissolve_couple(c, now).await.map(done))),
         ("delete_user", ok(s.delete_user(seed.canceller.id, now).await)),
     ]
@@ -2027,6 +2072,13 @@ async fn snapshot(s: &dyn Store, seed: &Seed) -> String {
         s.practice_marks_since(c, since).await,
         s.evenings_since(c, since).await,
         s.evenings_since(seed.quiet.2, since).await,
+    ) + &format!(
+        "|{:?}|{:?}|{:?}|{:?}|{:?}",
+        s.shown_photos(c).await,
+        s.waiting_picks(c, seed.a.id).await,
+        s.waiting_picks(c, seed.b.id).await,
+        s.show_and_tells(c).await,
+        s.show_and_tell_photos(seed.quiet.2, seed.show).await,
     ) + &format!(
         "|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         s.reminder_choices(seed.a.id).await,
