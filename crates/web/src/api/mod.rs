@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         (name = "questions", description = "Question decks: answer, then reveal; responses; the ladder that goes deeper only when both are ready"),
         (name = "rhythm", description = "Our rhythm: agreed times for each practice (proposed by one, accepted by the other), this week, and the tech-free evening"),
         (name = "reminders", description = "Reminders: your choices per practice and channel, quiet hours, devices for Web Push, your calendar feed, and the daily nudge"),
+        (name = "photos", description = "Photos, the monthly show-and-tell (each partner picks up to five; a pick stays private until it is shown), and Our memories"),
         (name = "learn", description = "Tend’s guide"),
         (name = "meta", description = "This document"),
     )

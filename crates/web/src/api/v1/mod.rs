@@ -5,6 +5,7 @@ pub mod couple;
 pub mod daily;
 pub mod export;
 pub mod learn;
+pub mod photos;
 pub mod practices;
 pub mod questions;
 pub mod reminders;
@@ -98,6 +99,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         routes!(learn::show),
         routes!(export::export),
     ] {
+        router = add(router, handlers);
+    }
+    for handlers in photos::routes() {
         router = add(router, handlers);
     }
     crate::api::doc::finish(router.get_openapi_mut());
