@@ -11,6 +11,11 @@
 //! After unpairing, each person keeps their own words from the couples they were in (see
 //! `couple::UNPAIR_RULE`): [`past_words`] reads each ended couple and keeps only what the person
 //! wrote themselves.
+//!
+//! Photos are listed the same way ([`photos`]): the person's own waiting picks from the
+//! show-and-tell hub, and everything shown from Our memories, so a partner's pick that has not
+//! been shown yet is never among them. Photos live only as long as their couple, so a couple
+//! that has ended has none.
 
 use crate::appreciation::{Appreciation, Filter};
 use crate::check_in::{self, CheckIn, PartnerCheckIn};
@@ -18,9 +23,11 @@ use crate::couple::{self, Us};
 use crate::error::{Error, Result};
 use crate::history::EARLIEST;
 use crate::ids::{CoupleId, UserId};
+use crate::memories::{self, Memory};
+use crate::photo::{self, PhotoId, PhotoView};
 use crate::questions::{self, exchange};
 use crate::store::{PastCouple, User};
-use crate::{Ctx, conversation, listening, rhythm, tech_free};
+use crate::{Ctx, conversation, listening, rhythm, show_and_tell, tech_free};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -569,6 +576,112 @@ pub async fn together(ctx: &Ctx, plan: &Plan) -> Result<Together> {
     Ok(Together { hugs, marked, rhythm, question_depth })
 }
 
+/// A photo the person may see: their own (a pick waiting for a show-and-tell, a pick shown, a
+/// memory) or one their partner has shown them. Its full-size JPEG is `file` in the ZIP.
+#[derive(Clone, Debug, Serialize)]
+pub struct PhotoRecord {
+    pub id: PhotoId,
+    /// Where its JPEG is in the ZIP: `photos/<id>.jpg`.
+    pub file: String,
+    pub mine: bool,
+    /// `me` or `partner`.
+    pub owner: &'static str,
+    /// `pick` (brought to a show-and-tell) or `memory` (added straight to Our memories).
+    pub kind: &'static str,
+    /// The owner's words about it; empty when none.
+    pub caption: String,
+    /// The full size's dimensions, in pixels.
+    pub width: u32,
+    pub height: u32,
+    pub created_at: Timestamp,
+    /// When the partner first saw it; `None` for a pick of mine not shown yet.
+    pub shown_at: Option<Timestamp>,
+    /// The one-tap reaction of the one who answered it.
+    pub reaction: Option<PhotoReactionRecord>,
+    /// The words of the one who answered it; empty when none.
+    pub reply: String,
+    /// Who answered (reaction and words): `me` or `partner`; `None` before an answer.
+    pub replied_by: Option<&'static str>,
+    pub replied_at: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PhotoReactionRecord {
+    pub id: String,
+    pub emoji: String,
+    pub label: String,
+}
+
+/// Where a photo's JPEG is in the ZIP.
+pub fn photo_file(id: &PhotoId) -> String {
+    format!("photos/{id}.jpg")
+}
+
+fn photo_record(p: PhotoView) -> PhotoRecord {
+    let who = |mine: bool| if mine { "me" } else { "partner" };
+    PhotoRecord {
+        file: photo_file(&p.id),
+        mine: p.mine,
+        owner: who(p.mine),
+        kind: p.kind.as_str(),
+        width: p.width,
+        height: p.height,
+        created_at: p.created_at,
+        shown_at: p.shown_at,
+        reaction: p.reaction.map(|r| PhotoReactionRecord {
+            id: r.id.clone(),
+            emoji: r.emoji.clone(),
+            label: r.label.clone(),
+        }),
+        replied_by: (p.replied_by_me || !p.replier_name.is_empty()).then(|| who(p.replied_by_me)),
+        replied_at: p.replied_at,
+        reply: p.reply,
+        caption: p.caption,
+        id: p.id,
+    }
+}
+
+/// Every photo the person may see, newest first, as the pages show them: their own picks still
+/// waiting (from the show-and-tell hub, which lists only the person's own), their own picks in
+/// the show-and-tell going on now that it has not reached yet (each read through
+/// [`photo::get`], which answers only for a photo the person may see), and everything shown,
+/// theirs and their partner's (from Our memories). A partner's pick not shown yet is in none of
+/// these. Only the records: the bytes are read one photo at a time with [`photo::bytes`].
+pub async fn photos(ctx: &Ctx, plan: &Plan) -> Result<Vec<PhotoRecord>> {
+    let Some(us) = &plan.us else { return Ok(Vec::new()) };
+    let me = &plan.me;
+    let mut seen: Vec<PhotoView> = Vec::new();
+    let hub = show_and_tell::hub(ctx, me).await?;
+    seen.extend(hub.my_picks);
+    if let Some(open) = &hub.open {
+        for p in ctx.store.show_and_tell_photos(us.couple_id, open.id).await? {
+            if p.owner != us.me.id || p.shown_at.is_some() {
+                continue; // shown ones come from Our memories; the partner's wait their turn
+            }
+            match photo::get(ctx, me, &p.id).await {
+                Ok(view) => seen.push(view),
+                Err(Error::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    for month in memories::timeline(ctx, me, "").await?.months {
+        for memory in month.memories {
+            if let Memory::Photo { photo, .. } = memory {
+                seen.push(photo);
+            }
+        }
+    }
+    // The rule once more, for certain: mine, or shown to me.
+    seen.retain(|p| p.mine || p.shown_at.is_some());
+    // A photo read twice (a show-and-tell began between two reads) is kept as last read.
+    seen.reverse();
+    let mut ids = std::collections::HashSet::new();
+    seen.retain(|p| ids.insert(p.id.clone()));
+    seen.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.id.cmp(&b.id)));
+    Ok(seen.into_iter().map(photo_record).collect())
+}
+
 /// My own words from a couple that has ended: nothing my partner wrote.
 #[derive(Clone, Debug, Serialize)]
 pub struct PastWords {
@@ -782,6 +895,16 @@ impl ListeningRecord {
 impl RoundRecord {
     pub fn got_it(&self) -> bool {
         self.verdict == Some("got-it")
+    }
+}
+
+impl PhotoRecord {
+    pub fn is_memory(&self) -> bool {
+        self.kind == "memory"
+    }
+
+    pub fn replied_by_me(&self) -> bool {
+        self.replied_by == Some("me")
     }
 }
 

@@ -2,9 +2,11 @@
 //! HTML archive that opens offline, without any script.
 //!
 //! The archive is written entry by entry while it is sent: `data.json` is streamed a section
-//! (a year of check-ins, a year of appreciations, …) at a time, and each HTML page is one
-//! section, so memory stays bounded whatever the size of the couple's history. What goes in
-//! comes only from `tend_domain::export`, which reads through the same use cases as the pages.
+//! (a year of check-ins, a year of appreciations, …) at a time, each HTML page is one section,
+//! and each photo is its own entry (`photos/<id>.jpg`, stored as it is), read one at a time, so
+//! memory stays bounded whatever the size of the couple's history. What goes in comes only
+//! from `tend_domain::export`, which reads through the same use cases as the pages, and a
+//! photo's bytes only from `photo::bytes`, which answers only for a photo the person may see.
 //!
 //! Exports are costly, so only [`AT_ONCE`] run at a time on a node; one more is refused with
 //! a clear message (never queued into a half-written file). Two at once, even for the same
@@ -19,15 +21,19 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 use tend_domain::export::{
-    self, AppreciationRecord, CheckInDay, ConversationRecord, EveningRecord, ListeningRecord, PastWords, Plan,
-    QuestionRecord, Together,
+    self, AppreciationRecord, CheckInDay, ConversationRecord, EveningRecord, ListeningRecord, PastWords, PhotoRecord,
+    Plan, QuestionRecord, Together,
 };
+use tend_domain::photo::{self, Size};
 use tend_domain::store::User;
 use tend_domain::time::TimeZoneName;
 use tend_domain::{Ctx, Error, Result};
 use tokio::io::AsyncWrite;
 use tokio::sync::Semaphore;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
+
+/// Photo records are written into `data.json` this many at a time.
+const PAGE: usize = 500;
 
 /// How many exports one node prepares at the same time.
 pub const AT_ONCE: usize = 4;
@@ -105,6 +111,10 @@ fn io_error(e: std::io::Error) -> Error {
 }
 
 fn entry(name: &str, at: Timestamp) -> ZipEntryBuilder {
+    entry_as(name, at, Compression::Deflate)
+}
+
+fn entry_as(name: &str, at: Timestamp, compression: Compression) -> ZipEntryBuilder {
     let utc = at.to_zoned(jiff::tz::TimeZone::UTC);
     let date = ZipDateTimeBuilder::new()
         .year(i32::from(utc.year()).clamp(1980, 2107))
@@ -114,16 +124,17 @@ fn entry(name: &str, at: Timestamp) -> ZipEntryBuilder {
         .minute(u32::try_from(utc.minute()).unwrap_or(0))
         .second(u32::try_from(utc.second()).unwrap_or(0))
         .build();
-    ZipEntryBuilder::new(name.to_owned().into(), Compression::Deflate)
-        .last_modification_date(date)
-        .unix_permissions(0o644)
+    ZipEntryBuilder::new(name.to_owned().into(), compression).last_modification_date(date).unix_permissions(0o644)
 }
 
 /// Writes the whole archive for `plan` into `out` and returns it (flush or sync it after).
 pub async fn write_zip<W: AsyncWrite + Unpin + Send>(ctx: &Ctx, plan: &Plan, out: W) -> Result<W> {
     let mut zip = ZipFileWriter::new(out.compat_write());
-    write_data(&mut zip, ctx, plan).await?;
-    write_archive(&mut zip, ctx, plan).await?;
+    // The photos first: `data.json` and the pages then list exactly the photos written, even
+    // when one is deleted while the export is under way.
+    let photos = write_photos(&mut zip, ctx, plan, export::photos(ctx, plan).await?).await?;
+    write_data(&mut zip, ctx, plan, &photos).await?;
+    write_archive(&mut zip, ctx, plan, photos).await?;
     let out = zip.close().await.map_err(zip_error)?.into_inner();
     Ok(out)
 }
@@ -144,8 +155,36 @@ fn push_items<T: Serialize>(buf: &mut Vec<u8>, first: &mut bool, items: &[T]) ->
     Ok(())
 }
 
+/// Each photo's full-size JPEG as its own entry, `photos/<id>.jpg`, stored as it is (a JPEG
+/// does not compress), one photo in memory at a time. Returns the photos written: one deleted
+/// since it was listed is left out.
+async fn write_photos<W: AsyncWrite + Unpin + Send>(
+    zip: &mut Zip<W>,
+    ctx: &Ctx,
+    plan: &Plan,
+    photos: Vec<PhotoRecord>,
+) -> Result<Vec<PhotoRecord>> {
+    let mut written = Vec::with_capacity(photos.len());
+    for p in photos {
+        let jpeg = match photo::bytes(ctx, &plan.me, &p.id, Size::Full).await {
+            Ok(jpeg) => jpeg,
+            Err(Error::NotFound) => continue,
+            Err(e) => return Err(e),
+        };
+        let entry = entry_as(&p.file, p.created_at, Compression::Stored);
+        zip.write_entry_whole(entry, &jpeg).await.map_err(zip_error)?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
 /// `data.json`, written section by section into one streamed entry.
-async fn write_data<W: AsyncWrite + Unpin + Send>(zip: &mut Zip<W>, ctx: &Ctx, plan: &Plan) -> Result<()> {
+async fn write_data<W: AsyncWrite + Unpin + Send>(
+    zip: &mut Zip<W>,
+    ctx: &Ctx,
+    plan: &Plan,
+    photos: &[PhotoRecord],
+) -> Result<()> {
     let mut w = zip.write_entry_stream(entry("data.json", plan.exported_at)).await.map_err(zip_error)?;
     let mut head = json(&export::header(plan))?;
     head.pop(); // the header's closing brace: the sections follow inside the same object
@@ -178,6 +217,14 @@ async fn write_data<W: AsyncWrite + Unpin + Send>(zip: &mut Zip<W>, ctx: &Ctx, p
     buf.extend(json(&export::together(ctx, plan).await?)?);
     w.write_all(&buf).await.map_err(io_error)?;
     let mut first = true;
+    w.write_all(b",\"photos\":[").await.map_err(io_error)?;
+    for chunk in photos.chunks(PAGE) {
+        let mut buf = Vec::new();
+        push_items(&mut buf, &mut first, chunk)?;
+        w.write_all(&buf).await.map_err(io_error)?;
+    }
+    w.write_all(b"]").await.map_err(io_error)?;
+    let mut first = true;
     w.write_all(b",\"past_couples\":[").await.map_err(io_error)?;
     for past in &plan.past {
         let mut buf = Vec::new();
@@ -199,7 +246,12 @@ async fn page<W: AsyncWrite + Unpin + Send, T: Template>(
 }
 
 /// The readable archive: an index and a page per section.
-async fn write_archive<W: AsyncWrite + Unpin + Send>(zip: &mut Zip<W>, ctx: &Ctx, plan: &Plan) -> Result<()> {
+async fn write_archive<W: AsyncWrite + Unpin + Send>(
+    zip: &mut Zip<W>,
+    ctx: &Ctx,
+    plan: &Plan,
+    photos: Vec<PhotoRecord>,
+) -> Result<()> {
     let at = plan.exported_at;
     let head = Head::of(plan);
     let partner = plan.us.as_ref().map(|us| us.partner.display_name.clone()).unwrap_or_default();
@@ -235,6 +287,8 @@ async fn write_archive<W: AsyncWrite + Unpin + Send>(zip: &mut Zip<W>, ctx: &Ctx
             together: export::together(ctx, plan).await?,
         };
         page(zip, at, "practices.html", &p).await?;
+        let p = PhotosPage { head: head.clone(), partner: partner.clone(), items: photos };
+        page(zip, at, "photos.html", &p).await?;
     }
     if !plan.past.is_empty() {
         // One couple at a time: each is read, rendered and written before the next.
@@ -352,6 +406,14 @@ pub struct PracticesPage {
     pub listenings: Vec<ListeningRecord>,
     pub evenings: Vec<EveningRecord>,
     pub together: Together,
+}
+
+#[derive(Template)]
+#[template(path = "export/photos.html")]
+pub struct PhotosPage {
+    pub head: Head,
+    pub partner: String,
+    pub items: Vec<PhotoRecord>,
 }
 
 #[derive(Template)]

@@ -3,6 +3,7 @@
 //! how they felt, their favourites), it agrees with what the pages show me, the HTML runs no
 //! script; the page and the API both download; strangers get nothing; two downloads at once
 //! are both whole; and after unpairing, "Your past words" and the export hold only my words.
+//! Photos: mine and those shown to me, each a JPEG of its own; never my partner's waiting pick.
 
 mod support;
 
@@ -15,16 +16,25 @@ use tend_store::testing::TestDb;
 
 const PASSWORD: &str = "a long enough password";
 
-/// Every file in the ZIP, by name.
-fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
+/// Every entry in the ZIP, by name, with how it is compressed.
+fn entries(bytes: &[u8]) -> Vec<(String, zip::CompressionMethod, Vec<u8>)> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("the download is a ZIP");
     (0..archive.len())
         .map(|i| {
             let mut file = archive.by_index(i).expect("entry");
-            let mut text = String::new();
-            file.read_to_string(&mut text).expect("entries are UTF-8 text");
-            (file.name().to_owned(), text)
+            let mut body = Vec::new();
+            file.read_to_end(&mut body).expect("entry reads");
+            (file.name().to_owned(), file.compression(), body)
         })
+        .collect()
+}
+
+/// Every file in the ZIP but the photos, by name.
+fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
+    entries(bytes)
+        .into_iter()
+        .filter(|(name, _, _)| !name.starts_with("photos/"))
+        .map(|(name, _, body)| (name, String::from_utf8(body).expect("entries are UTF-8 text")))
         .collect()
 }
 
@@ -41,13 +51,18 @@ async fn download(api: &Api) -> reqwest::Response {
     api.req(reqwest::Method::GET, "/api/v1/export").send().await.expect("export")
 }
 
-async fn export_of(api: &Api) -> Vec<(String, String)> {
+/// The downloaded ZIP itself.
+async fn zip_of(api: &Api) -> Vec<u8> {
     let r = download(api).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/zip");
     let disposition = r.headers()["content-disposition"].to_str().expect("ascii").to_owned();
     assert!(disposition.starts_with("attachment; filename=\"tend-export-2026-03-"), "{disposition}");
-    unzip(&r.bytes().await.expect("body"))
+    r.bytes().await.expect("body").to_vec()
+}
+
+async fn export_of(api: &Api) -> Vec<(String, String)> {
+    unzip(&zip_of(api).await)
 }
 
 async fn put(api: &Api, path: &str, body: Value) -> (StatusCode, Value) {
@@ -317,7 +332,148 @@ async fn after_unpairing_my_past_words_are_mine_alone(db: TestDb) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// A small JPEG with some detail in it.
+fn jpeg() -> Vec<u8> {
+    let image =
+        image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, ((x + y) * 2) as u8]));
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&image).expect("encode");
+    out
+}
+
+/// Uploads a photo through the API as `kind` (`pick` or `memory`); its id.
+async fn upload(api: &Api, caption: &str, kind: &str) -> String {
+    const BOUNDARY: &str = "tend-export-test-boundary";
+    let mut body = Vec::new();
+    body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes());
+    body.extend(jpeg());
+    for (name, value) in [("caption", caption), ("kind", kind)] {
+        body.extend(
+            format!("\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}").as_bytes(),
+        );
+    }
+    body.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    let r = api
+        .req(reqwest::Method::POST, "/api/v1/photos")
+        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    let status = r.status();
+    let photo: Value = r.json().await.expect("json");
+    assert_eq!(status, StatusCode::CREATED, "{photo}");
+    photo["id"].as_str().expect("id").to_owned()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+async fn my_photos_are_in_my_export_and_my_waiting_pick_in_no_other(db: TestDb) {
+    let app = spawn_with(db, tend_domain::Registration::Open).await;
+    let (alex, sam) = api_couple(&app, "x").await;
+    let pick = upload(&alex, "ALEX-PICK-CAPTION", "pick").await;
+    let memory = upload(&alex, "ALEX-MEMORY-CAPTION", "memory").await;
+    let (status, body) = sam
+        .post(&format!("/api/v1/photos/{memory}/reply"), json!({"reaction": "love", "words": "SAM-PHOTO-REPLY"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Alex's export: both photos, as entries stored as they are and as records.
+    let zip = zip_of(&alex).await;
+    let all = entries(&zip);
+    for id in [&pick, &memory] {
+        let (_, method, jpeg) =
+            all.iter().find(|(n, _, _)| *n == format!("photos/{id}.jpg")).expect("the photo's file");
+        assert_eq!(*method, zip::CompressionMethod::Stored, "a JPEG is stored, not deflated");
+        assert!(jpeg.starts_with(&[0xFF, 0xD8]) && jpeg.ends_with(&[0xFF, 0xD9]), "a whole JPEG");
+        image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).expect("it decodes");
+    }
+    let files = unzip(&zip);
+    let data = data_of(&files);
+    let photos = data["photos"].as_array().expect("photos");
+    assert_eq!(photos.len(), 2, "{photos:?}");
+    let record = |id: &str| photos.iter().find(|p| p["id"] == id).cloned().expect("a record");
+    let p = record(&pick);
+    assert_eq!(p["file"], format!("photos/{pick}.jpg"));
+    assert_eq!((p["mine"].as_bool(), p["owner"].as_str(), p["kind"].as_str()), (Some(true), Some("me"), Some("pick")));
+    assert_eq!(p["caption"], "ALEX-PICK-CAPTION");
+    assert_eq!((p["width"].as_u64(), p["height"].as_u64()), (Some(64), Some(48)));
+    assert!(p["created_at"].is_string());
+    assert_eq!(p["shown_at"], Value::Null, "not shown yet");
+    assert_eq!((&p["reaction"], &p["reply"], &p["replied_by"]), (&Value::Null, &json!(""), &Value::Null));
+    let m = record(&memory);
+    assert_eq!(
+        (m["mine"].as_bool(), m["owner"].as_str(), m["kind"].as_str()),
+        (Some(true), Some("me"), Some("memory"))
+    );
+    assert!(m["shown_at"].is_string(), "a memory is shown at once");
+    assert_eq!(m["reaction"]["id"], "love");
+    assert!(m["reaction"]["label"].is_string());
+    assert_eq!((m["reply"].as_str(), m["replied_by"].as_str()), (Some("SAM-PHOTO-REPLY"), Some("partner")));
+    // The pages: the photos by their relative paths, with their captions and the reply.
+    let (_, page) = files.iter().find(|(n, _)| n == "photos.html").expect("photos.html");
+    for id in [&pick, &memory] {
+        assert!(page.contains(&format!("src=\"photos/{id}.jpg\"")), "{page}");
+    }
+    for words in ["ALEX-PICK-CAPTION", "ALEX-MEMORY-CAPTION", "SAM-PHOTO-REPLY"] {
+        assert!(page.contains(words), "{words} on photos.html");
+    }
+    let (_, index) = files.iter().find(|(n, _)| n == "index.html").expect("index");
+    assert!(index.contains("href=\"photos.html\""));
+
+    // Sam's export: the memory, with Sam's own reply; Alex's waiting pick nowhere at all.
+    let zip = zip_of(&sam).await;
+    assert!(!contains(&zip, &pick), "the pick's id is not even in the ZIP's bytes");
+    let all = entries(&zip);
+    for (name, _, body) in &all {
+        assert!(!name.contains(pick.as_str()) && !contains(body, &pick), "{name} says nothing of the pick");
+        assert!(!contains(body, "ALEX-PICK-CAPTION"), "{name}");
+    }
+    let names: Vec<&str> = all.iter().map(|(n, _, _)| n.as_str()).filter(|n| n.starts_with("photos/")).collect();
+    assert_eq!(names, [format!("photos/{memory}.jpg")]);
+    let (_, _, jpeg) = all.iter().find(|(n, _, _)| n.starts_with("photos/")).expect("the memory");
+    assert!(jpeg.starts_with(&[0xFF, 0xD8]));
+    let data = data_of(&unzip(&zip));
+    let photos = data["photos"].as_array().expect("photos");
+    assert_eq!(photos.len(), 1, "{photos:?}");
+    let m = &photos[0];
+    assert_eq!(m["id"], memory.as_str());
+    assert_eq!((m["mine"].as_bool(), m["owner"].as_str()), (Some(false), Some("partner")));
+    assert_eq!((m["caption"].as_str(), m["replied_by"].as_str()), (Some("ALEX-MEMORY-CAPTION"), Some("me")));
+
+    // A show-and-tell begins with Alex's two picks: the first is shown, the second still waits
+    // its turn. Alex's export has both; Sam's has the first only.
+    let second = upload(&alex, "ALEX-SECOND-PICK", "pick").await;
+    let (status, live) = alex.post("/api/v1/show-and-tell", json!({"first": "me"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{live}");
+    assert_eq!(live["current"]["id"], pick.as_str());
+    let data = data_of(&export_of(&alex).await);
+    let photos = data["photos"].as_array().expect("photos");
+    assert_eq!(photos.len(), 3, "{photos:?}");
+    let shown = |id: &str| photos.iter().find(|p| p["id"] == id).map(|p| p["shown_at"].is_string());
+    assert_eq!((shown(&pick), shown(&second), shown(&memory)), (Some(true), Some(false), Some(true)));
+    let zip = zip_of(&sam).await;
+    assert!(!contains(&zip, &second) && !contains(&zip, "ALEX-SECOND-PICK"), "not Sam's to see yet");
+    let ids: Vec<Value> =
+        data_of(&unzip(&zip))["photos"].as_array().expect("photos").iter().map(|p| p["id"].clone()).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&json!(pick)) && ids.contains(&json!(memory)), "{ids:?}");
+    assert!(entries(&zip).iter().any(|(n, _, _)| *n == format!("photos/{pick}.jpg")));
+
+    // After unpairing, photos are gone with the couple: none in either export.
+    let (status, body) = alex.delete("/api/v1/couple").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for api in [&alex, &sam] {
+        let zip = zip_of(api).await;
+        assert!(entries(&zip).iter().all(|(n, _, _)| !n.starts_with("photos/")));
+        assert_eq!(data_of(&unzip(&zip))["photos"], json!([]));
+    }
+}
+
 both_backends!(
+    my_photos_are_in_my_export_and_my_waiting_pick_in_no_other,
     my_export_holds_my_words_and_none_of_my_partners_private_parts,
     my_export_matches_what_the_pages_show_me,
     downloads_from_settings_and_the_api_and_nobody_else,
