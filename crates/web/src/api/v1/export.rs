@@ -11,9 +11,8 @@ use axum::response::{IntoResponse, Response};
 /// Downloads everything you may see in Tend as one ZIP: `data.json` (a versioned schema,
 /// documented in docs/export.md), your photos and those shown to you (`photos/<id>.jpg`), and
 /// a readable HTML archive (`index.html`) that opens offline with no script. Your partner's
-/// private parts (and the photos they picked but have not shown you) are never in it: their check-ins and answers
-/// that are not revealed to you, how they felt, their favourites and their conversation
-/// ratings. After unpairing it holds your own words from the couples you were in. The archive
+/// private parts are never in it: their check-ins and answers that are not revealed to you,
+/// how they felt, their favourites and ratings, and photos they picked but have not shown you. After unpairing it holds your own words from the couples you were in. The archive
 /// is streamed as it is made; a few exports may run at once, and one more is refused with
 /// 503 and `Retry-After`.
 #[utoipa::path(get, path = "/api/v1/export", tag = "accounts", operation_id = "export", security(("bearer" = [])),
