@@ -56,6 +56,8 @@ pub struct Pieces<'a> {
     /// The couple's current conversation, if it needs this person.
     pub talk: Option<&'a crate::conversation::Seen>,
     pub evening: Option<&'a crate::tech_free::Seen>,
+    /// A photo show-and-tell going on now.
+    pub show_and_tell: Option<crate::ShowAndTellId>,
     pub listening: Option<&'a crate::listening::Listening>,
     pub question: Option<&'a crate::questions::exchange::Seen>,
     pub rhythm_today: &'a [crate::rhythm::TodayItem],
@@ -76,6 +78,7 @@ pub fn facts(p: &Pieces<'_>, now: Timestamp) -> Facts {
             Phase::Rating { .. } => Some(TalkFact::ToRate),
             _ => None,
         }),
+        show_and_tell: p.show_and_tell.map(|id| id.0),
         listening_move: p.listening.is_some_and(|l| l.is_move_of(me, now)),
         nudged: p.nudges.iter().find(|n| !n.from_me).map(|n| n.practice),
         checked_in: p.overview.check_in.mine.is_some(),
@@ -94,6 +97,8 @@ pub struct Facts {
     pub evening_to_join: bool,
     /// A tech-free evening is on for both.
     pub evening_on: bool,
+    /// A photo show-and-tell is going on (its id).
+    pub show_and_tell: Option<i64>,
     /// A conversation: the partner's to join, one under way, or one to rate.
     pub talk: Option<TalkFact>,
     /// The partner shared something (or reflected) and it is this person's move.
@@ -124,6 +129,8 @@ pub enum Next {
     EveningOn,
     JoinTalk,
     BackToTalk,
+    /// A photo show-and-tell is going on: join it (its id).
+    ShowAndTell(i64),
     RateTalk,
     Listening,
     /// The partner checked in and waits to see this person's.
@@ -147,6 +154,7 @@ impl Next {
             Self::EveningOn => "evening-on",
             Self::JoinTalk => "join-conversation",
             Self::BackToTalk => "back-to-conversation",
+            Self::ShowAndTell(_) => "show-and-tell",
             Self::RateTalk => "rate-conversation",
             Self::Listening => "listening",
             Self::CheckInPartnerWaiting => "check-in-partner-waiting",
@@ -187,6 +195,9 @@ pub fn next(f: &Facts) -> Next {
         Some(TalkFact::ToJoin) => return Next::JoinTalk,
         Some(TalkFact::Running) => return Next::BackToTalk,
         _ => {}
+    }
+    if let Some(id) = f.show_and_tell {
+        return Next::ShowAndTell(id);
     }
     if f.listening_move {
         return Next::Listening;
@@ -300,6 +311,9 @@ mod tests {
         assert_eq!(next(&live), Next::JoinTalk);
         let evening = Facts { evening_to_join: true, talk: Some(TalkFact::ToJoin), ..Facts::default() };
         assert_eq!(next(&evening), Next::JoinEvening);
+        let photos = Facts { show_and_tell: Some(7), partner_checked_in: true, ..Facts::default() };
+        assert_eq!(next(&photos), Next::ShowAndTell(7), "a show-and-tell going on comes before the day's own");
+        assert_eq!(next(&Facts { talk: Some(TalkFact::Running), ..photos }), Next::BackToTalk);
     }
 
     #[test]

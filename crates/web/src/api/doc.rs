@@ -397,6 +397,7 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
                 "evening-on",
                 "join-conversation",
                 "back-to-conversation",
+                "show-and-tell",
                 "rate-conversation",
                 "listening",
                 "check-in-partner-waiting",

@@ -167,6 +167,12 @@ fn next_card(
             "Something small they did, or who they are.",
             Some(("#appreciate", "Write it")),
         ),
+        Next::ShowAndTell(id) => card(
+            "show-and-tell",
+            "Your photo show-and-tell is on".into(),
+            "Each photo is on both phones. Take turns telling the story behind yours.",
+            Some((&format!("/show-and-tell/{id}"), "Join the show-and-tell")),
+        ),
         Next::Planned(text) => card("planned", text.clone(), "", Some(("/rhythm", "Our rhythm"))),
         Next::AllDone => card(
             "done",
@@ -298,7 +304,8 @@ pub(super) async fn today_page(
     let evening_seen = tend_domain::tech_free::current_in(&state.ctx, us).await?;
     let evening = evening_seen.as_ref().map(|e| super::tech_free::EveningView::of(e, tz, now, &us.me.display_name));
     let rhythm_today = tend_domain::rhythm::today_line(&state.ctx, us).await?;
-    let show_and_tell = tend_domain::show_and_tell::open_in(&state.ctx, us).await?.map(|id| id.0);
+    let open_show = tend_domain::show_and_tell::open_in(&state.ctx, us).await?;
+    let show_and_tell = open_show.map(|id| id.0);
     let on_this_day = tend_domain::memories::on_this_day(&state.ctx, us).await?;
     let nudges = tend_domain::reminder::nudges_today(&state.ctx, us).await?;
     let nudged = nudges.iter().any(|n| n.from_me);
@@ -308,6 +315,7 @@ pub(super) async fn today_page(
         overview: &overview,
         talk: talk_seen.as_ref(),
         evening: evening_seen.as_ref(),
+        show_and_tell: open_show,
         listening: open_listening.as_ref(),
         question: Some(&today_question),
         rhythm_today: &rhythm_today,

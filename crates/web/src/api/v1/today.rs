@@ -34,7 +34,8 @@ pub struct TodayView {
 
 #[derive(Serialize, ToSchema)]
 pub struct NextView {
-    /// join-evening, evening-on, join-conversation, back-to-conversation, rate-conversation,
+    /// join-evening, evening-on, join-conversation, back-to-conversation, show-and-tell (one is
+    /// going: `GET /api/v1/show-and-tell` has it), rate-conversation,
     /// listening, check-in-partner-waiting, nudged, check-in, question-partner-waiting,
     /// question, planned, appreciate or all-done.
     pub step: &'static str,
@@ -63,6 +64,7 @@ pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Re
     let ctx = &state.ctx;
     let talk = tend_domain::conversation::current_in(ctx, us).await?;
     let evening = tend_domain::tech_free::current_in(ctx, us).await?;
+    let show_and_tell = tend_domain::show_and_tell::open_in(ctx, us).await?;
     let listening = tend_domain::listening::open_in(ctx, us).await?;
     let question = tend_domain::questions::exchange::question_for_today_in(ctx, us, false).await?;
     let rhythm_today = tend_domain::rhythm::today_line(ctx, us).await?;
@@ -71,6 +73,7 @@ pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Re
         overview: &overview,
         talk: talk.as_ref(),
         evening: evening.as_ref(),
+        show_and_tell,
         listening: listening.as_ref(),
         question: Some(&question),
         rhythm_today: &rhythm_today,
