@@ -33,7 +33,8 @@ struct PhotoApp {
     base: String,
     media: Arc<Objects>,
     db: TestDb,
-    _clock: Arc<ManualClock>,
+    clock: Arc<ManualClock>,
+    ctx: Ctx,
 }
 
 async fn spawn(db: TestDb) -> PhotoApp {
@@ -57,7 +58,7 @@ async fn spawn_with(db: TestDb, darkroom: Arc<dyn Darkroom>) -> PhotoApp {
     let vault = db.vault.clone().expect("a migrated test database has a vault");
     let media = Arc::new(Objects::open(&Place::Memory, vault).expect("memory media"));
     let ctx = Ctx::new(db.store.clone(), clock.clone(), events, policy).with_photos(media.clone(), darkroom);
-    let state = AppState::new(ctx, WebConfig::default())
+    let state = AppState::new(ctx.clone(), WebConfig::default())
         .with_courier(Arc::new(support::FakeCourier::default()), EndpointPolicy::default());
     let app = tend_web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -65,7 +66,7 @@ async fn spawn_with(db: TestDb, darkroom: Arc<dyn Darkroom>) -> PhotoApp {
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
-    PhotoApp { base: format!("http://{addr}"), media, db, _clock: clock }
+    PhotoApp { base: format!("http://{addr}"), media, db, clock, ctx }
 }
 
 impl PhotoApp {
@@ -798,7 +799,31 @@ async fn a_busy_darkroom_says_when_to_try_again(db: TestDb) {
     assert_eq!(hub["my_picks"], json!([]));
 }
 
+/// An upload cut off after its files were written but before its row (a crash, a full disk):
+/// the hourly housekeeping removes such files once they are an hour old, never younger ones
+/// (an upload may be writing its row right now), and never a photo's own.
+async fn files_a_crash_left_behind_are_swept(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, _sam) = app.couple("sweep").await;
+    let kept = pick(&alex, "Kept", "memory").await;
+    let owner = tend_domain::UserId(app.db.scalar("select id from users where email = 'a-sweep@example.org'").await);
+    let stray = "photos/AAAAAAAAAAAAAAAAAAAAAA/full.jpg";
+    app.media.put(owner, stray, b"half an upload".to_vec()).await.expect("put");
+    app.media.put(owner, "photos/not-a-photo-id/full.jpg", b"odd".to_vec()).await.expect("put");
+    assert_eq!(app.objects().await.len(), 5);
+
+    app.clock.set(jiff::Timestamp::now());
+    let young = tend_domain::housekeeping::prune(&app.ctx).await.expect("housekeeping");
+    assert_eq!(young.orphans, 0, "files younger than an hour may be an upload under way");
+    app.clock.set(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(2));
+    let old = tend_domain::housekeeping::prune(&app.ctx).await.expect("housekeeping");
+    assert_eq!(old.orphans, 2);
+    assert_eq!(app.objects().await, app.files_of(&kept).await, "only the kept photo's files remain");
+    assert_eq!(app.files_of(&kept).await.len(), 3);
+}
+
 both_backends!(
+    files_a_crash_left_behind_are_swept,
     a_busy_darkroom_says_when_to_try_again,
     uploads_are_upright_in_three_sizes_and_stripped,
     a_pick_stays_private_until_its_show_and_tell,
