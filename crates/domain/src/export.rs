@@ -665,11 +665,9 @@ pub async fn photos(ctx: &Ctx, plan: &Plan) -> Result<Vec<PhotoRecord>> {
             }
         }
     }
-    for month in memories::timeline(ctx, me, "").await?.months {
-        for memory in month.memories {
-            if let Memory::Photo { photo, .. } = memory {
-                seen.push(photo);
-            }
+    for memory in memories::everything(ctx, me).await? {
+        if let Memory::Photo { photo, .. } = memory {
+            seen.push(photo);
         }
     }
     // The rule once more, for certain: mine, or shown to me.

@@ -66,25 +66,53 @@ pub struct Timeline {
     pub months: Vec<Month>,
     pub query: String,
     pub count: usize,
+    /// Where the next, older page starts (`YYYY-MM`, for `before`), when there may be more:
+    /// the timeline shows [`PAGE_MONTHS`] months at a time; a search shows everything at once.
+    pub earlier: Option<String>,
 }
 
 pub const SEARCH_MAX: usize = 100;
+/// Months on one page of the timeline.
+pub const PAGE_MONTHS: i8 = 6;
 
-/// Everything kept, newest month first (oldest first within a month), in the reader's time zone; with `query`, only what
-/// matches it in a caption, a reply, an answer or a note.
-pub async fn timeline(ctx: &Ctx, me: &User, query: &str) -> Result<Timeline> {
+/// A month as `before` names it: `2026-12`.
+pub fn parse_month(raw: &str) -> Option<Date> {
+    let (y, m) = raw.trim().split_once('-')?;
+    let (y, m) = (y.parse::<i16>().ok()?, m.parse::<i8>().ok()?);
+    Date::new(y, m, 1).ok().filter(|d| d.year() >= 2000)
+}
+
+/// What is kept, newest month first (in the order things happened within a month), in the
+/// reader's time zone: [`PAGE_MONTHS`] months ending before the month `before` (or now). With
+/// `query`, everything that matches it in a caption, a reply, an answer or a note.
+pub async fn timeline(ctx: &Ctx, me: &User, query: &str, before: Option<Date>) -> Result<Timeline> {
     let query = query.trim();
     if query.chars().count() > SEARCH_MAX {
         return Err(Error::field("q", format!("Please keep the search to {SEARCH_MAX} characters.")));
     }
     let us = couple::us(ctx, me).await?;
-    let mut all = kept(ctx, me, &us).await?;
+    let zone = us.me.time_zone.zone();
+    let start_of = |d: Date| d.first_of_month().to_zoned(zone.clone()).map(|z| z.timestamp());
+    let (window, earlier) = if query.is_empty() {
+        let this_month = ctx.now().to_zoned(zone.clone()).date().first_of_month();
+        let end = before.map_or(this_month.checked_add(jiff::Span::new().months(1)), |b| Ok(b.first_of_month()));
+        let end = end.map_err(|e| Error::Internal(e.to_string()))?;
+        let start =
+            end.checked_sub(jiff::Span::new().months(PAGE_MONTHS)).map_err(|e| Error::Internal(e.to_string()))?;
+        let (from, to) = (start_of(start), start_of(end));
+        let (from, to) =
+            (from.map_err(|e| Error::Internal(e.to_string()))?, to.map_err(|e| Error::Internal(e.to_string()))?);
+        let earlier = (from > us.since).then(|| format!("{:04}-{:02}", start.year(), start.month()));
+        (Some((from, to)), earlier)
+    } else {
+        (None, None)
+    };
+    let mut all = kept(ctx, me, &us, window).await?;
     if !query.is_empty() {
         let q = text::fold(query);
         all.retain(|m| m.words().iter().any(|w| text::fold(w).contains(&q)));
     }
     all.sort_by_key(|m| std::cmp::Reverse(m.at()));
-    let zone = us.me.time_zone.zone();
     let mut months: Vec<Month> = Vec::new();
     let count = all.len();
     for m in all {
@@ -100,37 +128,49 @@ pub async fn timeline(ctx: &Ctx, me: &User, query: &str) -> Result<Timeline> {
     for month in &mut months {
         month.memories.reverse();
     }
-    Ok(Timeline { months, query: query.to_owned(), count })
+    Ok(Timeline { months, query: query.to_owned(), count, earlier })
 }
 
 fn month_label(day: Date) -> String {
     day.strftime("%B %Y").to_string()
 }
 
-async fn kept(ctx: &Ctx, me: &User, us: &Us) -> Result<Vec<Memory>> {
-    let mut all: Vec<Memory> = ctx
-        .store
-        .shown_photos(us.couple_id)
-        .await?
+/// Everything kept, in no particular order (for the export).
+pub async fn everything(ctx: &Ctx, me: &User) -> Result<Vec<Memory>> {
+    let us = couple::us(ctx, me).await?;
+    kept(ctx, me, &us, None).await
+}
+
+/// What is kept in `[from, to)`, or everything.
+async fn kept(ctx: &Ctx, me: &User, us: &Us, window: Option<(Timestamp, Timestamp)>) -> Result<Vec<Memory>> {
+    let inside = |at: Timestamp| window.is_none_or(|(from, to)| from <= at && at < to);
+    let photos = match window {
+        Some((from, to)) => ctx.store.photos_shown_between(us.couple_id, from, to).await?,
+        None => ctx.store.shown_photos(us.couple_id).await?,
+    };
+    let mut all: Vec<Memory> = photos
         .into_iter()
         .map(|p| Memory::Photo { at: p.shown_at.unwrap_or(p.created_at), photo: view(us, p) })
         .collect();
     let filter = OursFilter { deck: Some("memories".into()), ..OursFilter::default() };
     for seen in exchange::ours(ctx, me, &filter).await? {
         let (Some(mine), Some(theirs)) = (seen.mine.as_ref(), seen.partner.revealed_body()) else { continue };
-        if mine.passed {
+        let at = seen.created_at.unwrap_or(mine.answered_at).max(mine.answered_at);
+        if mine.passed || !inside(at) {
             continue;
         }
         all.push(Memory::Exchange {
-            at: seen.created_at.unwrap_or(mine.answered_at).max(mine.answered_at),
+            at,
             question_id: seen.question.id.clone(),
             question: seen.question.text.clone(),
             mine: mine.body.clone(),
             theirs: theirs.to_owned(),
         });
     }
-    for evening in crate::tech_free::since(ctx, us, Timestamp::UNIX_EPOCH).await? {
-        if let Some(note) = evening.evening.note.clone().filter(|n| !n.is_empty()) {
+    let since = window.map_or(Timestamp::UNIX_EPOCH, |(from, _)| from);
+    for evening in crate::tech_free::since(ctx, us, since).await? {
+        if let Some(note) = evening.evening.note.clone().filter(|n| !n.is_empty() && inside(evening.evening.started_at))
+        {
             all.push(Memory::Evening { at: evening.evening.started_at, note });
         }
     }

@@ -16,6 +16,7 @@ pub mod pages;
 pub mod pwa;
 pub mod router;
 pub mod security;
+pub mod uploads;
 
 use std::sync::Arc;
 use tend_domain::Ctx;

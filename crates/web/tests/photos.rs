@@ -822,7 +822,29 @@ async fn files_a_crash_left_behind_are_swept(db: TestDb) {
     assert_eq!(app.files_of(&kept).await.len(), 3);
 }
 
+/// Our memories shows six months at a time, newest first, and says where the older ones start.
+async fn memories_come_six_months_at_a_time(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, _sam) = app.couple("pages").await;
+    let march = pick(&alex, "Snow in March", "memory").await;
+    app.clock.set("2026-10-15T18:00:00Z".parse().expect("time"));
+    let october = pick(&alex, "Leaves in October", "memory").await;
+
+    let (status, page) = alex.get("/api/v1/memories").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(photo_ids_of(&page), [october]);
+    assert_eq!(page["earlier"], json!("2026-05"), "{page}");
+    let (_, older) = alex.get("/api/v1/memories?before=2026-05").await;
+    assert_eq!(photo_ids_of(&older), std::slice::from_ref(&march));
+    assert_eq!(older["earlier"], json!(null), "nothing before the couple began");
+    let (_, found) = alex.get("/api/v1/memories?q=snow").await;
+    assert_eq!(photo_ids_of(&found), [march], "a search looks through every month");
+    let (status, problem) = alex.get("/api/v1/memories?before=2026-13").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+}
+
 both_backends!(
+    memories_come_six_months_at_a_time,
     files_a_crash_left_behind_are_swept,
     a_busy_darkroom_says_when_to_try_again,
     uploads_are_upright_in_three_sizes_and_stripped,

@@ -66,6 +66,8 @@ pub struct DoneQuery {
     done: Option<String>,
     #[serde(default)]
     q: String,
+    /// `YYYY-MM`: Our memories from the months before this one.
+    before: Option<String>,
 }
 
 fn paired(me: &SignedIn) -> Option<Response> {
@@ -309,6 +311,8 @@ pub async fn upload(
     csrf: CsrfToken,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
+    // Wait for a place before reading the body (see `uploads`).
+    let _place = crate::uploads::admit().await?;
     let form = match read_upload(multipart, &csrf).await {
         Ok(form) => form,
         Err(UploadProblem::Forged) => return Err(crate::auth::csrf_refused()),
@@ -330,7 +334,7 @@ pub async fn upload(
     let back = |error: String, caption: String| async {
         match form.kind {
             PhotoKind::Pick => hub_page(&state, &me, &csrf, None, Some((error, caption))).await,
-            PhotoKind::Memory => memories_page(&state, &me, &csrf, None, "", Some((error, caption))).await,
+            PhotoKind::Memory => memories_page(&state, &me, &csrf, None, "", None, Some((error, caption))).await,
         }
     };
     let Some(bytes) = form.bytes else {
@@ -391,15 +395,16 @@ async fn memories_page(
     csrf: &CsrfToken,
     done: Option<&str>,
     q: &str,
+    before: Option<jiff::civil::Date>,
     upload: Option<(String, String)>,
 ) -> Result<Response, PageError> {
     if let Some(r) = paired(me) {
         return Ok(r);
     }
-    let (timeline, search_error) = match memories::timeline(&state.ctx, &me.0.user, q).await {
+    let (timeline, search_error) = match memories::timeline(&state.ctx, &me.0.user, q, before).await {
         Ok(t) => (t, None),
         Err(Error::Invalid(e)) => {
-            (memories::timeline(&state.ctx, &me.0.user, "").await?, e.get("q").map(str::to_owned))
+            (memories::timeline(&state.ctx, &me.0.user, "", before).await?, e.get("q").map(str::to_owned))
         }
         Err(e) => return Err(e.into()),
     };
@@ -425,7 +430,9 @@ pub async fn memories(
     csrf: CsrfToken,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    memories_page(&state, &me, &csrf, q.done.as_deref(), &q.q, None).await
+    // An address with a month that is not one shows the newest months, as without it.
+    let before = q.before.as_deref().and_then(memories::parse_month);
+    memories_page(&state, &me, &csrf, q.done.as_deref(), &q.q, before, None).await
 }
 
 /// For templates: a photo's image address.

@@ -302,6 +302,8 @@ pub async fn upload(
     let mut multipart = multipart.map_err(|_| {
         ApiError::new(StatusCode::BAD_REQUEST, "bad-request", "The multipart/form-data body has no boundary.")
     })?;
+    // Wait for a place before reading the body (see `uploads`).
+    let _place = crate::uploads::admit().await?;
     let mut bytes: Option<Vec<u8>> = None;
     let mut caption = String::new();
     let mut kind = PhotoKind::Pick;
@@ -664,6 +666,10 @@ pub struct MemoriesQuery {
     /// Words to find in a caption, a reply, an answer or a note; at most 100 characters.
     #[param(max_length = 100)]
     q: Option<String>,
+    /// `YYYY-MM`: the months before this one (a page is six months; `earlier` in the answer
+    /// names the next page). Ignored with `q`, which searches everything.
+    #[param(pattern = r"^[0-9]{4}-[0-9]{2}$")]
+    before: Option<String>,
 }
 
 // The documented limit is the domain's.
@@ -723,22 +729,30 @@ pub struct MemoriesView {
     pub months: Vec<MemoryMonthView>,
     /// The search, as taken.
     pub query: String,
-    /// How many memories in all.
+    /// How many memories on this page.
     pub count: usize,
+    /// `before` for the next, older page, when there may be one.
+    pub earlier: Option<String>,
 }
 
 /// Our memories: photos shown at a show-and-tell or added as memories, exchanges of the
 /// Memories deck both answered, and tech-free evenings' notes, by month. Only what both of you
 /// may see is on it.
 #[utoipa::path(get, path = "/api/v1/memories", tag = "photos", security(("bearer" = [])), params(MemoriesQuery),
-    responses((status = 200, body = MemoriesView), (status = 409, description = "Not paired", body = Problem), (status = 422, description = "A search that is too long", body = Problem)))]
+    responses((status = 200, body = MemoriesView), (status = 409, description = "Not paired", body = Problem), (status = 422, description = "A search that is too long, or a month that is not one", body = Problem)))]
 pub async fn timeline(
     State(state): State<AppState>,
     ApiCaller(me): ApiCaller,
     ApiQuery(q): ApiQuery<MemoriesQuery>,
 ) -> Result<Json<MemoriesView>, ApiError> {
     let query = super::daily::search(q.q.as_deref().unwrap_or_default(), memories::SEARCH_MAX)?;
-    let t = memories::timeline(&state.ctx, &me.user, &query).await?;
+    let before = match q.before.as_deref() {
+        Some(raw) => Some(memories::parse_month(raw).ok_or_else(|| {
+            ApiError::from(tend_domain::Error::field("before", "Please give a month as YYYY-MM, e.g. 2026-05."))
+        })?),
+        None => None,
+    };
+    let t = memories::timeline(&state.ctx, &me.user, &query, before).await?;
     Ok(Json(MemoriesView {
         months: t
             .months
@@ -751,5 +765,6 @@ pub async fn timeline(
             .collect(),
         query: t.query,
         count: t.count,
+        earlier: t.earlier,
     }))
 }
