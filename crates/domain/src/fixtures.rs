@@ -347,14 +347,19 @@ pub async fn show_and_tell_history(ctx: &Ctx, us: &Us, pictures: &[Vec<u8>], mon
         "Sunset from the train home",
         "Our bikes outside the café",
     ];
-    let answers = [("take-me-there", "I want to go back there with you"), ("love", ""), ("laughing", "It looked delicious to me")];
+    let answers = [
+        ("take-me-there", "I want to go back there with you"),
+        ("love", ""),
+        ("laughing", "It looked delicious to me"),
+    ];
     let err = |e: jiff::Error| Error::Internal(e.to_string());
     let mut n = 0usize;
     for month in (0..months).rev() {
         let back = 24 + 30 * i64::from(month);
         let day = today.checked_sub(back.days()).map_err(err)?;
         for (i, who) in [b, a, b, a, b].into_iter().enumerate().take(if month % 2 == 0 { 5 } else { 4 }) {
-            let at = evening(ctx, day, who, 12)?.checked_add(SignedDuration::from_mins(7 * i64::try_from(i).unwrap_or(0)));
+            let at =
+                evening(ctx, day, who, 12)?.checked_add(SignedDuration::from_mins(7 * i64::try_from(i).unwrap_or(0)));
             let caption = captions[n % captions.len()].to_owned();
             let upload = Upload { bytes: pictures[n % pictures.len()].clone(), caption, kind: PhotoKind::Pick };
             photo::upload(&at_time(ctx, at.map_err(err)?), who, upload).await?;

@@ -111,7 +111,8 @@ async fn a_bucket_with_wrong_credentials_fails_loudly() {
     let db = sqlite().await;
     let s3 = S3Server::start().await;
     let place = Place::parse(Some(&s3.media_url("")), Path::new("/unused")).expect("parses");
-    let env = s3.env().into_iter().map(|(k, v)| if k == "AWS_SECRET_ACCESS_KEY" { (k, "wrong".into()) } else { (k, v) });
+    let env =
+        s3.env().into_iter().map(|(k, v)| if k == "AWS_SECRET_ACCESS_KEY" { (k, "wrong".into()) } else { (k, v) });
     let objects = Objects::open_with(&place, db.vault.clone().expect("vault"), env).expect("open");
     let owner = person(&db, "owner@example.org").await;
     assert!(objects.put(owner, "photos/x/full.jpg", PHOTO.to_vec()).await.is_err(), "a refused write is an error");
