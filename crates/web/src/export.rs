@@ -20,6 +20,7 @@ use futures_util::io::AsyncWriteExt;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
+use std::sync::Arc;
 use tend_domain::export::{
     self, AppreciationRecord, CheckInDay, ConversationRecord, EveningRecord, ListeningRecord, PastWords, PhotoRecord,
     Plan, QuestionRecord, Together,
@@ -40,8 +41,6 @@ pub const AT_ONCE: usize = 4;
 pub const CONTENT_TYPE: &str = "application/zip";
 pub const BUSY: &str =
     "Tend is preparing several downloads right now. Nothing is wrong with yours: please try again in a minute.";
-
-static RUNNING: Semaphore = Semaphore::const_new(AT_ONCE);
 
 /// Why an export could not start.
 #[derive(Debug)]
@@ -65,15 +64,15 @@ pub struct Download {
 
 /// Reads what the export covers now (so a problem is an ordinary error response), then writes
 /// the archive into the response body as the client reads it.
-pub async fn start(ctx: &Ctx, me: &User) -> std::result::Result<Download, Refused> {
-    let permit = RUNNING.try_acquire().map_err(|_| Refused::Busy)?;
+pub async fn start(ctx: &Ctx, me: &User, places: &Arc<Semaphore>) -> std::result::Result<Download, Refused> {
+    let permit = places.clone().try_acquire_owned().map_err(|_| Refused::Busy)?;
     let plan = export::plan(ctx, me).await?;
     let file_name = export::file_name(&plan);
     // A small pipe: the writer waits while the client is slow, so nothing piles up.
     let (reader, writer) = tokio::io::duplex(64 * 1024);
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<std::result::Result<(), String>>();
     let ctx = ctx.clone();
-    // The permit is owned by the task: a static semaphore's permit lives as long as needed.
+    // The permit is owned by the task: the place is given back when the archive is written.
     tokio::spawn(async move {
         let _permit = permit;
         let outcome = write_zip(&ctx, &plan, writer).await.map(drop).map_err(|e| e.to_string());

@@ -55,6 +55,10 @@ pub struct AppState {
     /// Turns true when the server begins to shut down, so that endless live streams end and
     /// graceful shutdown can finish.
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Places for exports being written (see [`export::AT_ONCE`]) and uploads being taken in
+    /// (see [`uploads::AT_ONCE`]): this node's, shared by its pages and its API.
+    pub(crate) exports: Arc<tokio::sync::Semaphore>,
+    pub(crate) uploads: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -65,6 +69,8 @@ impl AppState {
             courier: Arc::new(NoCourier),
             endpoint_policy: EndpointPolicy::default(),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
+            exports: Arc::new(tokio::sync::Semaphore::new(export::AT_ONCE)),
+            uploads: Arc::new(tokio::sync::Semaphore::new(uploads::AT_ONCE)),
         }
     }
 

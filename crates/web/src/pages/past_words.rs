@@ -70,7 +70,7 @@ pub async fn show(
 
 /// "Download my data": the whole export as a ZIP attachment.
 pub async fn download(State(state): State<AppState>, me: SignedIn) -> Result<Response, PageError> {
-    match export::start(&state.ctx, &me.0.user).await {
+    match export::start(&state.ctx, &me.0.user, &state.exports).await {
         Ok(download) => Ok((
             [
                 (header::CONTENT_TYPE, export::CONTENT_TYPE.to_owned()),

@@ -312,7 +312,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     // Wait for a place before reading the body (see `uploads`).
-    let _place = crate::uploads::admit().await?;
+    let _place = crate::uploads::admit(&state.uploads).await?;
     let form = match read_upload(multipart, &csrf).await {
         Ok(form) => form,
         Err(UploadProblem::Forged) => return Err(crate::auth::csrf_refused()),

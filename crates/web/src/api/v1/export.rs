@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Response};
         (status = 503, description = "Several exports are being prepared right now; try again after `Retry-After` seconds", body = Problem),
     ))]
 pub async fn export(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Response, ApiError> {
-    match export::start(&state.ctx, &me.user).await {
+    match export::start(&state.ctx, &me.user, &state.exports).await {
         Ok(download) => Ok((
             [
                 (header::CONTENT_TYPE, export::CONTENT_TYPE.to_owned()),

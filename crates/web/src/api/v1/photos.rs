@@ -303,7 +303,7 @@ pub async fn upload(
         ApiError::new(StatusCode::BAD_REQUEST, "bad-request", "The multipart/form-data body has no boundary.")
     })?;
     // Wait for a place before reading the body (see `uploads`).
-    let _place = crate::uploads::admit().await?;
+    let _place = crate::uploads::admit(&state.uploads).await?;
     let mut bytes: Option<Vec<u8>> = None;
     let mut caption = String::new();
     let mut kind = PhotoKind::Pick;
