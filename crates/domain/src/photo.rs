@@ -5,8 +5,14 @@
 //! [`Developed`] sizes (or says, in words fit for the person, why it cannot), and [`Media`]
 //! keeps sealed bytes by key. The `tend-media` crate implements both.
 
+use crate::couple::{self, Us};
+use crate::error::{Error, Result};
+use crate::events::EventKind;
 use crate::ids::UserId;
-use crate::store::StoreResult;
+use crate::show_and_tell::PhotoReaction;
+use crate::store::photos::{PhotoKind, PhotoRecord};
+use crate::store::{StoreResult, User};
+use crate::{Ctx, text};
 use async_trait::async_trait;
 use jiff::Timestamp;
 
@@ -206,14 +212,6 @@ pub const REPLY_MAX: usize = 300;
 pub const MAX_PICKS: i64 = 5;
 /// An object with no row this old is left over from an upload or a deletion that was cut off.
 pub const ORPHAN_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
-
-use crate::couple::{self, Us};
-use crate::error::{Error, Result};
-use crate::events::EventKind;
-use crate::show_and_tell::PhotoReaction;
-use crate::store::User;
-use crate::store::photos::{PhotoKind, PhotoRecord};
-use crate::{Ctx, text};
 
 /// A photo as one partner may see it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
