@@ -277,6 +277,8 @@ async fn read_upload(mut multipart: Multipart, csrf: &CsrfToken) -> Result<Uploa
             let mut bytes = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(|_| UploadProblem::TooLarge)? {
                 if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
+                    // Drop the rest within the route's body limit, so the browser hears why.
+                    while let Ok(Some(_)) = field.chunk().await {}
                     return Err(UploadProblem::TooLarge);
                 }
                 bytes.extend_from_slice(&chunk);

@@ -255,6 +255,9 @@ async fn read_capped(field: &mut Field<'_>, max: usize, over: fn() -> ApiError) 
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(|e| unreadable_form(&e))? {
         if bytes.len() + chunk.len() > max {
+            // Read (and drop) the rest of the field, within the route's body limit, so the
+            // client hears the refusal instead of a connection cut while it still sends.
+            while let Ok(Some(_)) = field.chunk().await {}
             return Err(over());
         }
         bytes.extend_from_slice(&chunk);
