@@ -8,6 +8,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod calendar;
+pub mod charts;
 pub mod error;
 pub mod export;
 pub mod flash;
