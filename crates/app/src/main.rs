@@ -428,9 +428,11 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
         fixtures::show_and_tell_history(ctx, &us, &tend_media::demo::pictures(), 1)
             .await
             .context("writing the demo couple's show-and-tell")?;
+        fixtures::reflection_history(ctx, &us, 3, 2).await.context("writing the demo couple's maps and State of Us")?;
         println!(
             "Created the demo couple, together for four weeks, with three weeks of check-ins, appreciations, \
-             conversations, hugs, listening and questions, and last month's photo show-and-tell."
+             conversations, hugs, listening and questions, last month's photo show-and-tell, two intimacy maps \
+             a month apart and three weeks of State of Us."
         );
     } else {
         for person in &DEMO {
@@ -462,7 +464,13 @@ async fn busy_demo(ctx: &Ctx, years: u16) -> anyhow::Result<()> {
     fixtures::show_and_tell_history(ctx, &us, &tend_media::demo::pictures(), months)
         .await
         .context("writing the show-and-tells")?;
-    println!("Created the demo couple with {years} years of history, with a photo show-and-tell every month.");
+    fixtures::reflection_history(ctx, &us, days / 7, i64::from(months))
+        .await
+        .context("writing intimacy maps and State of Us")?;
+    println!(
+        "Created the demo couple with {years} years of history, with a photo show-and-tell and an intimacy map \
+         every month and State of Us every week."
+    );
     Ok(())
 }
 

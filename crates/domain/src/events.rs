@@ -21,6 +21,8 @@ pub enum EventKind {
     Evening,
     Photos,
     ShowAndTell,
+    IntimacyMap,
+    StateOfUs,
 }
 
 impl EventKind {
@@ -38,6 +40,8 @@ impl EventKind {
             Self::Evening => "evening",
             Self::Photos => "photos",
             Self::ShowAndTell => "show-and-tell",
+            Self::IntimacyMap => "intimacy-map",
+            Self::StateOfUs => "state-of-us",
         }
     }
 
@@ -55,6 +59,8 @@ impl EventKind {
             Self::Evening,
             Self::Photos,
             Self::ShowAndTell,
+            Self::IntimacyMap,
+            Self::StateOfUs,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

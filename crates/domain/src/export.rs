@@ -838,6 +838,87 @@ pub async fn words_of(ctx: &Ctx, me: UserId, past: &PastCouple) -> Result<PastWo
     })
 }
 
+/// One kind of intimacy as rated on a map.
+#[derive(Clone, Debug, Serialize)]
+pub struct RatingRecord {
+    pub kind: &'static str,
+    pub nourished: u8,
+    pub wish: &'static str,
+    pub words: String,
+}
+
+/// One round of Our intimacy map: the person's own map, and the partner's only when both
+/// made one in that round (the reveal rule of the page).
+#[derive(Clone, Debug, Serialize)]
+pub struct IntimacyMapRecord {
+    pub round: i64,
+    pub taken_at: Timestamp,
+    pub mine: Vec<RatingRecord>,
+    pub partner: Option<Vec<RatingRecord>>,
+}
+
+fn ratings(m: &crate::intimacy_map::Map) -> Vec<RatingRecord> {
+    m.ratings
+        .iter()
+        .map(|r| RatingRecord {
+            kind: r.kind.as_str(),
+            nourished: r.nourished,
+            wish: r.wish.as_str(),
+            words: r.words.clone(),
+        })
+        .collect()
+}
+
+pub async fn intimacy_maps(ctx: &Ctx, plan: &Plan) -> Result<Vec<IntimacyMapRecord>> {
+    let Some(us) = &plan.us else { return Ok(Vec::new()) };
+    let view = crate::intimacy_map::view_of(us, ctx.store.intimacy_ratings(us.couple_id).await?, ctx.now());
+    let mut rounds: Vec<IntimacyMapRecord> = view
+        .history
+        .iter()
+        .map(|t| IntimacyMapRecord {
+            round: t.round,
+            taken_at: t.mine.taken_at,
+            mine: ratings(&t.mine),
+            partner: Some(ratings(&t.theirs)),
+        })
+        .collect();
+    // The person's newest map, while it waits for the partner's.
+    if let Some(mine) = view.mine.filter(|m| !rounds.iter().any(|r| r.round == m.round)) {
+        rounds.push(IntimacyMapRecord {
+            round: mine.round,
+            taken_at: mine.taken_at,
+            mine: ratings(&mine),
+            partner: None,
+        });
+    }
+    Ok(rounds)
+}
+
+/// One week of State of Us: the person's own answers (with their private mark) and the
+/// partner's only once both answered that week.
+#[derive(Clone, Debug, Serialize)]
+pub struct StateOfUsRecord {
+    pub week: Date,
+    pub mine: Option<crate::state_of_us::StateOfUs>,
+    pub partner: Option<crate::state_of_us::Shared>,
+}
+
+pub async fn states_of_us(ctx: &Ctx, plan: &Plan) -> Result<Vec<StateOfUsRecord>> {
+    let Some(us) = &plan.us else { return Ok(Vec::new()) };
+    Ok(crate::state_of_us::all_weeks(ctx, us)
+        .await?
+        .into_iter()
+        .map(|w| StateOfUsRecord {
+            week: w.week,
+            partner: match w.partner {
+                crate::state_of_us::PartnerState::Revealed { state_of_us } => Some(state_of_us),
+                _ => None,
+            },
+            mine: w.mine,
+        })
+        .collect())
+}
+
 /// The file name a download gets: `tend-export-2026-12-01.zip`, by the person's own date.
 pub fn file_name(plan: &Plan) -> String {
     format!("tend-export-{}.zip", plan.me.time_zone.today(plan.exported_at))

@@ -387,3 +387,76 @@ pub async fn show_and_tell_history(ctx: &Ctx, us: &Us, pictures: &[Vec<u8>], mon
     photo::upload(&at_time(ctx, at), b, upload).await?;
     Ok(())
 }
+
+#[derive(serde::Deserialize)]
+struct DemoReflections {
+    states: Vec<DemoState>,
+    map_words: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoState {
+    went_well: String,
+    need_more: String,
+    need_less: String,
+    feeling: String,
+    topic: String,
+}
+
+const DEMO_REFLECTIONS: &str = include_str!("../../../content/demo/reflections.toml");
+
+/// `maps` intimacy maps four weeks apart, the last yesterday (both partners each time), and
+/// `weeks` weeks of State of Us answered by both, all through the use cases at their own times.
+pub async fn reflection_history(ctx: &Ctx, us: &Us, weeks: i64, maps: i64) -> Result<()> {
+    use crate::intimacy_map::{self, Kind, NewMap, NewRating};
+    use crate::state_of_us::{self, NewStateOfUs};
+    let words: DemoReflections = toml::from_str(DEMO_REFLECTIONS).map_err(|e| Error::Internal(e.to_string()))?;
+    let (a, b) = (&us.me, &us.partner);
+    let today = a.time_zone.today(ctx.now());
+    // Emotional closeness grows a little over the months; physical and social are wished for.
+    let base: [[i64; 6]; 2] = [[4, 3, 5, 4, 3, 4], [5, 4, 6, 5, 2, 4]];
+    for m in 0..maps {
+        let back = (maps - 1 - m) * 28 + 1;
+        let day = today.checked_sub(back.days()).map_err(|e| Error::Internal(e.to_string()))?;
+        for (p, (who, hour)) in [(a, 20), (b, 21)].into_iter().enumerate() {
+            let form = NewMap {
+                ratings: Kind::ALL
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, kind)| {
+                        let start = base[p][k];
+                        let nourished = (start + i64::from(k == 0 && m + 1 == maps) + (m + k as i64) % 2).clamp(1, 7);
+                        let wish = if nourished <= 3 || (k == 1 && p == 0) { "more" } else { "as-now" };
+                        let said =
+                            if m + 1 == maps && p == 0 { words.map_words.get(kind.as_str()).cloned() } else { None };
+                        NewRating {
+                            kind: kind.as_str().into(),
+                            nourished,
+                            wish: wish.into(),
+                            words: said.unwrap_or_default(),
+                        }
+                    })
+                    .collect(),
+            };
+            intimacy_map::take(&at_time(ctx, evening(ctx, day, who, hour)?), who, &form).await?;
+        }
+    }
+    let monday = crate::rhythm::week_start(today)?;
+    for back in (1..=weeks).rev() {
+        let sunday = monday.checked_sub((back * 7 - 6).days()).map_err(|e| Error::Internal(e.to_string()))?;
+        let i = usize::try_from(back).unwrap_or(0);
+        for (who, offset, hour) in [(a, 0, 18), (b, 3, 19)] {
+            let Some(s) = words.states.get((i * 2 + offset) % words.states.len().max(1)) else { continue };
+            let form = NewStateOfUs {
+                went_well: s.went_well.clone(),
+                need_more: s.need_more.clone(),
+                need_less: s.need_less.clone(),
+                feeling: s.feeling.clone(),
+                topic: s.topic.clone(),
+                stuck: None,
+            };
+            state_of_us::record(&at_time(ctx, evening(ctx, sunday, who, hour)?), who, &form).await?;
+        }
+    }
+    Ok(())
+}

@@ -16,10 +16,13 @@ pub mod events;
 pub mod export;
 pub mod fixtures;
 pub mod health;
+pub mod help_hint;
 pub mod history;
 pub mod housekeeping;
 pub mod hug;
 pub mod ids;
+pub mod insights;
+pub mod intimacy_map;
 pub mod listening;
 pub mod memories;
 pub mod photo;
@@ -28,7 +31,9 @@ pub mod reminder;
 pub mod rhythm;
 pub mod secret;
 pub mod show_and_tell;
+pub mod state_of_us;
 pub mod store;
+pub mod support;
 pub mod tech_free;
 pub mod text;
 pub mod throttle;
@@ -42,7 +47,8 @@ pub use ids::{
     PushSubscriptionId, ReminderId, SessionId, ShowAndTellId, UserId,
 };
 pub use store::{
-    Access, Accounts, Daily, Pairing, Photos, Practices, Questions, Reminders, Rhythms, Store, StoreError, Upkeep,
+    Access, Accounts, Daily, Pairing, Photos, Practices, Questions, Reflections, Reminders, Rhythms, Store, StoreError,
+    Upkeep,
 };
 
 /// Everything a use case needs from the outside world.

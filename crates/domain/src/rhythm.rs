@@ -32,10 +32,12 @@ pub enum Practice {
     TechFreeEvening,
     Listening,
     ShowAndTell,
+    StateOfUs,
+    IntimacyMap,
 }
 
 impl Practice {
-    pub const ALL: [Practice; 7] = [
+    pub const ALL: [Practice; 9] = [
         Self::Hug,
         Self::CheckIn,
         Self::Appreciation,
@@ -43,6 +45,8 @@ impl Practice {
         Self::TechFreeEvening,
         Self::Listening,
         Self::ShowAndTell,
+        Self::StateOfUs,
+        Self::IntimacyMap,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +58,8 @@ impl Practice {
             Self::TechFreeEvening => "tech-free-evening",
             Self::Listening => "listening",
             Self::ShowAndTell => "show-and-tell",
+            Self::StateOfUs => "state-of-us",
+            Self::IntimacyMap => "intimacy-map",
         }
     }
 
@@ -80,6 +86,8 @@ impl Practice {
             Self::TechFreeEvening => "/tech-free",
             Self::Listening => "/listening",
             Self::ShowAndTell => "/show-and-tell",
+            Self::StateOfUs => "/state-of-us",
+            Self::IntimacyMap => "/intimacy-map",
         }
     }
 
@@ -88,7 +96,8 @@ impl Practice {
     pub fn default_minutes(self) -> u16 {
         match self {
             Self::TechFreeEvening => 180,
-            Self::ShowAndTell => 60,
+            Self::ShowAndTell | Self::StateOfUs => 60,
+            Self::IntimacyMap => 20,
             Self::Conversation => 30,
             Self::Listening => 30,
             Self::Hug | Self::CheckIn | Self::Appreciation => 10,
@@ -571,6 +580,25 @@ async fn week_for(ctx: &Ctx, us: &Us, practices: &[Practice], slots: Vec<StoredS
         Vec::new()
     };
 
+    // State of Us counts once both answered this week; the map once a round both made ends
+    // this month.
+    let states = if wants(Practice::StateOfUs) {
+        ctx.store.states_of_us(us.couple_id, monday, monday).await?
+    } else {
+        Vec::new()
+    };
+    let map_done = if wants(Practice::IntimacyMap) {
+        let ratings = ctx.store.intimacy_ratings(us.couple_id).await?;
+        crate::intimacy_map::view_of(us, ratings, now)
+            .history
+            .iter()
+            .map(|t| t.at)
+            .filter(|t| *t >= month_start_at)
+            .max()
+    } else {
+        None
+    };
+
     let mark = |day: Date, me: bool, partner: bool| match (me, partner) {
         _ if day > today => DayMark::Ahead,
         (true, true) => DayMark::Both,
@@ -624,6 +652,11 @@ async fn week_for(ctx: &Ctx, us: &Us, practices: &[Practice], slots: Vec<StoredS
                 (Vec::new(), listenings.iter().map(|l| l.created_at).filter(|t| *t >= week_start_at).max())
             }
             Practice::ShowAndTell => (Vec::new(), marks.iter().filter(|m| m.practice == practice).map(|m| m.at).max()),
+            // done_at: filled in from the State of Us / intimacy map store
+            Practice::StateOfUs => {
+                (Vec::new(), (states.len() >= 2).then(|| states.iter().map(|s| s.created_at).max()).flatten())
+            }
+            Practice::IntimacyMap => (Vec::new(), map_done),
         };
         let until = if cadence == Cadence::Monthly { next_month_at } else { next_week_at };
         let planned = slots
@@ -635,6 +668,16 @@ async fn week_for(ctx: &Ctx, us: &Us, practices: &[Practice], slots: Vec<StoredS
         items.push(WeekItem { practice, name: &info.name, cadence, days: days_marks, done_at, planned });
     }
     Ok(items)
+}
+
+/// A practice's name inside a sentence: "tech-free evening", but "State of Us" and
+/// "Stress-Reducing Conversation" keep the capitals of their names.
+fn in_sentence(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) if !chars.as_str().chars().any(char::is_uppercase) => first.to_lowercase().chain(chars).collect(),
+        _ => name.to_owned(),
+    }
 }
 
 /// A line for Today: what the rhythm holds for today, or what is still open this week.
@@ -679,7 +722,7 @@ pub async fn today_line(ctx: &Ctx, us: &Us) -> Result<Vec<TodayItem>> {
         let when = if local.hour() >= 17 { "Tonight" } else { "Today" };
         items.push(TodayItem {
             practice: item.practice,
-            text: format!("{when} from {}: {}", local.strftime("%H:%M"), item.name.to_lowercase()),
+            text: format!("{when} from {}: {}", local.strftime("%H:%M"), in_sentence(item.name)),
             href: item.practice.href(),
         });
     }
@@ -691,10 +734,10 @@ pub async fn today_line(ctx: &Ctx, us: &Us) -> Result<Vec<TodayItem>> {
             let text = match item.planned {
                 Some(at) => format!(
                     "This week: {}, planned for {}",
-                    item.name.to_lowercase(),
+                    in_sentence(item.name),
                     at.to_zoned(tz.zone()).strftime("%A %H:%M")
                 ),
-                None => format!("This week: {}, not yet", item.name.to_lowercase()),
+                None => format!("This week: {}, not yet", in_sentence(item.name)),
             };
             items.push(TodayItem { practice: item.practice, text, href: item.practice.href() });
         }
@@ -726,6 +769,8 @@ mod tests {
         }
         assert_eq!(Practice::TechFreeEvening.cadence(), Cadence::Weekly);
         assert_eq!(Practice::ShowAndTell.cadence(), Cadence::Monthly);
+        assert_eq!(Practice::StateOfUs.cadence(), Cadence::Weekly);
+        assert_eq!(Practice::IntimacyMap.cadence(), Cadence::Monthly);
         assert_eq!(Practice::Conversation.cadence(), Cadence::MostDays);
     }
 

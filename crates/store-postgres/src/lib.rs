@@ -1,8 +1,8 @@
 //! Tend's storage on PostgreSQL: the store for larger installs and for several nodes sharing
 //! one database. It implements every feature trait of `tend_domain::store` (`Accounts`,
-//! `Access`, `Pairing`, `Daily`, `Practices`, `Questions`, `Rhythms`, `Reminders`, `Upkeep`) for
-//! [`PgStore`], one file per feature, and carries live events between nodes over LISTEN/NOTIFY
-//! ([`events`]).
+//! `Access`, `Pairing`, `Daily`, `Practices`, `Questions`, `Rhythms`, `Reminders`, `Reflections`,
+//! `Upkeep`) for [`PgStore`], one file per feature, and carries live events between nodes over
+//! LISTEN/NOTIFY ([`events`]).
 //!
 //! The rules this crate keeps:
 //!
@@ -34,6 +34,7 @@ mod pairing;
 mod photos;
 mod practices;
 mod questions;
+mod reflections;
 mod reminders;
 mod rhythm;
 mod upkeep;

@@ -238,6 +238,9 @@ impl Accounts for SqliteStore {
         // a listening loses the deleted person's turns (their share, reflection, feeling or
         // verdict become empty) and keeps the partner's; a conversation loses their rating.
         sqlx::query!("delete from check_ins where author_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!("delete from intimacy_ratings where author_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!("delete from states_of_us where author_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!("delete from help_hints where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
         sqlx::query!("delete from appreciations where author_id = $1", id).execute(&mut *tx).await.map_err(db)?;
         sqlx::query!(
             "update appreciations set reply = '', reaction = null, reacted_at = null where recipient_id = $1",

@@ -1,7 +1,7 @@
 //! Tend's storage on SQLite: the default, one file beside the app, and all a couple's
 //! install needs. It implements every feature trait of `tend_domain::store` (`Upkeep`,
 //! `Accounts`, `Access`, `Pairing`, `Daily`, `Practices`, `Questions`, `Rhythms`,
-//! `Reminders`) for [`SqliteStore`], one file per feature.
+//! `Reminders`, `Reflections`) for [`SqliteStore`], one file per feature.
 //!
 //! The rules this crate keeps:
 //!
@@ -33,6 +33,7 @@ mod pairing;
 mod photos;
 mod practices;
 mod questions;
+mod reflections;
 mod reminders;
 mod rhythm;
 mod upkeep;

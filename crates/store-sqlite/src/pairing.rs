@@ -226,6 +226,8 @@ impl Pairing for SqliteStore {
                    union select couple_id from listenings where speaker_id = $1 or listener_id = $1
                    union select couple_id from hugs where logged_by = $1
                    union select couple_id from evenings where started_by = $1 or noted_by = $1
+                   union select couple_id from intimacy_ratings where author_id = $1
+                   union select couple_id from states_of_us where author_id = $1
                )
                order by c.created_at, c.id"#,
             user.0

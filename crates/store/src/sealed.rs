@@ -13,14 +13,17 @@ use tend_domain::check_in::{CheckIn, CheckInRecord};
 use tend_domain::conversation::Conversation;
 use tend_domain::couple::InviteRecord;
 use tend_domain::ids::*;
+use tend_domain::intimacy_map::{MapRecord, Rating, StoredRating};
 use tend_domain::listening::{Listening, Verdict};
 use tend_domain::photo::PhotoId;
 use tend_domain::questions::exchange::{Exchange, Felt};
 use tend_domain::reminder::Choices;
 use tend_domain::rhythm::{Practice, Slot};
 use tend_domain::secret::SecretHash;
+use tend_domain::state_of_us::{StateOfUs, StateOfUsRecord};
 use tend_domain::store::keys::Keys;
 use tend_domain::store::photos::{PhotoRecord, Photos, StoredShowAndTell};
+use tend_domain::store::reflections::{AppreciationMark, ClosenessMark, FeltMark};
 use tend_domain::store::reminders::*;
 use tend_domain::store::*;
 use tend_domain::tech_free::Evening;
@@ -72,6 +75,15 @@ impl SealedStore {
 
     async fn open_evening_note(&self, e: &mut Evening) -> StoreResult<()> {
         e.note = self.vault.open_opt(e.noted_by, e.note.take()).await?;
+        Ok(())
+    }
+
+    async fn open_state_of_us(&self, s: &mut StateOfUs) -> StoreResult<()> {
+        let v = &self.vault;
+        s.went_well = v.open_text(s.author, std::mem::take(&mut s.went_well)).await?;
+        s.need_more = v.open_text(s.author, std::mem::take(&mut s.need_more)).await?;
+        s.need_less = v.open_text(s.author, std::mem::take(&mut s.need_less)).await?;
+        s.topic = v.open_text(s.author, std::mem::take(&mut s.topic)).await?;
         Ok(())
     }
 }
@@ -856,5 +868,77 @@ impl Photos for SealedStore {
 
     async fn show_and_tells(&self, couple: CoupleId) -> StoreResult<Vec<StoredShowAndTell>> {
         self.inner.show_and_tells(couple).await
+    }
+}
+
+#[async_trait]
+impl Reflections for SealedStore {
+    async fn save_intimacy_map(&self, record: &MapRecord) -> StoreResult<i64> {
+        let mut ratings = Vec::with_capacity(record.ratings.len());
+        for r in &record.ratings {
+            ratings.push(Rating { words: self.vault.seal(record.author, &r.words).await?, ..r.clone() });
+        }
+        self.inner.save_intimacy_map(&MapRecord { ratings, ..record.clone() }).await
+    }
+
+    async fn intimacy_ratings(&self, couple: CoupleId) -> StoreResult<Vec<StoredRating>> {
+        let mut out = self.inner.intimacy_ratings(couple).await?;
+        for r in &mut out {
+            r.rating.words = self.vault.open_text(r.author, std::mem::take(&mut r.rating.words)).await?;
+        }
+        Ok(out)
+    }
+
+    async fn save_state_of_us(&self, record: &StateOfUsRecord) -> StoreResult<()> {
+        let v = &self.vault;
+        // The feeling is one word from the fixed list everyone is offered, not the person's own
+        // words, so it stays plain.
+        let sealed = StateOfUsRecord {
+            went_well: v.seal(record.author, &record.went_well).await?,
+            need_more: v.seal(record.author, &record.need_more).await?,
+            need_less: v.seal(record.author, &record.need_less).await?,
+            topic: v.seal(record.author, &record.topic).await?,
+            ..record.clone()
+        };
+        self.inner.save_state_of_us(&sealed).await
+    }
+
+    async fn states_of_us(&self, couple: CoupleId, from: Date, to: Date) -> StoreResult<Vec<StateOfUs>> {
+        let mut out = self.inner.states_of_us(couple, from, to).await?;
+        for s in &mut out {
+            self.open_state_of_us(s).await?;
+        }
+        Ok(out)
+    }
+
+    async fn closeness_between(&self, couple: CoupleId, from: Date, to: Date) -> StoreResult<Vec<ClosenessMark>> {
+        self.inner.closeness_between(couple, from, to).await
+    }
+
+    async fn appreciation_marks(
+        &self,
+        couple: CoupleId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<AppreciationMark>> {
+        self.inner.appreciation_marks(couple, from, to).await
+    }
+
+    async fn felt_marks(
+        &self,
+        couple: CoupleId,
+        author: UserId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<FeltMark>> {
+        self.inner.felt_marks(couple, author, from, to).await
+    }
+
+    async fn help_hint_off(&self, user: UserId) -> StoreResult<bool> {
+        self.inner.help_hint_off(user).await
+    }
+
+    async fn set_help_hint_off(&self, user: UserId, off: bool, now: Timestamp) -> StoreResult<()> {
+        self.inner.set_help_hint_off(user, off, now).await
     }
 }

@@ -1955,7 +1955,23 @@ async fn every_write(
     // Kept when "login:seed" is cleared, for pruning to find.
     let other_keys = ["login:other".to_string()];
     let (qa, qb, q) = (&seed.quiet.0, &seed.quiet.1, seed.quiet.2);
+    use tend_domain::intimacy_map::{Kind as Intimacy, MapRecord, Rating as Nourished, Wish};
     use tend_domain::store::photos::PhotoKind;
+    let ratings =
+        Intimacy::ALL.map(|kind| Nourished { kind, nourished: 5, wish: Wish::More, words: "Long talks.".into() });
+    let intimacy_map = MapRecord { couple: c, author: a.id, ratings: ratings.to_vec(), now };
+    let state_of_us = tend_domain::state_of_us::StateOfUsRecord {
+        couple: c,
+        author: b.id,
+        week: date("2026-01-05"),
+        went_well: "The walk.".into(),
+        need_more: "Sleep.".into(),
+        need_less: String::new(),
+        feeling: "hopeful".into(),
+        topic: String::new(),
+        stuck: false,
+        now,
+    };
     let ok = |r: Result<bool, StoreError>| {
         after_each();
         r
@@ -2037,6 +2053,9 @@ async fn every_write(
         ("start_show_and_tell", ok(s.start_show_and_tell(c, a.id, a.id, now).await.map(|id| id.is_some()))),
         ("advance_show_and_tell", ok(s.advance_show_and_tell(q, seed.show, 0, now).await)),
         ("delete_photo", ok(s.delete_photo(c, &seed.memory, a.id).await)),
+        ("save_intimacy_map", ok(s.save_intimacy_map(&intimacy_map).await.map(|round| round == 1))),
+        ("save_state_of_us", ok(s.save_state_of_us(&state_of_us).await.map(done))),
+        ("set_help_hint_off", ok(s.set_help_hint_off(b.id, true, now).await.map(done))),
         ("dissolve_couple", ok(s.dissolve_couple(c, now).await.map(done))),
         ("delete_user", ok(s.delete_user(seed.canceller.id, now).await)),
     ]
@@ -2079,6 +2098,12 @@ async fn snapshot(s: &dyn Store, seed: &Seed) -> String {
         s.waiting_picks(c, seed.b.id).await,
         s.show_and_tells(c).await,
         s.show_and_tell_photos(seed.quiet.2, seed.show).await,
+    ) + &format!(
+        "|{:?}|{:?}|{:?}|{:?}",
+        s.intimacy_ratings(c).await,
+        s.states_of_us(c, "2025-01-06".parse().expect("date"), "2027-01-04".parse().expect("date")).await,
+        s.help_hint_off(seed.a.id).await,
+        s.help_hint_off(seed.b.id).await,
     ) + &format!(
         "|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         s.reminder_choices(seed.a.id).await,

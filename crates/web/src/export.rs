@@ -214,6 +214,10 @@ async fn write_data<W: AsyncWrite + Unpin + Send>(
     buf.extend(json(&export::evenings(ctx, plan).await?)?);
     buf.extend(b",\"together\":");
     buf.extend(json(&export::together(ctx, plan).await?)?);
+    buf.extend(b",\"intimacy_maps\":");
+    buf.extend(json(&export::intimacy_maps(ctx, plan).await?)?);
+    buf.extend(b",\"state_of_us\":");
+    buf.extend(json(&export::states_of_us(ctx, plan).await?)?);
     w.write_all(&buf).await.map_err(io_error)?;
     let mut first = true;
     w.write_all(b",\"photos\":[").await.map_err(io_error)?;
@@ -284,6 +288,8 @@ async fn write_archive<W: AsyncWrite + Unpin + Send>(
             listenings: export::listenings(ctx, plan).await?,
             evenings: export::evenings(ctx, plan).await?,
             together: export::together(ctx, plan).await?,
+            maps: export::intimacy_maps(ctx, plan).await?,
+            states: export::states_of_us(ctx, plan).await?,
         };
         page(zip, at, "practices.html", &p).await?;
         let p = PhotosPage { head: head.clone(), partner: partner.clone(), items: photos };
@@ -405,6 +411,8 @@ pub struct PracticesPage {
     pub listenings: Vec<ListeningRecord>,
     pub evenings: Vec<EveningRecord>,
     pub together: Together,
+    pub maps: Vec<tend_domain::export::IntimacyMapRecord>,
+    pub states: Vec<tend_domain::export::StateOfUsRecord>,
 }
 
 #[derive(Template)]

@@ -4,8 +4,9 @@ use crate::api::{self, ApiDoc};
 use crate::auth;
 use crate::error::{ApiError, PageError};
 use crate::pages::{
-    accounts, appreciations, check_ins, conversation, history, hugs, learn, listening, pairing, past_words, practices,
-    questions, reminders, rhythm, settings, show_and_tell, tech_free, today, welcome,
+    accounts, appreciations, check_ins, conversation, history, hugs, insights, intimacy_map, learn, listening, pairing,
+    past_words, practices, questions, reminders, rhythm, settings, show_and_tell, state_of_us, support, tech_free,
+    today, welcome,
 };
 use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
@@ -72,6 +73,10 @@ page_routes! {
     "/photos/{id}/caption" => post(show_and_tell::caption);
     "/photos/{id}/delete" => post(show_and_tell::delete);
     "/history" => get(history::show);
+    "/insights" => get(insights::show);
+    "/intimacy-map" => get(intimacy_map::show).post(intimacy_map::take);
+    "/state-of-us" => get(state_of_us::show).post(state_of_us::record);
+    "/help-hint" => post(insights::help_hint);
     "/hugs" => get(hugs::show).post(hugs::log);
     "/practices" => get(practices::show);
     "/conversations" => get(conversation::show_start).post(conversation::start);
@@ -111,6 +116,8 @@ page_routes! {
     "/reminders/stop/{token}" => get(reminders::stop_form).post(reminders::stop);
     "/nudges" => post(reminders::nudge);
     "/calendar/{file}" => get(reminders::calendar);
+    "/support" => get(support::show);
+    "/support/safety" => get(support::safety_form).post(support::safety_check);
     "/learn" => get(learn::list);
     "/learn/{slug}" => get(learn::show);
 }

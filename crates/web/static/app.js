@@ -320,3 +320,27 @@ for (const hug of document.querySelectorAll('[data-hug]')) {
     }, 200);
   });
 }
+
+// Getting support: the private safety check. "Quick exit" leaves at once for a neutral site
+// and takes this page's place in the history, so Back does not return to it; Esc does the
+// same wherever the button is on the page. Without this script the link still leaves.
+const quickExit = (link) => {
+  window.location.replace(link.href);
+};
+document.addEventListener('click', (event) => {
+  const link = event.target instanceof Element ? event.target.closest('[data-quick-exit]') : null;
+  if (!link) return;
+  event.preventDefault();
+  quickExit(link);
+});
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape') return;
+  const link = document.querySelector('[data-quick-exit]');
+  if (!link) return;
+  event.preventDefault();
+  quickExit(link);
+});
+// The check lists the reader's likely country first: offer this device's zone with the form.
+for (const input of document.querySelectorAll('input[data-zone-autofill]')) {
+  if (!input.value) input.value = Intl.DateTimeFormat().resolvedOptions().timeZone ?? '';
+}

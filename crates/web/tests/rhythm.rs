@@ -32,7 +32,17 @@ async fn a_time_counts_once_the_other_says_yes(db: TestDb) {
     let ids: Vec<&str> = plan["practices"].as_array().expect("list").iter().filter_map(|p| p["id"].as_str()).collect();
     assert_eq!(
         ids,
-        ["hug", "check-in", "appreciation", "conversation", "tech-free-evening", "listening", "show-and-tell"]
+        [
+            "hug",
+            "check-in",
+            "appreciation",
+            "conversation",
+            "tech-free-evening",
+            "listening",
+            "show-and-tell",
+            "state-of-us",
+            "intimacy-map"
+        ]
     );
     let evening = plan_item(&plan, "tech-free-evening");
     assert_eq!(evening["rhythm"], "weekly");
@@ -88,6 +98,18 @@ async fn a_time_counts_once_the_other_says_yes(db: TestDb) {
     assert_eq!((r.status(), location(&r).as_str()), (StatusCode::SEE_OTHER, "/rhythm?done=proposed#listening"));
     let (_, html) = browser.page("/rhythm").await;
     assert!(html.contains("You proposed <strong>Sundays from 18:00"), "{html}");
+    // The new practices' forms start at their usual times: State of Us on Sundays at 18:00,
+    // the intimacy map on the first Sunday of the month at 17:30.
+    for (id, at) in [("state-of-us", "18:00"), ("intimacy-map", "17:30")] {
+        assert!(
+            html.contains(&format!("id=\"{id}-at\" name=\"at\" type=\"time\" required value=\"{at}\"")),
+            "{id}: {html}"
+        );
+        let day = html.split(&format!("id=\"{id}-weekday\"")).nth(1).and_then(|rest| rest.split("</select>").next());
+        assert!(day.is_some_and(|d| d.contains("value=\"sunday\" selected")), "{id}: {html}");
+    }
+    let first = html.split("id=\"intimacy-map-nth\"").nth(1).and_then(|rest| rest.split("</select>").next());
+    assert!(first.is_some_and(|d| d.contains("value=\"1\" selected")), "{html}");
     assert!(html.contains("Agreed:</strong> Thursdays from 19:30 (Europe/Berlin, 14:30 your time)"), "{html}");
     let alex_browser = app.browser();
     assert_eq!(location(&alex_browser.log_in("a-plan@example.org", "a long enough password").await), "/today");

@@ -323,6 +323,11 @@ async fn every_post_redirects_or_refuses(db: TestDb) {
         if ["/logout", "/unpair"].contains(&pattern) {
             continue;
         }
+        // The safety check writes nothing: its answers are shown once and never kept, so a
+        // reload repeats nothing, and a redirect would have to put them in an address or a row.
+        if pattern == "/support/safety" {
+            continue;
+        }
         if alex.get("/settings").await.status() != StatusCode::OK {
             alex.log_in("alex@example.org", "a long enough password").await;
         }

@@ -17,7 +17,9 @@ const BACKOFF_MAX: SignedDuration = SignedDuration::from_mins(30);
 /// How long before its time a practice is reminded of: an evening needs a little warning.
 pub fn lead(practice: Practice) -> SignedDuration {
     match practice {
-        Practice::TechFreeEvening | Practice::ShowAndTell => SignedDuration::from_mins(60),
+        Practice::TechFreeEvening | Practice::ShowAndTell | Practice::StateOfUs | Practice::IntimacyMap => {
+            SignedDuration::from_mins(60)
+        }
         Practice::Conversation | Practice::Listening => SignedDuration::from_mins(15),
         Practice::Hug | Practice::CheckIn | Practice::Appreciation => SignedDuration::ZERO,
     }

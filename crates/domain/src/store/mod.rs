@@ -27,11 +27,13 @@ use async_trait::async_trait;
 
 pub mod keys;
 pub mod photos;
+pub mod reflections;
 pub mod reminders;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 pub use keys::Keys;
 pub use photos::Photos;
+pub use reflections::Reflections;
 pub use reminders::Reminders;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -203,12 +205,13 @@ pub struct StoredConversation {
 
 /// Every feature's storage together: what `Ctx` holds.
 pub trait Store:
-    Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Reminders + Photos + Upkeep
+    Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Reminders + Photos + Reflections + Upkeep
 {
 }
 
-impl<T: Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Reminders + Photos + Upkeep> Store
-    for T
+impl<
+    T: Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Reminders + Photos + Reflections + Upkeep,
+> Store for T
 {
 }
 

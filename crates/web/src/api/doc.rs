@@ -10,7 +10,9 @@
 //! gives (404, 409 with what conflicts, a specific 422 or 429).
 
 use tend_domain::questions::{self, exchange};
-use tend_domain::{account, appreciation, auth, check_in, conversation, listening, rhythm, tech_free};
+use tend_domain::{
+    account, appreciation, auth, check_in, conversation, intimacy_map, listening, rhythm, state_of_us, tech_free,
+};
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterIn, PathItem};
@@ -307,6 +309,9 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
     let weekdays: Vec<&'static str> = rhythm::WEEKDAYS.iter().map(|(_, key, _)| *key).collect();
     let practices = strs(&rhythm::Practice::ALL, rhythm::Practice::as_str);
     let cadences = vec!["daily", "most-days", "weekly", "monthly"];
+    let map_kinds = strs(&intimacy_map::Kind::ALL, intimacy_map::Kind::as_str);
+    let wishes = strs(&intimacy_map::Wish::ALL, intimacy_map::Wish::as_str);
+    let feelings: Vec<&'static str> = state_of_us::feeling_words().collect();
     // Empty means none, as the form sends it.
     let starters = std::iter::once("").chain(appreciation::starters(None).into_iter().map(|s| s.id.as_str())).collect();
     vec![
@@ -328,6 +333,19 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
         ("CheckInBody", "need", Text(0, check_in::NEED_MAX)),
         ("CheckInBody", "closeness", Scale),
         ("CheckInView", "closeness", Range(1, 7)),
+        ("MapRatingBody", "kind", Words(map_kinds.clone())),
+        ("MapRatingBody", "nourished", Range(1, 7)),
+        ("MapRatingBody", "wish", Words(wishes.clone())),
+        ("MapRatingBody", "words", Text(0, intimacy_map::WORDS_MAX)),
+        ("MapRatingView", "kind", Words(map_kinds)),
+        ("MapRatingView", "nourished", Range(1, 7)),
+        ("MapRatingView", "wish", Words(wishes)),
+        ("StateOfUsBody", "went_well", Text(1, state_of_us::TEXT_MAX)),
+        ("StateOfUsBody", "need_more", Text(0, state_of_us::TEXT_MAX)),
+        ("StateOfUsBody", "need_less", Text(0, state_of_us::TEXT_MAX)),
+        ("StateOfUsBody", "feeling", Words(feelings)),
+        ("StateOfUsBody", "topic", Text(0, state_of_us::TOPIC_MAX)),
+        ("InsightsDoc", "span", Words(vec!["weeks", "months"])),
         ("AppreciationBody", "kind", Words(kinds.clone())),
         ("AppreciationBody", "body", Text(1, appreciation::BODY_MAX)),
         ("AppreciationBody", "starter_id", Words(starters)),
@@ -447,6 +465,8 @@ fn query_rule(path: &str, name: &str) -> Option<Rule> {
         }
         ("/api/v1/check-ins", "from" | "to") | ("/api/v1/history", "before") => Some(Rule::Date),
         ("/api/v1/rhythm", "month") => Some(Rule::Month),
+        ("/api/v1/insights", "span") => Some(Rule::Words(vec!["weeks", "months"])),
+        ("/api/v1/insights", "end") => Some(Rule::Pattern("^[2-9][0-9]{3}-[0-9]{2}(-[0-9]{2})?$", 10)),
         ("/api/v1/ladder/ready" | "/api/v1/ladder/step-back", "from") => Some(Rule::Range(shallow, deep)),
         _ => None,
     }

@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         (name = "rhythm", description = "Our rhythm: agreed times for each practice (proposed by one, accepted by the other), this week, and the tech-free evening"),
         (name = "reminders", description = "Reminders: your choices per practice and channel, quiet hours, devices for Web Push, your calendar feed, and the daily nudge"),
         (name = "photos", description = "Photos, the monthly show-and-tell (each partner picks up to five; a pick stays private until it is shown), and Our memories"),
+        (name = "knowing", description = "Knowing each other: Our intimacy map and the weekly State of Us (answer, then reveal), insights, and the private help hint"),
         (name = "learn", description = "Tend’s guide"),
         (name = "meta", description = "This document"),
     )

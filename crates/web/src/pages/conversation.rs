@@ -99,6 +99,8 @@ pub struct TalkStartPage {
     pub minutes_total: i64,
     pub guidelines: &'static [Guideline],
     pub reminder: &'static str,
+    /// The caller's State of Us topic, when they came from there.
+    pub topic: Option<String>,
 }
 
 #[derive(Template)]
@@ -138,6 +140,7 @@ async fn start_page(
     csrf: &CsrfToken,
     form: StartForm,
     errors: FormErrors,
+    topic: Option<String>,
 ) -> Result<Response, PageError> {
     let user = &me.0.user;
     let us = couple::us(&state.ctx, user).await?;
@@ -157,12 +160,38 @@ async fn start_page(
         minutes_total: past.minutes,
         guidelines: conversation::guidelines(),
         reminder: conversation::speaker_reminder(),
+        topic,
     };
     Ok((status, wait, render(&page)).into_response())
 }
 
-pub async fn show_start(State(state): State<AppState>, me: SignedIn, csrf: CsrfToken) -> Result<Response, PageError> {
-    start_page(&state, &me, &csrf, StartForm::default(), FormErrors::default()).await
+/// Where a page was opened from: `?from=state-of-us` brings this week's topic along.
+#[derive(Deserialize, Default)]
+pub struct FromQuery {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
+impl FromQuery {
+    /// The caller's own State of Us topic this week, when the page was opened from there.
+    pub async fn topic(&self, state: &AppState, me: &SignedIn) -> Result<Option<String>, PageError> {
+        if self.from.as_deref() != Some("state-of-us") {
+            return Ok(None);
+        }
+        Ok(tend_domain::state_of_us::my_topic(&state.ctx, &me.0.user).await?)
+    }
+}
+
+pub async fn show_start(
+    State(state): State<AppState>,
+    me: SignedIn,
+    csrf: CsrfToken,
+    Query(q): Query<FromQuery>,
+) -> Result<Response, PageError> {
+    let topic = q.topic(&state, &me).await?;
+    start_page(&state, &me, &csrf, StartForm::default(), FormErrors::default(), topic).await
 }
 
 pub async fn start(
@@ -189,7 +218,7 @@ pub async fn start(
             };
             Ok(Redirect::to(&format!("/conversations/{}?done={done}", seen.id)).into_response())
         }
-        Err(e) => start_page(&state, &me, &csrf, form, FormErrors::from_error(e)?).await,
+        Err(e) => start_page(&state, &me, &csrf, form, FormErrors::from_error(e)?, None).await,
     }
 }
 

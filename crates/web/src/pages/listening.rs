@@ -5,7 +5,6 @@ use crate::AppState;
 use crate::auth::{CsrfForm, CsrfToken, SignedIn};
 use crate::error::{PageError, render};
 use crate::pages::accounts::Empty;
-use crate::pages::pairing::DoneQuery;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -138,9 +137,11 @@ pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     csrf: CsrfToken,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<crate::pages::conversation::FromQuery>,
 ) -> Result<Response, PageError> {
-    listen_page(&state, &me, &csrf, notice(q.done.as_deref()), Kept::default()).await
+    // Opened from State of Us: this week's topic is where the share begins.
+    let share = q.topic(&state, &me).await?.unwrap_or_default();
+    listen_page(&state, &me, &csrf, notice(q.done.as_deref()), Kept { share, ..Kept::default() }).await
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,8 @@ pub mod check_ins;
 pub mod conversation;
 pub mod history;
 pub mod hugs;
+pub mod insights;
+pub mod intimacy_map;
 pub mod learn;
 pub mod listening;
 pub mod pairing;
@@ -16,6 +18,8 @@ pub mod reminders;
 pub mod rhythm;
 pub mod settings;
 pub mod show_and_tell;
+pub mod state_of_us;
+pub mod support;
 pub mod tech_free;
 pub mod today;
 pub mod views;
@@ -186,6 +190,10 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "phones-away" => "Phones away. Your partner’s phone asks them to join.",
         "back" => "Welcome back.",
         "noted" => "Noted, for both of you.",
+        "map-saved" => "Your map is saved.",
+        "state-saved" => "Your answers are saved.",
+        "hint-off" => "That hint is off. It stays between you and Tend; turn it on again here whenever you like.",
+        "hint-on" => "The hint is on again. It shows only to you.",
         _ => return None,
     })
 }

@@ -119,11 +119,18 @@ fn form_of(slot: Option<&rhythm::Slot>, practice: Practice) -> SlotForm {
             minutes: s.minutes.to_string(),
         },
         None => SlotForm {
-            weekday: if practice.cadence() == Cadence::Monthly { "sunday" } else { "thursday" }.into(),
+            weekday: if practice.cadence() == Cadence::Monthly || practice == Practice::StateOfUs {
+                "sunday"
+            } else {
+                "thursday"
+            }
+            .into(),
             nth: "1".into(),
             at: match practice {
                 Practice::Hug => "08:00",
                 Practice::ShowAndTell => "17:00",
+                Practice::IntimacyMap => "17:30",
+                Practice::StateOfUs => "18:00",
                 Practice::TechFreeEvening => "19:30",
                 _ => "21:00",
             }

@@ -55,6 +55,8 @@ pub struct SettingsPage {
     pub password_errors: FormErrors,
     pub token_errors: FormErrors,
     pub notice: Option<&'static str>,
+    /// The person turned the private help hint off.
+    pub help_hint_off: bool,
 }
 
 /// What a settings page render varies by.
@@ -99,7 +101,9 @@ async fn settings_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Var
         None => None,
     };
     let (status, wait) = FormErrors::page_status(&[&v.profile_errors, &v.password_errors, &v.token_errors]);
+    let help_hint_off = tend_domain::help_hint::is_off(&state.ctx, user).await?;
     let page = SettingsPage {
+        help_hint_off,
         layout: Layout::new(Some(&me.0), csrf, "settings"),
         profile: v.profile.unwrap_or_else(|| ProfileValues {
             hide_counts: user.hide_counts,

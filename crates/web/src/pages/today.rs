@@ -233,6 +233,8 @@ pub struct TodayPage {
     pub nudged: bool,
     /// What a nudge may be about: (id, name).
     pub nudge_choices: Vec<(&'static str, String)>,
+    /// The private help hint, for the caller alone (see `tend_domain::help_hint`).
+    pub help_hint: bool,
 }
 
 fn greeting(hour: i8) -> &'static str {
@@ -355,7 +357,9 @@ pub(super) async fn today_page(
             GuideCard { day, done, merged, tomorrow }
         })
     };
+    let help_hint = tend_domain::help_hint::for_me(&state.ctx, &us.me).await?;
     let page = TodayPage {
+        help_hint,
         layout: Layout::new(Some(&me.0), csrf, "today"),
         greeting: greeting(now.to_zoned(tz.zone()).hour()),
         same_day,

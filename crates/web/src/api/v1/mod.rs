@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod couple;
 pub mod daily;
 pub mod export;
+pub mod knowing;
 pub mod learn;
 pub mod photos;
 pub mod practices;
@@ -95,6 +96,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         routes!(reminders::test),
         routes!(reminders::new_calendar, reminders::revoke_calendar),
         routes!(reminders::nudge),
+        routes!(knowing::intimacy_map, knowing::take_map),
+        routes!(knowing::state_of_us),
+        routes!(knowing::save_state_of_us),
+        routes!(knowing::feelings),
+        routes!(knowing::insights),
+        routes!(knowing::help_hint, knowing::set_help_hint),
         routes!(learn::list),
         routes!(learn::show),
         routes!(export::export),

@@ -26,7 +26,8 @@ pub enum ChannelName {
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct WantView {
-    /// The practice: hug, check-in, appreciation, conversation, tech-free-evening, listening or show-and-tell.
+    /// The practice: hug, check-in, appreciation, conversation, tech-free-evening, listening, show-and-tell,
+    /// state-of-us or intimacy-map.
     pub practice: String,
     /// push or email.
     pub channel: String,

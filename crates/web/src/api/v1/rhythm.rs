@@ -26,6 +26,8 @@ pub enum PracticeName {
     TechFreeEvening,
     Listening,
     ShowAndTell,
+    StateOfUs,
+    IntimacyMap,
 }
 
 fn practice_of(raw: &str) -> Result<Practice, ApiError> {
