@@ -298,7 +298,7 @@ async fn insights_for_any_range_with_their_numbers(db: TestDb) {
         (status, body["first"].as_str(), body["last"].as_str()),
         (StatusCode::OK, Some("2024-07-01"), Some("2025-06-30"))
     );
-    for bad in ["span=days", "end=yesterday", "end=1999-01-01", "end=2026-02-31"] {
+    for bad in ["span=days", "end=yesterday", "end=1999-01-01", "end=2026-02-31", "end=", "span="] {
         let (status, _) = alex.get(&format!("/api/v1/insights?{bad}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }

@@ -459,6 +459,14 @@ pub async fn insights(
     ApiQuery(q): ApiQuery<InsightsQuery>,
 ) -> Result<Json<InsightsDoc>, ApiError> {
     let today = me.user.time_zone.today(state.ctx.now());
+    // Given but empty is neither a range nor "today": leave the parameter out for that.
+    if [&q.span, &q.end].iter().any(|v| v.as_deref().is_some_and(|s| s.trim().is_empty())) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "range",
+            "Leave out `span` and `end` to mean the last 12 weeks.",
+        ));
+    }
     let range = Range::parse(q.span.as_deref(), q.end.as_deref(), today)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "range", &e))?;
     let (us, data) = insights::for_range(&state.ctx, &me.user, range).await?;
