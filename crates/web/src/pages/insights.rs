@@ -1,7 +1,7 @@
 //! Insights: charts of what the couple did, for the couple, each with its numbers and one
 //! plain sentence. No score, no streak, no comparison.
 
-use super::{Layout, day};
+use super::Layout;
 use crate::AppState;
 use crate::auth::{CsrfForm, CsrfToken, SignedIn};
 use crate::charts::{BarChart, ChartTable, LineChart, RadarChart, Series};
@@ -345,9 +345,4 @@ pub async fn help_hint(
     let sep = if back.contains('?') { '&' } else { '?' };
     let key = if off { "hint-off" } else { "hint-on" };
     Ok(Redirect::to(&format!("{back}{sep}done={key}")).into_response())
-}
-
-/// "Monday 2 March", for pages that show a day.
-pub fn day_of(at: jiff::Timestamp, tz: &tend_domain::time::TimeZoneName) -> String {
-    day(at.to_zoned(tz.zone()).date())
 }

@@ -9,7 +9,6 @@ use crate::pages::pairing::DoneQuery;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use tend_domain::couple::Us;
 use tend_domain::state_of_us::{self, FeelingGroup, NewStateOfUs, PartnerState, Shared, StateOfUs, WeekView};
 
 /// One week's answers as the page shows them.
@@ -48,8 +47,7 @@ pub struct StateOfUsPage {
     pub help_hint: bool,
 }
 
-fn week_label(us: &Us, monday: jiff::civil::Date) -> String {
-    let _ = us;
+fn week_label(monday: jiff::civil::Date) -> String {
     format!("Week of {}", monday.strftime("%-d %B %Y"))
 }
 
@@ -80,13 +78,20 @@ async fn page(
     let stuck = form.stuck.as_deref().is_some_and(|s| !s.trim().is_empty());
     let form_open = errors.any() || view.mine.is_none();
     let status = errors.status;
-    let this_week = WeekCard::of(view.clone(), week_label(&us, view.week));
+    let week = view.week;
+    let this_week = WeekCard::of(view, week_label(week));
     let page = StateOfUsPage {
         layout: Layout::new(Some(&me.0), csrf, "insights"),
         partner: us.partner.display_name.clone(),
         notice,
         this_week,
-        earlier: earlier.into_iter().map(|w| WeekCard::of(w.clone(), week_label(&us, w.week))).collect(),
+        earlier: earlier
+            .into_iter()
+            .map(|w| {
+                let label = week_label(w.week);
+                WeekCard::of(w, label)
+            })
+            .collect(),
         form,
         stuck,
         form_open,
