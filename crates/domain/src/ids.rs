@@ -36,5 +36,10 @@ id!(
     EveningId,
     PushSubscriptionId,
     ReminderId,
-    ShowAndTellId
+    ShowAndTellId,
+    OwnIdeaId,
+    PlanId,
+    GoalId,
+    CheerId,
+    ProgressId
 );

@@ -237,6 +237,8 @@ impl Accounts for SqliteStore {
         // deleted person keeps its words and loses only the reaction and reply they gave it;
         // a listening loses the deleted person's turns (their share, reflection, feeling or
         // verdict become empty) and keeps the partner's; a conversation loses their rating.
+        crate::play::forget_person(&mut tx, id).await?;
+        crate::goals::forget_person(&mut tx, id).await?;
         sqlx::query!("delete from check_ins where author_id = $1", id).execute(&mut *tx).await.map_err(db)?;
         sqlx::query!("delete from intimacy_ratings where author_id = $1", id).execute(&mut *tx).await.map_err(db)?;
         sqlx::query!("delete from states_of_us where author_id = $1", id).execute(&mut *tx).await.map_err(db)?;

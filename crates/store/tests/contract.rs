@@ -1754,6 +1754,23 @@ struct Seed {
     /// A memory photo of a's (shown to b), and a show-and-tell going in the quiet couple.
     memory: tend_domain::photo::PhotoId,
     show: tend_domain::ShowAndTellId,
+    /// a's goals: one to change, cheer, accept help on, add to, react to and finish; one to delete.
+    goals: GoalSeed,
+    /// a's own idea, not shared yet; b's plans (of the match "seed-picnic") for a to accept
+    /// and to call off; and one a accepted whose time has come by the writes.
+    own_idea: tend_domain::ids::OwnIdeaId,
+    plan_to_accept: tend_domain::ids::PlanId,
+    plan_to_cancel: tend_domain::ids::PlanId,
+    happened_plan: tend_domain::ids::PlanId,
+}
+
+/// a's goal (shared, not done) with b's offer of help and a's progress note, and another goal
+/// of a's, with the same on it, to delete.
+struct GoalSeed {
+    goal: tend_domain::ids::GoalId,
+    help: tend_domain::ids::CheerId,
+    progress: tend_domain::ids::ProgressId,
+    doomed: tend_domain::ids::GoalId,
 }
 
 fn photo_record(
@@ -1877,6 +1894,53 @@ async fn seed(s: &dyn Store) -> Seed {
         assert!(s.add_photo(&photo_record(quiet.2, who, PhotoKind::Pick, now), 5).await.expect("pick"));
     }
     let show = s.start_show_and_tell(quiet.2, quiet.0.id, quiet.0.id, now).await.expect("start").expect("started");
+    // Goals: two of a's, each with b's offer of help and a's progress note.
+    let mut goal_ids = Vec::new();
+    for title in ["Run 5k", "Learn to juggle"] {
+        use tend_domain::store::goals::{NewCheer, NewGoal, NewProgress};
+        let new = NewGoal {
+            couple: c,
+            owner: a.id,
+            title: title.into(),
+            why: "For me.".into(),
+            next_step: "Start.".into(),
+            due: None,
+            private: false,
+            now,
+        };
+        let goal = s.create_goal(&new).await.expect("goal");
+        let kind = tend_domain::goals::CheerKind::Help;
+        let offer = NewCheer { couple: c, goal, author: b.id, kind, words: "With you.".into(), ask_on: None, now };
+        let help = s.add_cheer(&offer).await.expect("cheer").expect("cheered");
+        let note = NewProgress { couple: c, goal, owner: a.id, note: "Began.".into(), now };
+        let progress = s.add_progress(&note).await.expect("progress").expect("added");
+        goal_ids.push((goal, help, progress));
+    }
+    let goals = GoalSeed { goal: goal_ids[0].0, help: goal_ids[0].1, progress: goal_ids[0].2, doomed: goal_ids[1].0 };
+    // Play: a's own idea, both partners' yes to "seed-picnic", and b's plans of it.
+    use tend_domain::play::{Cost, Energy, Length, Mark, Place};
+    use tend_domain::store::play::{MarkRecord, NewOwnIdea, NewPlan};
+    let pottery = NewOwnIdea {
+        couple: c,
+        author: a.id,
+        title: "Pottery class".into(),
+        detail: String::new(),
+        place: Place::Out,
+        cost: Cost::Low,
+        length: Length::Evening,
+        energy: Energy::Calm,
+        now,
+    };
+    let own_idea = s.add_own_idea(&pottery).await.expect("own idea");
+    for who in [a.id, b.id] {
+        let yes = MarkRecord { couple: c, author: who, idea: "seed-picnic".into(), mark: Some(Mark::Yes), now };
+        s.set_mark(&yes).await.expect("mark");
+    }
+    let plan = |at: &str| NewPlan { couple: c, idea: "seed-picnic".into(), proposed_by: b.id, at: t(at), now };
+    let plan_to_accept = s.propose_plan(&plan("2026-01-10T18:00:00Z")).await.expect("propose").expect("a match");
+    let plan_to_cancel = s.propose_plan(&plan("2026-01-11T18:00:00Z")).await.expect("propose").expect("a match");
+    let happened_plan = s.propose_plan(&plan("2026-01-06T12:00:00Z")).await.expect("propose").expect("a match");
+    assert!(s.accept_plan(c, happened_plan, a.id, now).await.expect("accept"));
     Seed {
         a,
         b,
@@ -1898,6 +1962,11 @@ async fn seed(s: &dyn Store) -> Seed {
         reminder: claimed[0].id,
         memory: memory.id,
         show,
+        goals,
+        own_idea,
+        plan_to_accept,
+        plan_to_cancel,
+        happened_plan,
     }
 }
 
@@ -1972,6 +2041,53 @@ async fn every_write(
         stuck: false,
         now,
     };
+    use tend_domain::play::{Cost, Energy, Feeling, Length, Mark, Place};
+    use tend_domain::store::play::{AfterwardsRecord, MarkRecord, NewOwnIdea, NewPlan};
+    let own_idea = NewOwnIdea {
+        couple: c,
+        author: b.id,
+        title: "Night swim".into(),
+        detail: "At the lake.".into(),
+        place: Place::Out,
+        cost: Cost::Free,
+        length: Length::Short,
+        energy: Energy::Lively,
+        now,
+    };
+    let maybe = MarkRecord { couple: c, author: a.id, idea: "seed-picnic".into(), mark: Some(Mark::Maybe), now };
+    let play_plan =
+        NewPlan { couple: c, idea: "seed-picnic".into(), proposed_by: a.id, at: t("2026-01-12T18:00:00Z"), now };
+    let afterwards = AfterwardsRecord {
+        couple: c,
+        plan: seed.happened_plan,
+        author: a.id,
+        feeling: Feeling::Loved,
+        note: "We laughed.".into(),
+        photo: None,
+        now,
+    };
+    use tend_domain::goals::{CheerKind, ProgressReaction};
+    use tend_domain::store::goals::{GoalChange, NewCheer, NewGoal, NewProgress};
+    let new_goal = NewGoal {
+        couple: c,
+        owner: b.id,
+        title: "Sleep by 11".into(),
+        why: String::new(),
+        next_step: "Phone out of the bedroom.".into(),
+        due: Some(date("2026-02-01")),
+        private: true,
+        now,
+    };
+    let goal_change = GoalChange {
+        title: "Run 10k".into(),
+        why: "For me.".into(),
+        next_step: "A longer run.".into(),
+        due: Some(date("2026-03-01")),
+        private: false,
+    };
+    let (goal, ask_on) = (seed.goals.goal, Some(date("2026-01-09")));
+    let goal_ask = NewCheer { couple: c, goal, author: b.id, kind: CheerKind::Ask, words: String::new(), ask_on, now };
+    let goal_note = NewProgress { couple: c, goal, owner: a.id, note: "3 km today.".into(), now };
     let ok = |r: Result<bool, StoreError>| {
         after_each();
         r
@@ -2056,6 +2172,24 @@ async fn every_write(
         ("save_intimacy_map", ok(s.save_intimacy_map(&intimacy_map).await.map(|round| round == 1))),
         ("save_state_of_us", ok(s.save_state_of_us(&state_of_us).await.map(done))),
         ("set_help_hint_off", ok(s.set_help_hint_off(b.id, true, now).await.map(done))),
+        ("add_own_idea", ok(s.add_own_idea(&own_idea).await.map(done))),
+        ("share_own_idea", ok(s.share_own_idea(c, seed.own_idea, a.id, now).await)),
+        ("set_mark", ok(s.set_mark(&maybe).await.map(|change| change.is_match))),
+        ("propose_plan", ok(s.propose_plan(&play_plan).await.map(|id| id.is_some()))),
+        ("accept_plan", ok(s.accept_plan(c, seed.plan_to_accept, a.id, now).await)),
+        ("cancel_plan", ok(s.cancel_plan(c, seed.plan_to_cancel, a.id, now).await)),
+        ("save_afterwards", ok(s.save_afterwards(&afterwards).await)),
+        ("create_goal", ok(s.create_goal(&new_goal).await.map(done))),
+        ("update_goal", ok(s.update_goal(c, goal, a.id, &goal_change, now).await)),
+        ("add_cheer", ok(s.add_cheer(&goal_ask).await.map(|id| id.is_some()))),
+        ("accept_help", ok(s.accept_help(c, goal, seed.goals.help, a.id, now).await)),
+        ("add_progress", ok(s.add_progress(&goal_note).await.map(|id| id.is_some()))),
+        (
+            "react_to_progress",
+            ok(s.react_to_progress(c, goal, seed.goals.progress, b.id, Some(ProgressReaction::Hug), now).await),
+        ),
+        ("finish_goal", ok(s.finish_goal(c, goal, a.id, now).await)),
+        ("delete_goal", ok(s.delete_goal(c, seed.goals.doomed, a.id).await)),
         ("dissolve_couple", ok(s.dissolve_couple(c, now).await.map(done))),
         ("delete_user", ok(s.delete_user(seed.canceller.id, now).await)),
     ]
@@ -2105,6 +2239,14 @@ async fn snapshot(s: &dyn Store, seed: &Seed) -> String {
         s.help_hint_off(seed.a.id).await,
         s.help_hint_off(seed.b.id).await,
     ) + &format!(
+        "|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        s.own_ideas(c, seed.a.id).await,
+        s.own_ideas(c, seed.b.id).await,
+        s.marks_of(c, seed.a.id).await,
+        s.marks_of(c, seed.b.id).await,
+        s.matches(c).await,
+        s.plans(c).await,
+    ) + &format!(
         "|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         s.reminder_choices(seed.a.id).await,
         s.push_subscriptions(seed.a.id).await,
@@ -2114,6 +2256,12 @@ async fn snapshot(s: &dyn Store, seed: &Seed) -> String {
         s.reminders_sent(seed.a.id, since).await,
         s.nudges_since(c, since).await,
         s.reminder_candidates().await,
+    ) + &format!(
+        "|{:?}|{:?}|{:?}|{:?}",
+        s.goals(c, seed.a.id).await,
+        s.goals(c, seed.b.id).await,
+        s.goal(c, seed.goals.goal, seed.a.id).await,
+        s.goal(c, seed.goals.doomed, seed.a.id).await,
     )
 }
 

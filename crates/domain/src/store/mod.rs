@@ -25,14 +25,18 @@ use crate::tech_free::Evening;
 use crate::time::TimeZoneName;
 use async_trait::async_trait;
 
+pub mod goals;
 pub mod keys;
 pub mod photos;
+pub mod play;
 pub mod reflections;
 pub mod reminders;
+pub use goals::Goals;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 pub use keys::Keys;
 pub use photos::Photos;
+pub use play::Play;
 pub use reflections::Reflections;
 pub use reminders::Reminders;
 
@@ -205,12 +209,36 @@ pub struct StoredConversation {
 
 /// Every feature's storage together: what `Ctx` holds.
 pub trait Store:
-    Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Reminders + Photos + Reflections + Upkeep
+    Accounts
+    + Access
+    + Pairing
+    + Daily
+    + Practices
+    + Questions
+    + Rhythms
+    + Reminders
+    + Photos
+    + Reflections
+    + Play
+    + Goals
+    + Upkeep
 {
 }
 
 impl<
-    T: Accounts + Access + Pairing + Daily + Practices + Questions + Rhythms + Reminders + Photos + Reflections + Upkeep,
+    T: Accounts
+        + Access
+        + Pairing
+        + Daily
+        + Practices
+        + Questions
+        + Rhythms
+        + Reminders
+        + Photos
+        + Reflections
+        + Play
+        + Goals
+        + Upkeep,
 > Store for T
 {
 }

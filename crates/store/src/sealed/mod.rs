@@ -2,6 +2,9 @@
 //! sealed with their data key on the way in and opened on the way out (see [`crate::vault`]).
 //! Methods without written words pass straight through.
 
+mod goals;
+mod play;
+
 use crate::vault::Vault;
 use async_trait::async_trait;
 use jiff::civil::Date;
