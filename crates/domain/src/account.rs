@@ -283,8 +283,8 @@ pub const DELETED_NAME: &str = "A deleted account";
 /// What deleting one's account takes away. Shown before confirming, in the API, and carried
 /// out by `Accounts::delete_user` exactly.
 pub const DELETE_GOES: [&str; 5] = [
-    "Everything you wrote: check-ins, appreciations (with the reactions and replies they received), answers to questions, your replies and reactions, notes on tech-free evenings, and what you shared or reflected back in listening.",
-    "Your ratings: how understood, accepted and cared for you felt after answers and conversations, and whether your partner got what you shared.",
+    "Everything you wrote: check-ins, appreciations (with the reactions and replies they received), answers to questions, your replies and reactions, notes on tech-free evenings, what you shared or reflected back in listening, your intimacy maps and States of Us, your goals (with the cheers and progress on them), the cheers you sent, your own ideas and how you found the things you tried together.",
+    "Your ratings and marks: how understood, accepted and cared for you felt after answers and conversations, whether your partner got what you shared, and your yes, maybe or not-for-me on ideas.",
     "Your account: your name, email address and password, and every device and API token signed in with it.",
     "Your reminders, notification devices, calendar address, any invite you sent, and the key your words were sealed with.",
     "Your couple’s photos, yours and your partner’s, with their captions and replies: photos are kept only while you are a couple, so unpairing removes them too. Download your data first to keep yours.",
@@ -293,7 +293,7 @@ pub const DELETE_GOES: [&str; 5] = [
 /// What stays after one's account is deleted.
 pub const DELETE_STAYS: [&str; 3] = [
     "Your partner keeps their own words: the appreciations they wrote to you, their answers and responses to questions, and their side of any listening.",
-    "What you did together stays with your partner as plain facts, without your words: hugs, practices marked as done, your agreed rhythm, the questions you drew, and that a conversation took place.",
+    "What you did together stays with your partner as plain facts, without your words: hugs, practices marked as done, your agreed rhythm, the questions you drew, the plans you made together, and that a conversation took place.",
     "If you’re paired, your couple ends first, just as unpairing does, and your partner can pair again with a new invite. Your email address is free to use again.",
 ];
 

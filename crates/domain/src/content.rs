@@ -37,6 +37,7 @@ const GUIDE_FILES: &[(&str, &str)] = &[
     ("03-small-daily-practices.toml", include_str!("../../../content/learn/03-small-daily-practices.toml")),
     ("04-how-tend-works.toml", include_str!("../../../content/learn/04-how-tend-works.toml")),
     ("05-time-without-phones.toml", include_str!("../../../content/learn/05-time-without-phones.toml")),
+    ("06-cheering-each-other.toml", include_str!("../../../content/learn/06-cheering-each-other.toml")),
 ];
 
 /// The Learn guide, ordered. The files are checked by this crate's tests, so a bad file

@@ -23,6 +23,8 @@ pub enum EventKind {
     ShowAndTell,
     IntimacyMap,
     StateOfUs,
+    Play,
+    Goals,
 }
 
 impl EventKind {
@@ -42,6 +44,8 @@ impl EventKind {
             Self::ShowAndTell => "show-and-tell",
             Self::IntimacyMap => "intimacy-map",
             Self::StateOfUs => "state-of-us",
+            Self::Play => "play",
+            Self::Goals => "goals",
         }
     }
 
@@ -61,6 +65,8 @@ impl EventKind {
             Self::ShowAndTell,
             Self::IntimacyMap,
             Self::StateOfUs,
+            Self::Play,
+            Self::Goals,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -998,3 +998,177 @@ impl PastListening {
         self.kind == "shared"
     }
 }
+
+/// Play: the person's own marks (never the partner's), the own ideas they may see, the
+/// couple's matches, and every plan with how each found it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PlayRecord {
+    pub my_marks: Vec<MarkRecord>,
+    pub own_ideas: Vec<OwnIdeaRecord>,
+    pub matches: Vec<MatchRecord>,
+    pub plans: Vec<PlanRecord>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MarkRecord {
+    pub idea: String,
+    pub title: String,
+    pub mark: &'static str,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OwnIdeaRecord {
+    pub idea: String,
+    pub title: String,
+    pub detail: String,
+    pub mine: bool,
+    pub shared: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MatchRecord {
+    pub idea: String,
+    pub title: String,
+    pub since: Timestamp,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AfterwardsRecord {
+    pub feeling: &'static str,
+    pub note: String,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PlanRecord {
+    pub id: i64,
+    pub idea: String,
+    pub title: String,
+    pub at: Timestamp,
+    /// proposed, upcoming, happened, lapsed or cancelled.
+    pub stage: &'static str,
+    pub proposed_by_me: bool,
+    pub mine: Option<AfterwardsRecord>,
+    pub partner: Option<AfterwardsRecord>,
+}
+
+pub async fn play(ctx: &Ctx, plan: &Plan) -> Result<PlayRecord> {
+    let Some(us) = &plan.us else { return Ok(PlayRecord::default()) };
+    let (_, ideas) = crate::play::ideas(ctx, &us.me, &crate::play::Filter::default()).await?;
+    let title = |key: &str| ideas.iter().find(|v| v.idea.id == key).map(|v| v.idea.title.clone()).unwrap_or_default();
+    let my_marks = ctx
+        .store
+        .marks_of(us.couple_id, us.me.id)
+        .await?
+        .into_iter()
+        .map(|m| MarkRecord { title: title(&m.idea), idea: m.idea, mark: m.mark.as_str(), at: m.at })
+        .collect();
+    let own_ideas = ideas
+        .iter()
+        .filter(|v| v.idea.added_by.is_some())
+        .map(|v| OwnIdeaRecord {
+            idea: v.idea.id.clone(),
+            title: v.idea.title.clone(),
+            detail: v.idea.detail.clone(),
+            mine: v.idea.added_by == Some(us.me.id),
+            shared: v.idea.shared,
+        })
+        .collect();
+    let matches = ctx
+        .store
+        .matches(us.couple_id)
+        .await?
+        .into_iter()
+        .map(|m| MatchRecord { title: title(&m.idea), idea: m.idea, since: m.since })
+        .collect();
+    let after =
+        |a: &crate::play::Afterwards| AfterwardsRecord { feeling: a.feeling.as_str(), note: a.note.clone(), at: a.at };
+    let plans = crate::play::plans_in(ctx, us)
+        .await?
+        .iter()
+        .map(|p| PlanRecord {
+            id: p.id.0,
+            idea: p.idea.id.clone(),
+            title: p.idea.title.clone(),
+            at: p.at,
+            stage: p.stage.as_str(),
+            proposed_by_me: p.by_me,
+            mine: p.mine.as_ref().map(after),
+            partner: p.theirs.as_ref().map(after),
+        })
+        .collect();
+    Ok(PlayRecord { my_marks, own_ideas, matches, plans })
+}
+
+/// One goal the person may see (their own, private ones too, and the partner's that are not
+/// private), with its cheers and progress.
+#[derive(Clone, Debug, Serialize)]
+pub struct GoalRecord {
+    pub id: i64,
+    pub mine: bool,
+    pub title: String,
+    pub why: String,
+    pub next_step: String,
+    pub due: Option<Date>,
+    pub private: bool,
+    pub created_at: Timestamp,
+    pub done_at: Option<Timestamp>,
+    pub cheers: Vec<CheerRecord>,
+    pub progress: Vec<ProgressRecord>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CheerRecord {
+    /// message, ask or help.
+    pub kind: &'static str,
+    pub by_me: bool,
+    pub words: String,
+    pub ask_on: Option<Date>,
+    pub accepted_at: Option<Timestamp>,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProgressRecord {
+    pub note: String,
+    pub at: Timestamp,
+    pub reaction: Option<&'static str>,
+}
+
+pub async fn goals(ctx: &Ctx, plan: &Plan) -> Result<Vec<GoalRecord>> {
+    let Some(us) = &plan.us else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for g in ctx.store.goals(us.couple_id, us.me.id).await? {
+        let Some(d) = ctx.store.goal(us.couple_id, g.id, us.me.id).await? else { continue };
+        out.push(GoalRecord {
+            id: d.goal.id.0,
+            mine: d.goal.owner == us.me.id,
+            title: d.goal.title,
+            why: d.goal.why,
+            next_step: d.goal.next_step,
+            due: d.goal.due,
+            private: d.goal.private,
+            created_at: d.goal.created_at,
+            done_at: d.goal.done_at,
+            cheers: d
+                .cheers
+                .into_iter()
+                .map(|c| CheerRecord {
+                    kind: c.kind.as_str(),
+                    by_me: c.author == us.me.id,
+                    words: c.words,
+                    ask_on: c.ask_on,
+                    accepted_at: c.accepted_at,
+                    at: c.at,
+                })
+                .collect(),
+            progress: d
+                .progress
+                .into_iter()
+                .map(|p| ProgressRecord { note: p.note, at: p.at, reaction: p.reaction.map(|r| r.as_str()) })
+                .collect(),
+        });
+    }
+    Ok(out)
+}

@@ -460,3 +460,118 @@ pub async fn reflection_history(ctx: &Ctx, us: &Us, weeks: i64, maps: i64) -> Re
     }
     Ok(())
 }
+
+#[derive(Deserialize)]
+struct DemoTogether {
+    marks: DemoMarks,
+    tried: DemoTried,
+    goals: Vec<DemoGoal>,
+}
+
+#[derive(Deserialize)]
+struct DemoMarks {
+    first: DemoMarkSet,
+    second: DemoMarkSet,
+}
+
+#[derive(Deserialize)]
+struct DemoMarkSet {
+    yes: Vec<String>,
+    maybe: Vec<String>,
+    #[serde(rename = "not-for-me")]
+    not_for_me: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoTried {
+    idea: String,
+    first_note: String,
+    second_note: String,
+}
+
+#[derive(Deserialize)]
+struct DemoGoal {
+    owner: String,
+    title: String,
+    why: String,
+    next_step: String,
+    due_in_days: i64,
+    progress: String,
+    reaction: String,
+    cheer: String,
+    ask_in_days: Option<i64>,
+    ask_words: Option<String>,
+    help: Option<String>,
+}
+
+const DEMO_TOGETHER: &str = include_str!("../../../content/demo/together.toml");
+
+/// Play and goals for the demo: both partners mark a few ideas (some become matches, and each
+/// says "not for me" to one the other liked), they tried one of the matches last week and said
+/// how it was, and each keeps a goal the other cheers on. All through the use cases at their
+/// own times.
+pub async fn together_history(ctx: &Ctx, us: &Us) -> Result<()> {
+    use crate::goals::{self, CheerForm, GoalForm, ProgressReaction};
+    use crate::play::{self, AfterwardsForm, Feeling, Mark, PlanForm};
+    let demo: DemoTogether = toml::from_str(DEMO_TOGETHER).map_err(|e| Error::Internal(e.to_string()))?;
+    let (a, b) = (&us.me, &us.partner);
+    let today = a.time_zone.today(ctx.now());
+    let day = |back: i64| today.checked_sub(back.days()).map_err(|e| Error::Internal(e.to_string()));
+    for (who, set, back) in [(a, &demo.marks.first, 12), (b, &demo.marks.second, 11)] {
+        let at = at_time(ctx, evening(ctx, day(back)?, who, 21)?);
+        let marks = [(Mark::Yes, &set.yes), (Mark::Maybe, &set.maybe), (Mark::NotForMe, &set.not_for_me)];
+        for (mark, ideas) in marks {
+            for idea in ideas {
+                play::mark(&at, who, idea, Some(mark)).await?;
+            }
+        }
+    }
+    // Proposed ten days ago for eight days ago, accepted the next day, remembered a week ago.
+    let when = evening(ctx, day(8)?, a, 19)?.to_zoned(a.time_zone.zone());
+    let form = PlanForm {
+        idea: demo.tried.idea.clone(),
+        date: when.date().to_string(),
+        time: when.strftime("%H:%M").to_string(),
+    };
+    let (_, plan) = play::propose(&at_time(ctx, evening(ctx, day(10)?, a, 20)?), a, &form).await?;
+    play::accept(&at_time(ctx, evening(ctx, day(9)?, b, 8)?), b, plan.id).await?;
+    for (who, feeling, note) in
+        [(a, Feeling::Loved, &demo.tried.first_note), (b, Feeling::Fun, &demo.tried.second_note)]
+    {
+        let form = AfterwardsForm { feeling: feeling.as_str().into(), note: note.clone() };
+        play::afterwards(&at_time(ctx, evening(ctx, day(7)?, who, 22)?), who, plan.id, &form, None).await?;
+    }
+    for g in &demo.goals {
+        let (owner, other) = if g.owner == "first" { (a, b) } else { (b, a) };
+        let due = today.checked_add(g.due_in_days.days()).map_err(|e| Error::Internal(e.to_string()))?;
+        let form = GoalForm {
+            title: g.title.clone(),
+            why: g.why.clone(),
+            next_step: g.next_step.clone(),
+            due: due.to_string(),
+            private: String::new(),
+        };
+        let (_, goal) = goals::create(&at_time(ctx, evening(ctx, day(6)?, owner, 20)?), owner, &form).await?;
+        let id = goal.goal.id;
+        let cheer = CheerForm { kind: "message".into(), words: g.cheer.clone(), ask_on: String::new() };
+        goals::cheer(&at_time(ctx, evening(ctx, day(6)?, other, 21)?), other, id, &cheer).await?;
+        if let (Some(days), Some(words)) = (g.ask_in_days, &g.ask_words) {
+            let on = today.checked_add(days.days()).map_err(|e| Error::Internal(e.to_string()))?;
+            let ask = CheerForm { kind: "ask".into(), words: words.clone(), ask_on: on.to_string() };
+            goals::cheer(&at_time(ctx, evening(ctx, day(5)?, other, 21)?), other, id, &ask).await?;
+        }
+        if let Some(help) = &g.help {
+            let offer = CheerForm { kind: "help".into(), words: help.clone(), ask_on: String::new() };
+            let (_, d) = goals::cheer(&at_time(ctx, evening(ctx, day(5)?, other, 21)?), other, id, &offer).await?;
+            if let Some(c) = d.cheers.iter().find(|c| c.kind == goals::CheerKind::Help) {
+                goals::accept_help(&at_time(ctx, evening(ctx, day(4)?, owner, 8)?), owner, id, c.id).await?;
+            }
+        }
+        let (_, d) = goals::progress(&at_time(ctx, evening(ctx, day(2)?, owner, 19)?), owner, id, &g.progress).await?;
+        if let Some(p) = d.progress.last() {
+            let reaction = ProgressReaction::parse(&g.reaction);
+            goals::react(&at_time(ctx, evening(ctx, day(2)?, other, 21)?), other, id, p.id, reaction).await?;
+        }
+    }
+    Ok(())
+}

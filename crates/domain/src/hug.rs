@@ -20,6 +20,8 @@ pub struct HugWeek {
     /// Hugs logged since Monday in the caller's zone.
     pub this_week: u32,
     pub last: Option<Timestamp>,
+    /// Today's idea for affectionate touch beyond the hug, the same for both partners.
+    pub touch: &'static crate::touch::TouchIdea,
 }
 
 fn week_start(me: &User, now: Timestamp) -> Result<Timestamp> {
@@ -38,6 +40,11 @@ pub async fn log(ctx: &Ctx, me: &User) -> Result<HugWeek> {
 
 pub async fn week(ctx: &Ctx, me: &User) -> Result<HugWeek> {
     let us = couple::us(ctx, me).await?;
-    let hugs = ctx.store.hugs_since(us.couple_id, week_start(&us.me, ctx.now())?).await?;
-    Ok(HugWeek { this_week: u32::try_from(hugs.len()).unwrap_or(u32::MAX), last: hugs.iter().max().copied() })
+    let now = ctx.now();
+    let hugs = ctx.store.hugs_since(us.couple_id, week_start(&us.me, now)?).await?;
+    Ok(HugWeek {
+        this_week: u32::try_from(hugs.len()).unwrap_or(u32::MAX),
+        last: hugs.iter().max().copied(),
+        touch: crate::touch::of_the_day(us.couple_id, us.me.time_zone.today(now)),
+    })
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod fixtures;
+pub mod goals;
 pub mod health;
 pub mod help_hint;
 pub mod history;
@@ -26,6 +27,7 @@ pub mod intimacy_map;
 pub mod listening;
 pub mod memories;
 pub mod photo;
+pub mod play;
 pub mod questions;
 pub mod reminder;
 pub mod rhythm;
@@ -39,6 +41,7 @@ pub mod text;
 pub mod throttle;
 pub mod time;
 pub mod today;
+pub mod touch;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, FieldErrors, Result};
@@ -47,8 +50,8 @@ pub use ids::{
     PushSubscriptionId, ReminderId, SessionId, ShowAndTellId, UserId,
 };
 pub use store::{
-    Access, Accounts, Daily, Pairing, Photos, Practices, Questions, Reflections, Reminders, Rhythms, Store, StoreError,
-    Upkeep,
+    Access, Accounts, Daily, Goals, Pairing, Photos, Play, Practices, Questions, Reflections, Reminders, Rhythms,
+    Store, StoreError, Upkeep,
 };
 
 /// Everything a use case needs from the outside world.

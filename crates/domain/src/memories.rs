@@ -1,6 +1,6 @@
 //! Our memories: a timeline by month of what the couple chose to keep: photos shown at a
 //! show-and-tell or added as a memory, exchanges from the Memories deck both have answered,
-//! and the notes of tech-free evenings. Only what both partners may see is ever on it: a
+//! the notes of tech-free evenings, new things tried together and goals reached. Only what both partners may see is ever on it: a
 //! photo still waiting for its show-and-tell, or an answer not yet revealed, is not.
 
 use crate::couple::{self, Us};
@@ -33,12 +33,31 @@ pub enum Memory {
         at: Timestamp,
         note: String,
     },
+    /// Something new tried together, with how each found it ("🥰 Loved it: …"), once said.
+    Tried {
+        at: Timestamp,
+        plan_id: i64,
+        title: String,
+        mine: Option<String>,
+        theirs: Option<String>,
+    },
+    /// A goal one of them reached.
+    GoalDone {
+        at: Timestamp,
+        goal_id: i64,
+        title: String,
+        mine: bool,
+    },
 }
 
 impl Memory {
     pub fn at(&self) -> Timestamp {
         match self {
-            Self::Photo { at, .. } | Self::Exchange { at, .. } | Self::Evening { at, .. } => *at,
+            Self::Photo { at, .. }
+            | Self::Exchange { at, .. }
+            | Self::Evening { at, .. }
+            | Self::Tried { at, .. }
+            | Self::GoalDone { at, .. } => *at,
         }
     }
 
@@ -47,6 +66,10 @@ impl Memory {
             Self::Photo { photo, .. } => vec![&photo.caption, &photo.reply],
             Self::Exchange { question, mine, theirs, .. } => vec![question, mine, theirs],
             Self::Evening { note, .. } => vec![note],
+            Self::Tried { title, mine, theirs, .. } => {
+                [Some(title), mine.as_ref(), theirs.as_ref()].into_iter().flatten().map(String::as_str).collect()
+            }
+            Self::GoalDone { title, .. } => vec![title],
         }
     }
 }
@@ -173,6 +196,30 @@ async fn kept(ctx: &Ctx, me: &User, us: &Us, window: Option<(Timestamp, Timestam
         {
             all.push(Memory::Evening { at: evening.evening.started_at, note });
         }
+    }
+    let felt = |a: &crate::play::Afterwards| {
+        let f = a.feeling;
+        if a.note.is_empty() {
+            format!("{} {}", f.emoji(), f.label())
+        } else {
+            format!("{} {}: {}", f.emoji(), f.label(), a.note)
+        }
+    };
+    for plan in crate::play::plans_in(ctx, us).await? {
+        if plan.stage != crate::play::PlanStage::Happened || !inside(plan.at) {
+            continue;
+        }
+        all.push(Memory::Tried {
+            at: plan.at,
+            plan_id: plan.id.0,
+            title: plan.idea.title.clone(),
+            mine: plan.mine.as_ref().map(felt),
+            theirs: plan.theirs.as_ref().map(felt),
+        });
+    }
+    for goal in ctx.store.goals(us.couple_id, us.me.id).await? {
+        let Some(done) = goal.done_at.filter(|d| inside(*d)) else { continue };
+        all.push(Memory::GoalDone { at: done, goal_id: goal.id.0, mine: goal.owner == us.me.id, title: goal.title });
     }
     Ok(all)
 }

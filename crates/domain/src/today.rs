@@ -357,3 +357,69 @@ mod tests {
         assert_eq!(place_name("UTC"), "UTC");
     }
 }
+
+/// What Today shows of play and goals: a line for each thing that involves this person now.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TogetherLine {
+    /// "plan-to-accept", "plan-today", "plan-soon", "how-was-it", "ask", "celebrate".
+    pub kind: &'static str,
+    pub text: String,
+    pub href: String,
+}
+
+/// How far ahead Today mentions an accepted plan.
+const PLAN_SOON_DAYS: i64 = 7;
+/// How long after a plan Today asks "how was it?".
+const HOW_WAS_IT_DAYS: i64 = 3;
+
+/// Plans waiting for this person's yes, plans coming up this week, "how was it?" for the
+/// last few days' plans, asks promised for today, and goals done in the last few days.
+pub async fn together(ctx: &Ctx, us: &Us) -> Result<Vec<TogetherLine>> {
+    use crate::play::PlanStage;
+    let now = ctx.now();
+    let tz = &us.me.time_zone;
+    let today = tz.today(now);
+    let partner = &us.partner.display_name;
+    let mut lines = Vec::new();
+    let goals = ctx.store.goals(us.couple_id, us.me.id).await?;
+    for g in crate::goals::to_celebrate(&goals, now) {
+        let text = if g.owner == us.me.id {
+            format!("You did it: “{}” is done! 🎉", g.title)
+        } else {
+            format!("{partner} did it: “{}” is done! 🎉 Tell them how proud you are.", g.title)
+        };
+        lines.push(TogetherLine { kind: "celebrate", text, href: format!("/goals/{}", g.id) });
+    }
+    for ask in crate::goals::asks_today(ctx, us).await? {
+        lines.push(TogetherLine {
+            kind: "ask",
+            text: format!("You said you’d ask {partner} today how “{}” is going.", ask.goal.title),
+            href: format!("/goals/{}", ask.goal.id),
+        });
+    }
+    let soon = now.checked_add(jiff::SignedDuration::from_hours(24 * PLAN_SOON_DAYS)).unwrap_or(now);
+    let recent = now.checked_sub(jiff::SignedDuration::from_hours(24 * HOW_WAS_IT_DAYS)).unwrap_or(now);
+    let plans = crate::play::plans_in(ctx, us).await?;
+    for p in plans.iter().rev() {
+        let title = &p.idea.title;
+        let href = format!("/play/plans/{}", p.id);
+        let line = match p.stage {
+            PlanStage::Proposed if !p.by_me => {
+                Some(("plan-to-accept", format!("{partner} would like to plan “{title}” for {}. Say yes?", p.when)))
+            }
+            PlanStage::Upcoming if tz.today(p.at) == today => {
+                let time = p.at.to_zoned(tz.zone()).strftime("%H:%M").to_string();
+                Some(("plan-today", format!("Today at {time}: “{title}”, together.")))
+            }
+            PlanStage::Upcoming if p.at <= soon => Some(("plan-soon", format!("Coming up: “{title}”, {}.", p.when))),
+            PlanStage::Happened if p.at >= recent && p.mine.is_none() => {
+                Some(("how-was-it", format!("How was “{title}”? Tap how it felt.")))
+            }
+            _ => None,
+        };
+        if let Some((kind, text)) = line {
+            lines.push(TogetherLine { kind, text, href });
+        }
+    }
+    Ok(lines)
+}

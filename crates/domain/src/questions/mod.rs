@@ -95,6 +95,16 @@ pub struct Deck {
     pub id: String,
     pub name: String,
     pub blurb: String,
+    /// A Learn page about what the deck practises, by slug, with the words of its link.
+    #[serde(default)]
+    pub learn: Option<DeckLearn>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeckLearn {
+    pub slug: String,
+    pub link: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
