@@ -429,10 +429,12 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
             .await
             .context("writing the demo couple's show-and-tell")?;
         fixtures::reflection_history(ctx, &us, 3, 2).await.context("writing the demo couple's maps and State of Us")?;
+        fixtures::together_history(ctx, &us).await.context("writing the demo couple's play and goals")?;
         println!(
             "Created the demo couple, together for four weeks, with three weeks of check-ins, appreciations, \
              conversations, hugs, listening and questions, last month's photo show-and-tell, two intimacy maps \
-             a month apart and three weeks of State of Us."
+             a month apart, three weeks of State of Us, a few ideas they both like (and one they tried last \
+             week) and a goal each, cheered on."
         );
     } else {
         for person in &DEMO {
@@ -467,6 +469,7 @@ async fn busy_demo(ctx: &Ctx, years: u16) -> anyhow::Result<()> {
     fixtures::reflection_history(ctx, &us, days / 7, i64::from(months))
         .await
         .context("writing intimacy maps and State of Us")?;
+    fixtures::together_history(ctx, &us).await.context("writing play and goals")?;
     println!(
         "Created the demo couple with {years} years of history, with a photo show-and-tell and an intimacy map \
          every month and State of Us every week."

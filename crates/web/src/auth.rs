@@ -107,7 +107,7 @@ pub async fn require_csrf(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD) || path.starts_with("/api/") {
         return next.run(req).await;
     }
-    if path == MULTIPART_UPLOAD && is_multipart(req.headers()) {
+    if takes_multipart(path) && is_multipart(req.headers()) {
         // A photo is too large to read here; its handler checks the `csrf` field, which the
         // form sends before the photo, and reads no byte of the photo without it.
         return next.run(req).await;
@@ -138,8 +138,17 @@ pub async fn require_csrf(req: Request, next: Next) -> Response {
     next.run(Request::from_parts(parts, body)).await
 }
 
-/// The one page address that takes `multipart/form-data`: photo uploads.
+/// The page address that takes `multipart/form-data` for photo uploads.
 pub const MULTIPART_UPLOAD: &str = "/photos";
+/// "How was it?" after a plan to play, with an optional photo: multipart too.
+pub const PLAY_AFTERWARDS: &str = "/play/plans/{id}/afterwards";
+
+/// The page addresses that take `multipart/form-data`, whose handlers check the `csrf` field
+/// themselves before any photo: [`MULTIPART_UPLOAD`] and [`PLAY_AFTERWARDS`].
+pub fn takes_multipart(path: &str) -> bool {
+    let plan = path.strip_prefix("/play/plans/").and_then(|rest| rest.strip_suffix("/afterwards"));
+    path == MULTIPART_UPLOAD || plan.is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
 
 fn is_multipart(headers: &HeaderMap) -> bool {
     headers

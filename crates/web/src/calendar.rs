@@ -4,6 +4,7 @@
 
 use icalendar::{Calendar, Component, Event, Property};
 use jiff::Timestamp;
+use tend_domain::play::Length;
 use tend_domain::reminder::Feed;
 use tend_domain::rhythm::{Cadence, Practice, Slot};
 
@@ -37,6 +38,38 @@ pub fn render(feed: &Feed, now: Timestamp) -> String {
             .append_property(Property::new("DURATION", format!("PT{}M", slot.minutes)))
             .append_property(Property::new("RRULE", rule(*practice, slot)))
             .append_property(Property::new("TRANSP", "OPAQUE"));
+        calendar.push(event.done());
+    }
+    let with = if feed.partner_name.is_empty() { String::new() } else { format!(" with {}", feed.partner_name) };
+    for plan in &feed.plans {
+        let minutes = match plan.length {
+            Length::Short => 30,
+            Length::Evening => 180,
+            Length::Day => 480,
+        };
+        let mut event = Event::new();
+        event
+            .uid(&format!("plan-{}-{}@tend", plan.id, feed.owner.id))
+            .summary(&plan.title)
+            .description(&format!("Something new{with}, planned together in Tend."))
+            .append_property(Property::new("DTSTAMP", stamp.as_str()))
+            .append_property(Property::new("DTSTART", plan.at.strftime("%Y%m%dT%H%M%SZ").to_string()))
+            .append_property(Property::new("DURATION", format!("PT{minutes}M")))
+            .append_property(Property::new("TRANSP", "OPAQUE"));
+        calendar.push(event.done());
+    }
+    let partner = if feed.partner_name.is_empty() { "your partner" } else { feed.partner_name.as_str() };
+    for (cheer, day) in &feed.asks {
+        let mut event = Event::new();
+        event
+            .uid(&format!("ask-{cheer}-{}@tend", feed.owner.id))
+            .summary(&format!("Ask {partner} how their goal is going"))
+            .description("You said you’d ask today. Their goal is on the Goals page in Tend.")
+            .append_property(Property::new("DTSTAMP", stamp.as_str()))
+            .append_property(
+                Property::new("DTSTART", day.strftime("%Y%m%d").to_string()).add_parameter("VALUE", "DATE").done(),
+            )
+            .append_property(Property::new("TRANSP", "TRANSPARENT"));
         calendar.push(event.done());
     }
     calendar.done().to_string()

@@ -218,6 +218,10 @@ async fn write_data<W: AsyncWrite + Unpin + Send>(
     buf.extend(json(&export::intimacy_maps(ctx, plan).await?)?);
     buf.extend(b",\"state_of_us\":");
     buf.extend(json(&export::states_of_us(ctx, plan).await?)?);
+    buf.extend(b",\"play\":");
+    buf.extend(json(&export::play(ctx, plan).await?)?);
+    buf.extend(b",\"goals\":");
+    buf.extend(json(&export::goals(ctx, plan).await?)?);
     w.write_all(&buf).await.map_err(io_error)?;
     let mut first = true;
     w.write_all(b",\"photos\":[").await.map_err(io_error)?;

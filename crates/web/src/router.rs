@@ -4,9 +4,9 @@ use crate::api::{self, ApiDoc};
 use crate::auth;
 use crate::error::{ApiError, PageError};
 use crate::pages::{
-    accounts, appreciations, check_ins, conversation, history, hugs, insights, intimacy_map, learn, listening, pairing,
-    past_words, practices, questions, reminders, rhythm, settings, show_and_tell, state_of_us, support, tech_free,
-    today, welcome,
+    accounts, appreciations, check_ins, conversation, goals, history, hugs, insights, intimacy_map, learn, listening,
+    pairing, past_words, play, practices, questions, reminders, rhythm, settings, show_and_tell, state_of_us, support,
+    tech_free, today, welcome,
 };
 use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
@@ -76,7 +76,27 @@ page_routes! {
     "/insights" => get(insights::show);
     "/intimacy-map" => get(intimacy_map::show).post(intimacy_map::take);
     "/state-of-us" => get(state_of_us::show).post(state_of_us::record);
+    "/play" => get(play::list);
+    "/play/ideas" => post(play::create);
+    "/play/ideas/new" => get(play::new_form);
+    "/play/ideas/{id}/mark" => post(play::mark);
+    "/play/own/{id}/share" => post(play::share);
+    "/play/matches" => get(play::matches);
+    "/play/plans" => post(play::propose);
+    "/play/plans/{id}" => get(play::show_plan);
+    "/play/plans/{id}/accept" => post(play::accept);
+    "/play/plans/{id}/cancel" => post(play::cancel);
     "/help-hint" => post(insights::help_hint);
+    "/goals" => get(goals::list).post(goals::create);
+    "/goals/new" => get(goals::new_form);
+    "/goals/{id}" => get(goals::show).post(goals::update);
+    "/goals/{id}/edit" => get(goals::edit_form);
+    "/goals/{id}/done" => post(goals::finish);
+    "/goals/{id}/delete" => post(goals::delete);
+    "/goals/{id}/cheers" => post(goals::cheer);
+    "/goals/{id}/cheers/{cheer}/accept" => post(goals::accept);
+    "/goals/{id}/progress" => post(goals::progress);
+    "/goals/{id}/progress/{progress}/reaction" => post(goals::react);
     "/hugs" => get(hugs::show).post(hugs::log);
     "/practices" => get(practices::show);
     "/conversations" => get(conversation::show_start).post(conversation::start);
@@ -148,6 +168,12 @@ pub fn router(state: AppState) -> Router {
         .route(
             auth::MULTIPART_UPLOAD,
             axum::routing::post(show_and_tell::upload)
+                .layer(DefaultBodyLimit::max(tend_domain::photo::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        // "How was it?" with an optional photo, multipart too (see `auth::takes_multipart`).
+        .route(
+            auth::PLAY_AFTERWARDS,
+            axum::routing::post(play::afterwards)
                 .layer(DefaultBodyLimit::max(tend_domain::photo::MAX_UPLOAD_BYTES + 64 * 1024)),
         )
         .merge(moved())

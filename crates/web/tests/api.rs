@@ -117,7 +117,7 @@ async fn a_script_can_do_all_a_person_can(db: TestDb) {
 
     // Learn is public.
     let (_, pages) = api.get("/api/v1/learn").await;
-    assert_eq!(pages.as_array().map(Vec::len), Some(5));
+    assert_eq!(pages.as_array().map(Vec::len), Some(6));
     let (status, page) = api.get("/api/v1/learn/six-kinds").await;
     assert_eq!((status, page["sections"].as_array().map(|s| !s.is_empty())), (StatusCode::OK, Some(true)));
     assert_eq!(api.get("/api/v1/learn/nope").await.0, StatusCode::NOT_FOUND);

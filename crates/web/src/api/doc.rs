@@ -345,6 +345,38 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
         ("StateOfUsBody", "need_less", Text(0, state_of_us::TEXT_MAX)),
         ("StateOfUsBody", "feeling", Words(feelings)),
         ("StateOfUsBody", "topic", Text(0, state_of_us::TOPIC_MAX)),
+        ("GoalBody", "title", Line(1, tend_domain::goals::TITLE_MAX)),
+        ("GoalBody", "why", Text(0, tend_domain::goals::WHY_MAX)),
+        ("GoalBody", "next_step", Text(0, tend_domain::goals::STEP_MAX)),
+        ("GoalBody", "due", Date),
+        ("GoalView", "title", Line(1, tend_domain::goals::TITLE_MAX)),
+        ("GoalView", "why", Text(0, tend_domain::goals::WHY_MAX)),
+        ("GoalView", "next_step", Text(0, tend_domain::goals::STEP_MAX)),
+        (
+            "GoalCheerBody",
+            "kind",
+            Words(strs(&tend_domain::goals::CheerKind::ALL, tend_domain::goals::CheerKind::as_str)),
+        ),
+        ("GoalCheerBody", "words", Text(0, tend_domain::goals::CHEER_MAX)),
+        ("GoalCheerBody", "ask_on", Date),
+        (
+            "GoalCheerView",
+            "kind",
+            Words(strs(&tend_domain::goals::CheerKind::ALL, tend_domain::goals::CheerKind::as_str)),
+        ),
+        ("GoalCheerView", "words", Text(0, tend_domain::goals::CHEER_MAX)),
+        ("GoalProgressBody", "note", Text(1, tend_domain::goals::PROGRESS_MAX)),
+        ("GoalProgressView", "note", Text(1, tend_domain::goals::PROGRESS_MAX)),
+        (
+            "GoalReactionBody",
+            "reaction",
+            Words(strs(&tend_domain::goals::ProgressReaction::ALL, tend_domain::goals::ProgressReaction::as_str)),
+        ),
+        (
+            "GoalProgressView",
+            "reaction",
+            Words(strs(&tend_domain::goals::ProgressReaction::ALL, tend_domain::goals::ProgressReaction::as_str)),
+        ),
         ("InsightsDoc", "span", Words(vec!["weeks", "months"])),
         ("AppreciationBody", "kind", Words(kinds.clone())),
         ("AppreciationBody", "body", Text(1, appreciation::BODY_MAX)),
@@ -441,6 +473,42 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
         ("IdeaView", "setting", Words(vec!["home", "out"])),
         ("IdeaView", "cost", Words(vec!["free", "low", "some"])),
         ("IdeaView", "energy", Words(vec!["calm", "some", "lively"])),
+        ("PlayIdeaView", "place", Words(strs(tend_domain::play::Place::ALL, tend_domain::play::Place::as_str))),
+        ("PlayIdeaView", "cost", Words(strs(tend_domain::play::Cost::ALL, tend_domain::play::Cost::as_str))),
+        ("PlayIdeaView", "length", Words(strs(tend_domain::play::Length::ALL, tend_domain::play::Length::as_str))),
+        ("PlayIdeaView", "energy", Words(strs(tend_domain::play::Energy::ALL, tend_domain::play::Energy::as_str))),
+        ("PlayIdeaView", "seasons", EachOf(strs(tend_domain::play::Season::ALL, tend_domain::play::Season::as_str))),
+        ("PlayIdeaView", "my_mark", Words(strs(&tend_domain::play::Mark::ALL, tend_domain::play::Mark::as_str))),
+        ("PlayIdea", "title", Line(1, tend_domain::play::TITLE_MAX)),
+        ("PlayIdea", "place", Words(strs(tend_domain::play::Place::ALL, tend_domain::play::Place::as_str))),
+        ("PlayIdea", "cost", Words(strs(tend_domain::play::Cost::ALL, tend_domain::play::Cost::as_str))),
+        ("PlayIdea", "length", Words(strs(tend_domain::play::Length::ALL, tend_domain::play::Length::as_str))),
+        ("PlayIdea", "energy", Words(strs(tend_domain::play::Energy::ALL, tend_domain::play::Energy::as_str))),
+        ("PlayIdea", "seasons", EachOf(strs(tend_domain::play::Season::ALL, tend_domain::play::Season::as_str))),
+        ("PlayOwnIdeaBody", "title", Line(1, tend_domain::play::TITLE_MAX)),
+        ("PlayOwnIdeaBody", "detail", Text(0, tend_domain::play::DETAIL_MAX)),
+        ("PlayOwnIdeaBody", "place", Words(strs(tend_domain::play::Place::ALL, tend_domain::play::Place::as_str))),
+        ("PlayOwnIdeaBody", "cost", Words(strs(tend_domain::play::Cost::ALL, tend_domain::play::Cost::as_str))),
+        ("PlayOwnIdeaBody", "length", Words(strs(tend_domain::play::Length::ALL, tend_domain::play::Length::as_str))),
+        ("PlayOwnIdeaBody", "energy", Words(strs(tend_domain::play::Energy::ALL, tend_domain::play::Energy::as_str))),
+        ("PlayMarkBody", "mark", Words(strs(&tend_domain::play::Mark::ALL, tend_domain::play::Mark::as_str))),
+        ("PlayMarkView", "mark", Words(strs(&tend_domain::play::Mark::ALL, tend_domain::play::Mark::as_str))),
+        ("PlayMarkResult", "mark", Words(strs(&tend_domain::play::Mark::ALL, tend_domain::play::Mark::as_str))),
+        ("PlayPlanBody", "date", Date),
+        ("PlayPlanBody", "time", Time),
+        ("PlayPlanView", "stage", Words(vec!["proposed", "upcoming", "happened", "lapsed", "cancelled"])),
+        (
+            "PlayAfterwardsBody",
+            "feeling",
+            Words(strs(&tend_domain::play::Feeling::ALL, tend_domain::play::Feeling::as_str)),
+        ),
+        ("PlayAfterwardsBody", "note", Text(0, tend_domain::play::NOTE_MAX)),
+        ("PlayAfterwardsBody", "photo", Pattern(r"^[A-Za-z0-9_-]{22}$", 22)),
+        (
+            "PlayAfterwardsView",
+            "feeling",
+            Words(strs(&tend_domain::play::Feeling::ALL, tend_domain::play::Feeling::as_str)),
+        ),
     ]
 }
 
@@ -468,6 +536,21 @@ fn query_rule(path: &str, name: &str) -> Option<Rule> {
         ("/api/v1/insights", "span") => Some(Rule::Words(vec!["weeks", "months"])),
         ("/api/v1/insights", "end") => Some(Rule::Pattern("^[2-9][0-9]{3}-[0-9]{2}(-[0-9]{2})?$", 10)),
         ("/api/v1/ladder/ready" | "/api/v1/ladder/step-back", "from") => Some(Rule::Range(shallow, deep)),
+        ("/api/v1/play/ideas", "place") => {
+            Some(Rule::Words(strs(tend_domain::play::Place::ALL, tend_domain::play::Place::as_str)))
+        }
+        ("/api/v1/play/ideas", "cost") => {
+            Some(Rule::Words(strs(tend_domain::play::Cost::ALL, tend_domain::play::Cost::as_str)))
+        }
+        ("/api/v1/play/ideas", "length") => {
+            Some(Rule::Words(strs(tend_domain::play::Length::ALL, tend_domain::play::Length::as_str)))
+        }
+        ("/api/v1/play/ideas", "energy") => {
+            Some(Rule::Words(strs(tend_domain::play::Energy::ALL, tend_domain::play::Energy::as_str)))
+        }
+        ("/api/v1/play/ideas", "season") => {
+            Some(Rule::Words(strs(tend_domain::play::Season::ALL, tend_domain::play::Season::as_str)))
+        }
         _ => None,
     }
 }

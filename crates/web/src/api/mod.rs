@@ -35,7 +35,9 @@ use utoipa::{Modify, OpenApi};
         (name = "rhythm", description = "Our rhythm: agreed times for each practice (proposed by one, accepted by the other), this week, and the tech-free evening"),
         (name = "reminders", description = "Reminders: your choices per practice and channel, quiet hours, devices for Web Push, your calendar feed, and the daily nudge"),
         (name = "photos", description = "Photos, the monthly show-and-tell (each partner picks up to five; a pick stays private until it is shown), and Our memories"),
+        (name = "play", description = "Play and new things together: an idea deck and your couple's own ideas, private marks (yes, maybe, not for me), matches, plans both agree to, and how it was. Your marks are private: they are only ever returned to you, and your partner learns of them only through a match, an idea you both said yes or maybe to. A mark that makes no match changes nothing your partner can see or hear. Your own ideas stay yours until you suggest them"),
         (name = "knowing", description = "Knowing each other: Our intimacy map and the weekly State of Us (answer, then reveal), insights, and the private help hint"),
+        (name = "goals", description = "Each other's goals: share a goal (or keep it private), cheer your partner's on with words, a day you'll ask about it or an offer of help, post progress your partner can react to, and celebrate it done. A private goal, with its cheers and progress, is only ever returned to its owner: to the partner it is not found, like a goal that does not exist"),
         (name = "learn", description = "Tend’s guide"),
         (name = "meta", description = "This document"),
     )

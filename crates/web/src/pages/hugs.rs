@@ -20,6 +20,8 @@ pub struct HugPage {
     pub this_week: u32,
     pub last: Option<String>,
     pub notice: Option<&'static str>,
+    /// Today's idea for affectionate touch beyond the hug, the same for both partners.
+    pub touch: &'static tend_domain::touch::TouchIdea,
 }
 
 pub async fn show(
@@ -37,6 +39,7 @@ pub async fn show(
         this_week: week.this_week,
         last: week.last.map(|t| when(t, &me.0.user.time_zone)),
         notice: notice(q.done.as_deref()),
+        touch: week.touch,
     };
     Ok(render(&page))
 }

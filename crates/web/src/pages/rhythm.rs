@@ -95,6 +95,31 @@ pub struct RhythmPage {
     pub plan: Vec<PlanRow>,
     pub weekdays: &'static [(jiff::civil::Weekday, &'static str, &'static str)],
     pub calendar: Calendar,
+    /// "We tried something new": this month's plans both said yes to whose time came.
+    pub tried: TriedRow,
+}
+
+/// The line for trying something new together, about once a week.
+pub struct TriedRow {
+    pub status: String,
+    pub status_class: &'static str,
+}
+
+impl TriedRow {
+    fn of(months: &[tend_domain::play::MonthCount], hide_counts: bool) -> Self {
+        let this = months.first().map_or(0, |m| m.tried);
+        let last = months.get(1).map_or(0, |m| m.tried);
+        let status = match (this, hide_counts) {
+            (0, _) if last > 0 && !hide_counts => {
+                format!("Not yet this month ({last} last month). Find an idea you both like.")
+            }
+            (0, _) => "Not yet this month. Find an idea you both like.".to_owned(),
+            (_, true) => "You tried something new together this month.".to_owned(),
+            (1, false) => "Once this month: something new, together.".to_owned(),
+            (n, false) => format!("{n} times this month: something new, together."),
+        };
+        Self { status, status_class: if this > 0 { "done" } else { "not-yet" } }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -279,6 +304,7 @@ async fn rhythm_page(
     let us = tend_domain::couple::us(&state.ctx, user).await?;
     let week = rhythm::week_of(&state.ctx, &us).await?;
     let plan = rhythm::plan(&state.ctx, user).await?;
+    let tried = TriedRow::of(&tend_domain::play::tried_this_month(&state.ctx, &us).await?, us.me.hide_counts);
     let errors: Vec<&FormErrors> = failed.iter().map(|(_, _, e)| *e).collect();
     let (status, wait) = FormErrors::page_status(&errors);
     let page = RhythmPage {
@@ -289,6 +315,7 @@ async fn rhythm_page(
         weekdays: &WEEKDAYS,
         calendar: calendar(state, me, q.month.as_deref()).await?,
         partner: us.partner.display_name,
+        tried,
     };
     Ok((status, wait, render(&page)).into_response())
 }

@@ -235,6 +235,8 @@ pub struct TodayPage {
     pub nudge_choices: Vec<(&'static str, String)>,
     /// The private help hint, for the caller alone (see `tend_domain::help_hint`).
     pub help_hint: bool,
+    /// Plans, asks and goals done: what involves this person today (see `today::together`).
+    pub together: Vec<today::TogetherLine>,
 }
 
 fn greeting(hour: i8) -> &'static str {
@@ -358,8 +360,10 @@ pub(super) async fn today_page(
         })
     };
     let help_hint = tend_domain::help_hint::for_me(&state.ctx, &us.me).await?;
+    let together = today::together(&state.ctx, us).await?;
     let page = TodayPage {
         help_hint,
+        together,
         layout: Layout::new(Some(&me.0), csrf, "today"),
         greeting: greeting(now.to_zoned(tz.zone()).hour()),
         same_day,

@@ -482,6 +482,25 @@ pub struct HugWeekView {
     pub this_week: u32,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last: Option<jiff::Timestamp>,
+    /// Today's idea for affectionate touch beyond the hug: the same for both of you, a new one
+    /// each day.
+    pub touch_idea: TouchIdeaView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TouchIdeaView {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub text: &'static str,
+}
+
+fn hug_week_view(week: tend_domain::hug::HugWeek) -> HugWeekView {
+    let t = week.touch;
+    HugWeekView {
+        this_week: week.this_week,
+        last: week.last,
+        touch_idea: TouchIdeaView { id: &t.id, title: &t.title, text: &t.text },
+    }
 }
 
 /// Logs a 20-second hug for both partners. Taps within two minutes of the last hug (from
@@ -493,7 +512,7 @@ pub async fn log_hug(
     ApiCaller(me): ApiCaller,
 ) -> Result<(StatusCode, Json<HugWeekView>), ApiError> {
     let week = tend_domain::hug::log(&state.ctx, &me.user).await?;
-    Ok((StatusCode::CREATED, Json(HugWeekView { this_week: week.this_week, last: week.last })))
+    Ok((StatusCode::CREATED, Json(hug_week_view(week))))
 }
 
 /// This week's hugs.
@@ -501,5 +520,5 @@ pub async fn log_hug(
     responses((status = 200, body = HugWeekView), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn hugs(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<HugWeekView>, ApiError> {
     let week = tend_domain::hug::week(&state.ctx, &me.user).await?;
-    Ok(Json(HugWeekView { this_week: week.this_week, last: week.last }))
+    Ok(Json(hug_week_view(week)))
 }

@@ -4,9 +4,11 @@ pub mod accounts;
 pub mod couple;
 pub mod daily;
 pub mod export;
+pub mod goals;
 pub mod knowing;
 pub mod learn;
 pub mod photos;
+pub mod play;
 pub mod practices;
 pub mod questions;
 pub mod reminders;
@@ -108,7 +110,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     ] {
         router = add(router, handlers);
     }
-    for handlers in photos::routes() {
+    for handlers in photos::routes().into_iter().chain(play::routes()).chain(goals::routes()) {
         router = add(router, handlers);
     }
     crate::api::doc::finish(router.get_openapi_mut());

@@ -678,8 +678,8 @@ pub struct MemoriesQuery {
 // The documented limit is the domain's.
 const _: () = assert!(memories::SEARCH_MAX == 100);
 
-/// One thing kept: a photo, an exchange of the Memories deck both answered, or what a
-/// tech-free evening was spent on.
+/// One thing kept: a photo, an exchange of the Memories deck both answered, what a tech-free
+/// evening was spent on, something new tried together, or a goal reached.
 #[derive(Serialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum MemoryView {
@@ -701,6 +701,24 @@ pub enum MemoryView {
         at: jiff::Timestamp,
         note: String,
     },
+    /// Something new tried together: how each of you found it, once said.
+    Tried {
+        #[schema(value_type = String, format = DateTime)]
+        at: jiff::Timestamp,
+        plan_id: i64,
+        title: String,
+        mine: Option<String>,
+        theirs: Option<String>,
+    },
+    /// A goal one of you reached.
+    GoalDone {
+        #[schema(value_type = String, format = DateTime)]
+        at: jiff::Timestamp,
+        goal_id: i64,
+        title: String,
+        /// Whether it was your goal.
+        mine: bool,
+    },
 }
 
 fn memory_view(m: &Memory) -> MemoryView {
@@ -714,6 +732,16 @@ fn memory_view(m: &Memory) -> MemoryView {
             theirs: theirs.clone(),
         },
         Memory::Evening { at, note } => MemoryView::Evening { at: *at, note: note.clone() },
+        Memory::Tried { at, plan_id, title, mine, theirs } => MemoryView::Tried {
+            at: *at,
+            plan_id: *plan_id,
+            title: title.clone(),
+            mine: mine.clone(),
+            theirs: theirs.clone(),
+        },
+        Memory::GoalDone { at, goal_id, title, mine } => {
+            MemoryView::GoalDone { at: *at, goal_id: *goal_id, title: title.clone(), mine: *mine }
+        }
     }
 }
 

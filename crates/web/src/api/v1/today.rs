@@ -30,6 +30,18 @@ pub struct TodayView {
     pub next: NextView,
     /// Today's step of your first week, until you put the guide away.
     pub guide: Option<GuideView>,
+    /// Plans waiting for your yes or coming up, "how was it?", asks you promised for today,
+    /// and goals done in the last few days.
+    pub together: Vec<TogetherView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TogetherView {
+    /// plan-to-accept, plan-today, plan-soon, how-was-it, ask or celebrate.
+    pub kind: &'static str,
+    pub text: String,
+    /// The page it is about.
+    pub href: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -81,6 +93,7 @@ pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Re
     };
     let next = today::next(&today::facts(&pieces, now));
     let guide = if tend_domain::account::guide_hidden(ctx, &us.me).await? { None } else { today::guide_day(us, now) };
+    let together = today::together(ctx, us).await?;
     let (me, partner) = (PartnerView::of(&us.me, now), PartnerView::of(&us.partner, now));
     Ok(Json(TodayView {
         same_day: me.today == partner.today,
@@ -107,6 +120,7 @@ pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Re
             title: g.title.clone(),
             why: g.why.clone(),
         }),
+        together: together.into_iter().map(|t| TogetherView { kind: t.kind, text: t.text, href: t.href }).collect(),
     }))
 }
 
