@@ -205,7 +205,6 @@ pub async fn ideas(
 #[derive(Deserialize, ToSchema)]
 pub struct PlayOwnIdeaBody {
     /// The idea in a few words.
-    #[serde(default)]
     pub title: String,
     #[serde(default)]
     pub detail: String,
@@ -289,7 +288,6 @@ pub async fn marks(
 #[derive(Deserialize, ToSchema)]
 pub struct PlayMarkBody {
     /// yes, maybe or not-for-me.
-    #[serde(default)]
     pub mark: String,
 }
 
