@@ -43,11 +43,30 @@ enum Command {
     /// Brings the database schema up to date and exits.
     Migrate,
     /// Creates the demo couple, with a few weeks of history, and prints how to log in.
+    /// With --couples, creates many couples for benchmarks instead.
     Demo {
         /// Years of history instead of three weeks: a busy couple, for benchmarks such as
         /// bench/export.sh (five years take a few minutes to write).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "couples")]
         years: Option<u16>,
+        /// For benchmarks at scale: instead of the demo couple, N couples (c000000-a@scale.tend
+        /// and c000000-b@scale.tend, and so on), each with --days of daily use ending today,
+        /// written through the store's bulk writes with every word sealed. Refused if scale
+        /// couples are here already: use a fresh data folder (or PostgreSQL schema).
+        #[arg(long, value_name = "N")]
+        couples: Option<u32>,
+        /// With --couples: days of daily use per couple, ending today.
+        #[arg(long, value_name = "D", requires = "couples", default_value_t = 365,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(fixtures::scale::MAX_DAYS)))]
+        days: u32,
+        /// With --couples, for benchmarks: also create one API token per account and write them
+        /// to FILE, one a line: couple i's first partner on line 2i, the second on line 2i+1
+        /// (counting lines from 0).
+        #[arg(long, value_name = "FILE", requires = "couples")]
+        tokens: Option<PathBuf>,
+        /// With --couples: couples written at once.
+        #[arg(long, hide = true, default_value_t = 4, requires = "couples")]
+        parallel: usize,
     },
     /// Account tools for the host.
     User {
@@ -251,8 +270,18 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("The database is up to date.");
             Ok(())
         }
-        Command::Demo { years: None } => print_demo(&context(&config).await?.0).await,
-        Command::Demo { years: Some(years) } => busy_demo(&context(&config).await?.0, years).await,
+        Command::Demo { couples: Some(couples), days, tokens, parallel, .. } => {
+            let plan = fixtures::scale::Plan {
+                couples,
+                days,
+                tokens: tokens.is_some(),
+                passwords: DEMO.map(|p| p.password.to_owned()),
+                parallel,
+            };
+            scale_demo(&context(&config).await?.0, &plan, tokens.as_deref()).await
+        }
+        Command::Demo { years: None, .. } => print_demo(&context(&config).await?.0).await,
+        Command::Demo { years: Some(years), .. } => busy_demo(&context(&config).await?.0, years).await,
         Command::User { command: UserCommand::ResetPassword { email } } => {
             let (ctx, _) = context(&config).await?;
             match account::reset_password(&ctx, &email).await {
@@ -474,6 +503,73 @@ async fn busy_demo(ctx: &Ctx, years: u16) -> anyhow::Result<()> {
         "Created the demo couple with {years} years of history, with a photo show-and-tell and an intimacy map \
          every month and State of Us every week."
     );
+    Ok(())
+}
+
+/// `tend demo --couples N --days D [--tokens FILE]`: many couples for benchmarks, unless
+/// scale couples are here already. Ends with one machine-readable line of throughput.
+async fn scale_demo(ctx: &Ctx, plan: &fixtures::scale::Plan, tokens: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use fixtures::scale;
+    if scale::exists(ctx).await? {
+        bail!(
+            "scale couples are here already ({} exists), so nothing was added: use a fresh data folder \
+             (TEND_DATA_DIR), or another TEND_DATABASE_SCHEMA on PostgreSQL",
+            scale::email(0, false)
+        );
+    }
+    // Made before the work, so that a path that cannot be written fails at once.
+    let file = match tokens {
+        Some(path) => {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            Some((options.open(path).with_context(|| format!("creating {}", path.display()))?, path))
+        }
+        None => None,
+    };
+    let started = std::time::Instant::now();
+    let every = (plan.couples / 20).max(1);
+    let progress = |done: u32, rows: u64| {
+        if done.is_multiple_of(every) || done == plan.couples {
+            let rate = rows as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            eprintln!("  {done}/{} couples, {rows} rows, {rate:.0} rows/s", plan.couples);
+        }
+    };
+    let made = scale::generate(ctx, plan, &progress).await.context("writing the scale couples")?;
+    let seconds = started.elapsed().as_secs_f64();
+    if let Some((mut file, path)) = file {
+        use std::io::Write;
+        let text: String = made.tokens.iter().map(|t| format!("{t}\n")).collect();
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    println!("rows={} seconds={seconds:.2} rows_per_s={:.0}", made.rows, made.rows as f64 / seconds.max(1e-9));
+    println!(
+        "Created {} couples with {} days of daily use each (check-ins, appreciations, questions of the day and \
+         exchanges, conversations, hugs): {} rows in {seconds:.1} s.",
+        made.couples, plan.days, made.rows
+    );
+    println!(
+        "  Couple 0: log in with {} / {} or {} / {}",
+        scale::email(0, false),
+        plan.passwords[0],
+        scale::email(0, true),
+        plan.passwords[1]
+    );
+    println!(
+        "  Every couple has the same two passwords; couple 123, say, is {} and {}.",
+        scale::email(123, false),
+        scale::email(123, true)
+    );
+    if let Some(path) = tokens {
+        println!(
+            "  Wrote {} API tokens to {}: couple i's first partner on line 2i, the second on line 2i+1 (from 0).",
+            made.tokens.len(),
+            path.display()
+        );
+    }
     Ok(())
 }
 

@@ -96,10 +96,9 @@ pub async fn standing(ctx: &Ctx, me: &User) -> Result<Standing> {
 /// another couple's data.
 pub async fn us(ctx: &Ctx, me: &User) -> Result<Us> {
     let couple_id = me.couple_id.ok_or_else(|| Error::rejected("You aren’t paired yet. Invite your partner first."))?;
-    let members = ctx.store.users_in_couple(couple_id).await?;
+    let (members, since) = ctx.store.couple_members(couple_id).await?.ok_or(Error::NotFound)?;
     let me = members.iter().find(|u| u.id == me.id).cloned().ok_or(Error::NotFound)?;
     let partner = members.into_iter().find(|u| u.id != me.id).ok_or(Error::NotFound)?;
-    let since = ctx.store.couple_since(couple_id).await?.ok_or(Error::NotFound)?;
     Ok(Us { couple_id, me, partner, since })
 }
 

@@ -1,5 +1,8 @@
 //! Fixture builders: a couple with weeks of history, for `tend demo`, tests and benchmarks.
-//! They go through the same use cases as people do, on a clock set back in time.
+//! They go through the same use cases as people do, on a clock set back in time; [`scale`]
+//! makes many couples at once, through the store's bulk writes.
+
+pub mod scale;
 
 use crate::account::{self, SignUp};
 use crate::couple::{self, Join, Us};

@@ -557,36 +557,59 @@ async fn week_for(ctx: &Ctx, us: &Us, practices: &[Practice], slots: Vec<StoredS
 
     // Who did what on which day of this week: only what the asked-for practices need.
     let wants = |p: Practice| practices.contains(&p);
-    let check_ins =
-        if wants(Practice::CheckIn) { crate::check_in::days(ctx, us, monday, sunday).await? } else { Vec::new() };
-    let appreciations = if wants(Practice::Appreciation) {
-        crate::appreciation::since(ctx, us, week_start_at, Some(next_week_at)).await?
-    } else {
-        Vec::new()
-    };
-    let hugs = if wants(Practice::Hug) { ctx.store.hugs_since(us.couple_id, week_start_at).await? } else { Vec::new() };
-    let talks =
-        if wants(Practice::Conversation) { ctx.store.conversations(us.couple_id, 60).await? } else { Vec::new() };
-    let listenings =
-        if wants(Practice::Listening) { ctx.store.listenings(us.couple_id, 20).await? } else { Vec::new() };
-    let evenings = if wants(Practice::TechFreeEvening) {
-        ctx.store.evenings_since(us.couple_id, week_start_at).await?
-    } else {
-        Vec::new()
-    };
-    let marks = if wants(Practice::ShowAndTell) {
-        ctx.store.practice_marks_since(us.couple_id, month_start_at).await?
-    } else {
-        Vec::new()
-    };
-
-    // State of Us counts once both answered this week; the map once a round both made ends
-    // this month.
-    let states = if wants(Practice::StateOfUs) {
-        ctx.store.states_of_us(us.couple_id, monday, monday).await?
-    } else {
-        Vec::new()
-    };
+    // The reads are independent: they run side by side.
+    let (check_ins, appreciations, hugs, talks, listenings, evenings, marks, states) = tokio::try_join!(
+        async {
+            if wants(Practice::CheckIn) { crate::check_in::days(ctx, us, monday, sunday).await } else { Ok(Vec::new()) }
+        },
+        async {
+            if wants(Practice::Appreciation) {
+                crate::appreciation::since(ctx, us, week_start_at, Some(next_week_at)).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        async {
+            if wants(Practice::Hug) {
+                Ok(ctx.store.hugs_since(us.couple_id, week_start_at).await?)
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        async {
+            if wants(Practice::Conversation) {
+                Ok(ctx.store.conversations(us.couple_id, 60).await?)
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        async {
+            if wants(Practice::Listening) { Ok(ctx.store.listenings(us.couple_id, 20).await?) } else { Ok(Vec::new()) }
+        },
+        async {
+            if wants(Practice::TechFreeEvening) {
+                Ok(ctx.store.evenings_since(us.couple_id, week_start_at).await?)
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        async {
+            if wants(Practice::ShowAndTell) {
+                Ok(ctx.store.practice_marks_since(us.couple_id, month_start_at).await?)
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        // State of Us counts once both answered this week; the map once a round both made ends
+        // this month.
+        async {
+            if wants(Practice::StateOfUs) {
+                Ok::<_, Error>(ctx.store.states_of_us(us.couple_id, monday, monday).await?)
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    )?;
     let map_done = if wants(Practice::IntimacyMap) {
         let ratings = ctx.store.intimacy_ratings(us.couple_id).await?;
         crate::intimacy_map::view_of(us, ratings, now)

@@ -34,6 +34,9 @@ impl Overview {
 }
 
 /// Reads Today for the caller. With `mark_seen`, also remembers that they looked now.
+/// How often a visit to Today records itself as the last visit.
+pub const SEEN_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
+
 pub async fn overview(ctx: &Ctx, me: &User, mark_seen: bool) -> Result<Overview> {
     let us = couple::us(ctx, me).await?;
     let now = ctx.now();
@@ -43,10 +46,91 @@ pub async fn overview(ctx: &Ctx, me: &User, mark_seen: bool) -> Result<Overview>
     let (received, given): (Vec<_>, Vec<_>) =
         appreciation::since(ctx, &us, start, None).await?.into_iter().partition(|a| a.recipient == us.me.id);
     let last_seen = ctx.store.seen_at(us.me.id).await?;
-    if mark_seen {
+    // A page view writes at most once a minute: what is new stays marked new that much longer,
+    // and a busy reader never queues behind the database's writer.
+    if mark_seen && last_seen.is_none_or(|seen| now.duration_since(seen) >= SEEN_EVERY) {
         ctx.store.set_seen_at(us.me.id, now).await?;
     }
     Ok(Overview { us, check_in, received, given, last_seen })
+}
+
+/// Everything Today shows, read side by side: the reads are independent, so a page waits for
+/// the slowest one rather than for their sum.
+#[derive(Debug)]
+pub struct Loaded {
+    pub overview: Overview,
+    pub talk: Option<crate::conversation::Seen>,
+    pub evening: Option<crate::tech_free::Seen>,
+    pub show_and_tell: Option<crate::ShowAndTellId>,
+    pub listening: Option<crate::listening::Listening>,
+    pub question: crate::questions::exchange::Seen,
+    pub rhythm_today: Vec<crate::rhythm::TodayItem>,
+    pub nudges: Vec<crate::reminder::Nudge>,
+    pub guide_hidden: bool,
+    pub together: Vec<TogetherLine>,
+    /// What the page adds to the API's view ([`Extras::Page`]): a photo from this day in an
+    /// earlier year, and whether to show the gentle hint about help.
+    pub on_this_day: Option<(String, crate::photo::PhotoView)>,
+    pub help_hint: bool,
+}
+
+/// Whether [`load`] reads what only the page shows, too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extras {
+    Page,
+    Api,
+}
+
+/// Reads Today for the caller, recording the visit (at most once a minute).
+pub async fn load(ctx: &Ctx, me: &User, extras: Extras) -> Result<Loaded> {
+    let overview = overview(ctx, me, true).await?;
+    let us = &overview.us;
+    let page = extras == Extras::Page;
+    let (talk, evening, show_and_tell, listening, question, rhythm_today, nudges, guide_hidden, together) = tokio::try_join!(
+        crate::conversation::current_in(ctx, us),
+        crate::tech_free::current_in(ctx, us),
+        crate::show_and_tell::open_in(ctx, us),
+        crate::listening::open_in(ctx, us),
+        crate::questions::exchange::question_for_today_in(ctx, us, false),
+        crate::rhythm::today_line(ctx, us),
+        crate::reminder::nudges_today(ctx, us),
+        crate::account::guide_hidden(ctx, &us.me),
+        together(ctx, us),
+    )?;
+    let (on_this_day, help_hint) = if page {
+        tokio::try_join!(crate::memories::on_this_day(ctx, us), crate::help_hint::for_me(ctx, &us.me))?
+    } else {
+        (None, false)
+    };
+    Ok(Loaded {
+        overview,
+        talk,
+        evening,
+        show_and_tell,
+        listening,
+        question,
+        rhythm_today,
+        nudges,
+        guide_hidden,
+        together,
+        on_this_day,
+        help_hint,
+    })
+}
+
+impl Loaded {
+    pub fn pieces(&self) -> Pieces<'_> {
+        Pieces {
+            overview: &self.overview,
+            talk: self.talk.as_ref(),
+            evening: self.evening.as_ref(),
+            show_and_tell: self.show_and_tell,
+            listening: self.listening.as_ref(),
+            question: Some(&self.question),
+            rhythm_today: &self.rhythm_today,
+            nudges: &self.nudges,
+        }
+    }
 }
 
 /// Today's pieces, as the page and the API both load them.

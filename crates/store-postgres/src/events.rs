@@ -6,9 +6,8 @@ use async_trait::async_trait;
 use sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::time::Duration;
-use tend_domain::events::{CoupleEvent, EventKind, Events, Live, LocalEvents, PersonEvent};
+use tend_domain::events::{Audience, CoupleEvent, EventKind, Events, Live, LocalEvents, PersonEvent, Subscription};
 use tend_domain::{CoupleId, UserId};
-use tokio::sync::broadcast;
 
 /// Events for a node on this store: published with NOTIFY, heard with LISTEN. A task listens
 /// for as long as the returned handle lives.
@@ -23,7 +22,8 @@ pub async fn for_store(store: &PgStore, options: &PgOptions) -> Arc<dyn Events> 
     events
 }
 
-/// Publishes with NOTIFY, and hands what the listener hears to this node's pages.
+/// Publishes with NOTIFY, and hands what the listener hears to this node's pages (only the
+/// pages of the event's audience are woken).
 pub struct PgEvents {
     local: LocalEvents,
     store: PgStore,
@@ -45,8 +45,8 @@ impl Events for PgEvents {
         }
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<Live> {
-        self.local.subscribe()
+    fn subscribe(&self, audience: Audience) -> Subscription {
+        self.local.subscribe(audience)
     }
 }
 

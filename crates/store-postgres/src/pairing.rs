@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use sqlx::{Postgres, Transaction};
 use tend_domain::couple::InviteRecord;
 use tend_domain::secret::SecretHash;
-use tend_domain::store::{NewInvite, Pairing, PastCouple, RedeemFailure, StoreResult};
+use tend_domain::store::{NewInvite, Pairing, PastCouple, RedeemFailure, StoreResult, User};
 use tend_domain::{CoupleId, InviteId, StoreError, UserId};
 
 /// An invite joined with its inviter, as both invite queries read it.
@@ -206,6 +206,22 @@ impl Pairing for PgStore {
         .await
         .map_err(db)?;
         Ok(since.map(Ts::to_jiff))
+    }
+
+    async fn couple_members(&self, couple: CoupleId) -> StoreResult<Option<(Vec<User>, Timestamp)>> {
+        let rows = sqlx::query!(
+            r#"select u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at as "created_at: Ts",
+                      u.hide_counts, c.created_at as "since: Ts"
+               from couples c join users u on u.couple_id = c.id
+               where c.id = $1 and c.ended_at is null order by u.id"#,
+            couple.0
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let Some(since) = rows.first().map(|r| r.since.to_jiff()) else { return Ok(None) };
+        let members = rows.into_iter().map(|r| user_row!(r).into_user()).collect::<StoreResult<Vec<_>>>()?;
+        Ok(Some((members, since)))
     }
 
     async fn couples_of(&self, user: UserId) -> StoreResult<Vec<PastCouple>> {

@@ -318,6 +318,18 @@ impl Questions for PgStore {
         Ok(rows.into_iter().map(|r| QuestionDraw { day: r.day.to_jiff(), question_id: r.question_id }).collect())
     }
 
+    async fn question_draws_on(&self, couple: CoupleId, on: Date) -> StoreResult<Vec<QuestionDraw>> {
+        let rows = sqlx::query!(
+            r#"select day as "day: Day", question_id from question_draws where couple_id = $1 and day = $2 order by id"#,
+            couple.0,
+            day(on) as Day
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(rows.into_iter().map(|r| QuestionDraw { day: r.day.to_jiff(), question_id: r.question_id }).collect())
+    }
+
     async fn add_question_draw(
         &self,
         couple: CoupleId,

@@ -26,6 +26,7 @@
 
 mod access;
 mod accounts;
+mod bulk;
 mod daily;
 mod decode;
 mod goals;
@@ -133,6 +134,9 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections.clamp(1, MAX_CONNECTIONS))
             .acquire_timeout(options.acquire_timeout)
+            // A connection to a local file does not go stale: pinging it before each use (the
+            // default) would cost a round trip to its worker thread on every query.
+            .test_before_acquire(false)
             // A connection whose transaction did not end cleanly (a commit refused by a full
             // disk, say) is closed rather than reused, so no later write can land in a
             // transaction that will never be committed.

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use sqlx::SqliteConnection;
 use tend_domain::couple::InviteRecord;
 use tend_domain::secret::SecretHash;
-use tend_domain::store::{NewInvite, Pairing, PastCouple, RedeemFailure, StoreError, StoreResult};
+use tend_domain::store::{NewInvite, Pairing, PastCouple, RedeemFailure, StoreError, StoreResult, User};
 use tend_domain::{CoupleId, InviteId, UserId};
 
 /// Redeems an invite on `conn`, which is inside a transaction: marks the invite used, makes
@@ -204,6 +204,23 @@ impl Pairing for SqliteStore {
             .await
             .map_err(db)?;
         since.map(ts).transpose()
+    }
+
+    async fn couple_members(&self, couple: CoupleId) -> StoreResult<Option<(Vec<User>, Timestamp)>> {
+        let rows = sqlx::query!(
+            r#"select u.id as "u_id!: i64", u.email as u_email, u.display_name as u_display_name,
+                      u.time_zone as u_time_zone, u.couple_id as u_couple_id, u.created_at as u_created_at,
+                      u.hide_counts as "u_hide_counts: bool", c.created_at as since
+               from couples c join users u on u.couple_id = c.id
+               where c.id = $1 and c.ended_at is null order by u.id"#,
+            couple.0
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let Some(since) = rows.first().map(|r| r.since) else { return Ok(None) };
+        let members = rows.into_iter().map(|r| user_row!(r).into_user()).collect::<StoreResult<Vec<_>>>()?;
+        Ok(Some((members, ts(since)?)))
     }
 
     async fn couples_of(&self, user: UserId) -> StoreResult<Vec<PastCouple>> {

@@ -362,6 +362,19 @@ impl Questions for SqliteStore {
         rows.into_iter().map(|r| Ok(QuestionDraw { day: day(&r.day)?, question_id: r.question_id })).collect()
     }
 
+    async fn question_draws_on(&self, couple: CoupleId, on: Date) -> StoreResult<Vec<QuestionDraw>> {
+        let on = day_text(on);
+        let rows = sqlx::query!(
+            "select day, question_id from question_draws where couple_id = $1 and day = $2 order by id",
+            couple.0,
+            on
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.into_iter().map(|r| Ok(QuestionDraw { day: day(&r.day)?, question_id: r.question_id })).collect()
+    }
+
     async fn add_question_draw(
         &self,
         couple: CoupleId,

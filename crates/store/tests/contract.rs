@@ -271,6 +271,9 @@ async fn invites_pair_two_people_once(db: TestDb) {
     let members: Vec<UserId> = s.users_in_couple(couple).await.expect("members").iter().map(|u| u.id).collect();
     assert_eq!(members, vec![a.id, b.id]);
     assert_eq!(s.couple_since(couple).await.expect("since"), Some(now));
+    let (together, since) = s.couple_members(couple).await.expect("members").expect("a couple");
+    assert_eq!(together.iter().map(|u| u.id).collect::<Vec<_>>(), vec![a.id, b.id]);
+    assert_eq!(since, now);
 
     // A third person cannot squeeze in, even with an invite made before the pairing.
     let c_invite = Secret::generate("inv_");
@@ -284,6 +287,7 @@ async fn invites_pair_two_people_once(db: TestDb) {
     s.dissolve_couple(couple, t("2026-02-01T00:00:00Z")).await.expect("dissolve");
     assert!(s.users_in_couple(couple).await.expect("members").is_empty());
     assert_eq!(s.couple_since(couple).await.expect("since"), None);
+    assert_eq!(s.couple_members(couple).await.expect("members"), None, "an ended couple has no members");
     assert_eq!(s.dissolve_couple(couple, t("2026-02-01T00:00:00Z")).await, Err(StoreError::NotFound));
     assert_eq!(s.user(a.id).await.expect("read").and_then(|u| u.couple_id), None);
     assert_eq!(s.cancel_invites_of(c.id).await.expect("cancel"), 1);
@@ -568,13 +572,17 @@ async fn racing_reaction_and_words_keep_both(db: TestDb) {
 }
 
 async fn events_reach_every_node(db: TestDb) {
-    use tend_domain::events::{CoupleEvent, EventKind, Live};
+    use tend_domain::events::{Audience, CoupleEvent, EventKind, Signal};
     // Two "nodes": two stores with their own event mechanisms on the same database.
     let second = tend_store::Database::connect(&db.config).await.expect("connect");
     let one = tend_store::events::for_database(&db.database, &db.config).await;
     let two = tend_store::events::for_database(&second, &db.config).await;
-    let mut on_two = two.subscribe();
-    let mut on_one = one.subscribe();
+    let ours = Audience::Couple(tend_domain::CoupleId(7));
+    let mut on_two = two.subscribe(ours);
+    let mut on_one = one.subscribe(ours);
+    // Another couple's subscribers, on both nodes, hear nothing of it.
+    let theirs = Audience::Couple(tend_domain::CoupleId(8));
+    let mut others = [one.subscribe(theirs), two.subscribe(theirs)];
     let event = CoupleEvent { couple: tend_domain::CoupleId(7), kind: EventKind::CheckIn };
     // Each node's LISTEN may take a moment to be in place on its fresh connection, so keep
     // publishing until both nodes have heard it (on SQLite there is only the one node).
@@ -585,23 +593,26 @@ async fn events_reach_every_node(db: TestDb) {
         assert!(std::time::Instant::now() < deadline, "heard on one: {heard_one}, on two: {heard_two}");
         one.publish(event).await;
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        while let Ok(e) = on_one.try_recv() {
-            assert_eq!(e, Live::Couple(event));
+        while let Some(e) = on_one.try_recv() {
+            assert_eq!(e, Signal::Change(EventKind::CheckIn));
             heard_one = true;
         }
-        while let Ok(e) = on_two.try_recv() {
-            assert_eq!(e, Live::Couple(event), "another node hears it through LISTEN/NOTIFY");
+        while let Some(e) = on_two.try_recv() {
+            assert_eq!(e, Signal::Change(EventKind::CheckIn), "another node hears it through LISTEN/NOTIFY");
             heard_two = true;
         }
+    }
+    for other in &mut others {
+        assert_eq!(other.try_recv(), None, "another couple hears nothing");
     }
 }
 
 /// When a node's LISTEN connection is cut and comes back, its open pages are told to resync,
 /// since whatever was sent meanwhile is gone.
 async fn a_lost_listen_connection_resyncs_pages(db: TestDb) {
-    use tend_domain::events::Live;
+    use tend_domain::events::{Audience, Signal};
     let events = tend_store::events::for_database(&db.database, &db.config).await;
-    let mut live = events.subscribe();
+    let mut live = events.subscribe(Audience::Couple(tend_domain::CoupleId(7)));
     if db.database.backend() != tend_store::Backend::Postgres {
         return; // One process, no connection to lose.
     }
@@ -615,7 +626,7 @@ async fn a_lost_listen_connection_resyncs_pages(db: TestDb) {
         ))
         .await;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        if std::iter::from_fn(|| live.try_recv().ok()).any(|e| e == Live::Resync) {
+        if std::iter::from_fn(|| live.try_recv()).any(|e| e == Signal::Resync) {
             break;
         }
     }
@@ -1628,6 +1639,14 @@ async fn answers_are_final_but_a_pass_can_become_one(db: TestDb) {
         ]
     );
     assert!(s.question_draws(other).await.expect("draws").is_empty());
+    let next: jiff::civil::Date = "2026-01-06".parse().expect("date");
+    s.add_question_draw(c, next, "today-004", now).await.expect("draw");
+    assert_eq!(s.question_draws_on(c, day).await.expect("draws").len(), 2, "one day's draws only");
+    assert_eq!(
+        s.question_draws_on(c, next).await.expect("draws"),
+        [QuestionDraw { day: next, question_id: "today-004".to_owned() }]
+    );
+    assert!(s.question_draws_on(other, next).await.expect("draws").is_empty());
 }
 
 both_backends!(ladders_change_by_compare_and_set, answers_are_final_but_a_pass_can_become_one);
@@ -2088,6 +2107,38 @@ async fn every_write(
     let (goal, ask_on) = (seed.goals.goal, Some(date("2026-01-09")));
     let goal_ask = NewCheer { couple: c, goal, author: b.id, kind: CheerKind::Ask, words: String::new(), ask_on, now };
     let goal_note = NewProgress { couple: c, goal, owner: a.id, note: "3 km today.".into(), now };
+    use tend_domain::store::bulk::{PastAppreciation, PastConversation, PastDraw, PastExchange, PastHug};
+    let bulk_day = CheckInRecord { day: date("2026-01-03"), high: "Bulk day".into(), ..check_in.clone() };
+    let bulk_check_ins = [bulk_day.clone(), CheckInRecord { author: b.id, ..bulk_day }];
+    let bulk_appreciation = PastAppreciation {
+        record: new_appreciation.clone(),
+        reaction: Some(Reaction::Hug),
+        reply: "Bulk reply.".into(),
+        reacted_at: Some(now),
+    };
+    let bulk_hug = PastHug { couple: c, by: b.id, at: t("2026-01-04T08:00:00Z") };
+    let bulk_talk = PastConversation { couple: c, conversation: talk(a.id, b.id, t("2026-01-02T20:00:00Z")) };
+    let bulk_answer = tend_domain::questions::exchange::Answer {
+        author: a.id,
+        body: "Bulk answer.".into(),
+        passed: false,
+        answered_at: now,
+        reply_id: None,
+        reply_words: String::new(),
+        responded_at: None,
+        felt: None,
+        favorite: false,
+    };
+    let bulk_exchange = PastExchange {
+        couple: c,
+        question_id: "today-009".into(),
+        deck: "today".into(),
+        depth: 1,
+        created_at: now,
+        completed_at: None,
+        answers: vec![bulk_answer],
+    };
+    let bulk_draw = PastDraw { couple: c, day: date("2026-01-06"), question_id: "today-009".into(), at: now };
     let ok = |r: Result<bool, StoreError>| {
         after_each();
         r
@@ -2190,6 +2241,12 @@ async fn every_write(
         ),
         ("finish_goal", ok(s.finish_goal(c, goal, a.id, now).await)),
         ("delete_goal", ok(s.delete_goal(c, seed.goals.doomed, a.id).await)),
+        ("add_check_ins_bulk", ok(s.add_check_ins_bulk(&bulk_check_ins).await.map(|n| n == 2))),
+        ("add_appreciations_bulk", ok(s.add_appreciations_bulk(&[bulk_appreciation]).await.map(|n| n == 1))),
+        ("add_hugs_bulk", ok(s.add_hugs_bulk(&[bulk_hug]).await.map(|n| n == 1))),
+        ("add_conversations_bulk", ok(s.add_conversations_bulk(&[bulk_talk]).await.map(|n| n == 1))),
+        ("add_exchanges_bulk", ok(s.add_exchanges_bulk(&[bulk_exchange]).await.map(|n| n == 2))),
+        ("add_question_draws_bulk", ok(s.add_question_draws_bulk(&[bulk_draw]).await.map(|n| n == 1))),
         ("dissolve_couple", ok(s.dissolve_couple(c, now).await.map(done))),
         ("delete_user", ok(s.delete_user(seed.canceller.id, now).await)),
     ]
@@ -2226,7 +2283,8 @@ async fn snapshot(s: &dyn Store, seed: &Seed) -> String {
         s.evenings_since(c, since).await,
         s.evenings_since(seed.quiet.2, since).await,
     ) + &format!(
-        "|{:?}|{:?}|{:?}|{:?}|{:?}",
+        "|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        s.question_draws(c).await,
         s.shown_photos(c).await,
         s.waiting_picks(c, seed.a.id).await,
         s.waiting_picks(c, seed.b.id).await,

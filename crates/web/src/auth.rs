@@ -37,8 +37,12 @@ pub struct ClientInfo(pub Client);
 /// anonymous CSRF cookie (double-submit) so log-in and sign-up forms are protected too.
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
+    if is_public_file(path) {
+        // The same for everyone: no session to read, no cookie to set.
+        return next.run(req).await;
+    }
     let is_api = path.starts_with("/api/");
-    let wants_csrf = !is_api && !path.starts_with("/static/") && path != "/healthz";
+    let wants_csrf = !is_api;
     let jar = CookieJar::from_headers(req.headers());
     let client = client_info(&state, &req);
 
@@ -83,6 +87,11 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         set_cookie(&mut response, c);
     }
     response
+}
+
+/// Addresses whose answer is the same whoever asks: static assets and the health check.
+fn is_public_file(path: &str) -> bool {
+    path.starts_with("/static/") || path == "/healthz"
 }
 
 /// The header a script may send the CSRF token in, instead of the form field.

@@ -1,57 +1,174 @@
 //! Live updates over Server-Sent Events. An event names only what changed ("check-in",
 //! "appreciation", …) and never carries content: the page then re-reads what its viewer may
 //! see, so the reveal rule cannot be bypassed through the stream.
+//!
+//! Many streams stay open at once (one per open page or app), so each is kept small: one
+//! subscription that only its audience's events wake, one shutdown watch, and one future that
+//! waits on both and the keep-alive timer. Every frame it sends is rendered once per process.
 
 use crate::AppState;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::stream::{self, Stream};
+use axum::body::{Body, Bytes};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
 use std::convert::Infallible;
+use std::sync::LazyLock;
 use std::time::Duration;
-use tend_domain::events::{CoupleEvent, Live, PersonEvent};
-use tend_domain::{CoupleId, UserId};
+use tend_domain::events::{EventKind, Signal, Subscription};
+use tokio::sync::watch;
 
-/// Whose events a stream carries.
-#[derive(Clone, Copy, Debug)]
-pub enum Audience {
-    /// A couple's shared space.
-    Couple(CoupleId),
-    /// One person without a couple yet, waiting for the partner they invited.
-    Person(UserId),
+/// Whose events a stream carries: a couple's shared space, or one person without a couple
+/// yet, waiting for the partner they invited.
+pub use tend_domain::events::Audience;
+
+/// With nothing to say for this long, a stream sends a comment so that proxies keep it open.
+const KEEP_ALIVE: Duration = Duration::from_secs(20);
+
+/// The stream of the audience's events, starting with a `ready` event; ends when the server
+/// begins shutting down, so graceful shutdown is not held up.
+pub fn stream(state: &AppState, audience: Audience) -> Response {
+    let frames = frames(state.ctx.events.subscribe(audience), state.shutdown.subscribe(), KEEP_ALIVE);
+    ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(frames))
+        .into_response()
 }
-use tokio::sync::broadcast::error::RecvError;
 
-/// The stream of the audience's events, starting with a `ready` event.
-pub fn stream(state: &AppState, audience: Audience) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
-    let rx = state.ctx.events.subscribe();
-    let ready = stream::once(async { Ok(Event::default().event("ready").data("{}")) });
-    let events = stream::unfold(rx, move |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(Live::Couple(CoupleEvent { couple: c, kind })) if matches!(audience, Audience::Couple(ours) if ours == c) =>
-                {
-                    let data = format!("{{\"kind\":\"{}\"}}", kind.as_str());
-                    return Some((Ok(Event::default().event("change").data(data)), rx));
-                }
-                Ok(Live::Person(PersonEvent { person, kind })) if matches!(audience, Audience::Person(me) if me == person) =>
-                {
-                    let data = format!("{{\"kind\":\"{}\"}}", kind.as_str());
-                    return Some((Ok(Event::default().event("change").data(data)), rx));
-                }
-                Ok(Live::Couple(_) | Live::Person(_)) => continue,
-                // Events from other nodes may have been missed: refresh, as after a lag.
-                Ok(Live::Resync) => {
-                    return Some((Ok(Event::default().event("change").data("{\"kind\":\"resync\"}")), rx));
-                }
-                // Missed some: tell the page to refresh, which covers whatever they were.
-                Err(RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().event("change").data("{\"kind\":\"lagged\"}")), rx));
-                }
-                Err(RecvError::Closed) => return None,
-            }
+/// The frames of one stream: `ready`, then a `change` for each signal, and a keep-alive
+/// comment after `keep_alive` without one, until `shutdown` turns true.
+fn frames(
+    subscription: Subscription,
+    shutdown: watch::Receiver<bool>,
+    keep_alive: Duration,
+) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + use<> {
+    futures_util::stream::unfold(Open { subscription, shutdown, keep_alive, ready_sent: false }, next_frame)
+}
+
+/// What an open stream holds between frames.
+struct Open {
+    subscription: Subscription,
+    shutdown: watch::Receiver<bool>,
+    keep_alive: Duration,
+    ready_sent: bool,
+}
+
+/// The next frame, waiting for it; `None` ends the stream.
+async fn next_frame(mut open: Open) -> Option<(Result<Bytes, Infallible>, Open)> {
+    if !open.ready_sent {
+        open.ready_sent = true;
+        return Some((Ok(READY), open));
+    }
+    // Shutdown first: a stream that has begun closing sends nothing more.
+    let frame = tokio::select! {
+        biased;
+        _ = open.shutdown.wait_for(|down| *down) => return None,
+        signal = open.subscription.recv() => match signal? {
+            Signal::Change(kind) => FRAMES.change(kind),
+            // Events from other nodes may have been missed: refresh, as after a lag.
+            Signal::Resync => FRAMES.resync.clone(),
+            // Missed some: tell the page to refresh, which covers whatever they were.
+            Signal::Lagged => FRAMES.lagged.clone(),
+        },
+        () = tokio::time::sleep(open.keep_alive) => Bytes::from_static(b":\n\n"),
+    };
+    Some((Ok(frame), open))
+}
+
+/// Every frame a stream sends but the keep-alive comment, rendered once: sending one copies
+/// nothing.
+struct Frames {
+    changes: [Bytes; EventKind::ALL.len()],
+    resync: Bytes,
+    lagged: Bytes,
+}
+
+impl Frames {
+    fn change(&self, kind: EventKind) -> Bytes {
+        self.changes[kind as usize].clone()
+    }
+}
+
+static FRAMES: LazyLock<Frames> = LazyLock::new(|| Frames {
+    changes: EventKind::ALL.map(|kind| change(kind.as_str())),
+    resync: change("resync"),
+    lagged: change("lagged"),
+});
+
+/// `event: change` with `{"kind": …}`, as a page's `EventSource` reads it.
+fn change(kind: &str) -> Bytes {
+    Bytes::from(format!("event: change\ndata: {{\"kind\":\"{kind}\"}}\n\n"))
+}
+
+/// A stream's first frame: it is listening.
+const READY: Bytes = Bytes::from_static(b"event: ready\ndata: {}\n\n");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::{FutureExt, StreamExt};
+    use tend_domain::events::{CoupleEvent, Events, LocalEvents};
+    use tend_domain::{CoupleId, UserId};
+
+    fn text(frame: Option<Result<Bytes, Infallible>>) -> String {
+        match frame {
+            Some(Ok(bytes)) => String::from_utf8(bytes.to_vec()).expect("UTF-8"),
+            None => "(the end)".to_owned(),
         }
-    });
-    // Ends when the server begins shutting down, so graceful shutdown is not held up.
-    let stream =
-        futures_util::StreamExt::take_until(futures_util::StreamExt::chain(ready, events), state.shutting_down());
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
+    }
+
+    #[tokio::test]
+    async fn a_stream_says_ready_then_its_audiences_changes_and_ends_on_shutdown() {
+        let events = LocalEvents::default();
+        let (shutdown, down) = watch::channel(false);
+        let ours = Audience::Couple(CoupleId(1));
+        let mut ours_stream = Box::pin(frames(events.subscribe(ours), down.clone(), KEEP_ALIVE));
+        let mut theirs = Box::pin(frames(events.subscribe(Audience::Couple(CoupleId(2))), down, KEEP_ALIVE));
+        assert_eq!(text(ours_stream.next().await), "event: ready\ndata: {}\n\n");
+        assert_eq!(text(theirs.next().await), "event: ready\ndata: {}\n\n");
+
+        events.publish(CoupleEvent { couple: CoupleId(1), kind: EventKind::Appreciation }).await;
+        assert_eq!(text(ours_stream.next().await), "event: change\ndata: {\"kind\":\"appreciation\"}\n\n");
+        assert!(theirs.next().now_or_never().is_none(), "another couple's stream has nothing to send");
+
+        events.resync();
+        assert_eq!(text(ours_stream.next().await), "event: change\ndata: {\"kind\":\"resync\"}\n\n");
+        assert_eq!(text(theirs.next().await), "event: change\ndata: {\"kind\":\"resync\"}\n\n");
+
+        for _ in 0..40 {
+            events.publish(CoupleEvent { couple: CoupleId(1), kind: EventKind::Hug }).await;
+        }
+        assert_eq!(text(ours_stream.next().await), "event: change\ndata: {\"kind\":\"lagged\"}\n\n");
+
+        shutdown.send_replace(true);
+        assert_eq!(text(ours_stream.next().await), "(the end)", "shutdown ends a stream with events waiting");
+        assert_eq!(text(theirs.next().await), "(the end)");
+        drop((ours_stream, theirs));
+        assert_eq!(events.audiences(), 0, "a closed stream leaves no subscription behind");
+    }
+
+    #[tokio::test]
+    async fn a_quiet_stream_sends_keep_alive_comments() {
+        let events = LocalEvents::default();
+        let (_shutdown, down) = watch::channel(false);
+        let mut stream =
+            Box::pin(frames(events.subscribe(Audience::Person(UserId(3))), down, Duration::from_millis(10)));
+        assert_eq!(text(stream.next().await), "event: ready\ndata: {}\n\n");
+        assert_eq!(text(stream.next().await), ":\n\n");
+        events.deliver_to(tend_domain::events::PersonEvent { person: UserId(3), kind: EventKind::Couple });
+        assert_eq!(text(stream.next().await), "event: change\ndata: {\"kind\":\"couple\"}\n\n");
+    }
+
+    #[test]
+    fn frames_name_the_kind_and_nothing_more() {
+        assert_eq!(&FRAMES.change(EventKind::CheckIn)[..], b"event: change\ndata: {\"kind\":\"check-in\"}\n\n");
+        assert_eq!(&FRAMES.change(EventKind::Goals)[..], b"event: change\ndata: {\"kind\":\"goals\"}\n\n");
+        assert_eq!(&FRAMES.resync[..], b"event: change\ndata: {\"kind\":\"resync\"}\n\n");
+        assert_eq!(&FRAMES.lagged[..], b"event: change\ndata: {\"kind\":\"lagged\"}\n\n");
+        for kind in EventKind::ALL {
+            let frame = FRAMES.change(kind);
+            let data: serde_json::Value = serde_json::from_slice(
+                frame.strip_prefix(b"event: change\ndata: ").and_then(|d| d.strip_suffix(b"\n\n")).expect("a change"),
+            )
+            .expect("JSON");
+            assert_eq!(data, serde_json::json!({ "kind": kind }));
+        }
+    }
 }

@@ -15,7 +15,7 @@ use crate::events::EventKind;
 use crate::ids::{ExchangeId, UserId};
 use crate::questions::ladder::{Ladder, LadderRules, LadderView, Seat};
 use crate::questions::{self, IntimacyType, Question};
-use crate::store::{NewAnswerRecord, QuestionDraw, StoredLadder, User};
+use crate::store::{NewAnswerRecord, StoredLadder, User};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -592,13 +592,14 @@ pub async fn question_for_today(ctx: &Ctx, me: &User, another: bool) -> Result<S
 pub async fn question_for_today_in(ctx: &Ctx, us: &Us, another: bool) -> Result<Seen> {
     let (ladder, _) = ladder_of(ctx, us).await?;
     let day = couple_day(us, ctx.now());
-    let draws = ctx.store.question_draws(us.couple_id).await?;
-    let today: Vec<&QuestionDraw> = draws.iter().filter(|d| d.day == day).collect();
+    // A view reads only today's draws; the whole history is read once a day, to draw.
+    let today = ctx.store.question_draws_on(us.couple_id, day).await?;
     let current = today.last().and_then(|d| questions::question(&d.question_id)).filter(|q| q.depth <= ladder.depth);
     let question = match current {
         Some(q) if !another => q,
         _ => {
             // Used: every draw, oldest first, then every question either of you answered.
+            let draws = ctx.store.question_draws(us.couple_id).await?;
             let answered = ctx.store.exchanges(us.couple_id).await?;
             let mut used: Vec<String> = answered.iter().rev().map(|e| e.question_id.clone()).collect();
             used.extend(draws.iter().map(|d| d.question_id.clone()));

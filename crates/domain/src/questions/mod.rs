@@ -191,8 +191,10 @@ pub fn questions() -> &'static [Question] {
     })
 }
 
+/// A question by its id, through an index built once at first use.
 pub fn question(id: &str) -> Option<&'static Question> {
-    questions().iter().find(|q| q.id == id)
+    static BY_ID: OnceLock<std::collections::HashMap<&'static str, &'static Question>> = OnceLock::new();
+    BY_ID.get_or_init(|| questions().iter().map(|q| (q.id.as_str(), q)).collect()).get(id).copied()
 }
 
 pub fn replies() -> &'static [Reply] {

@@ -25,12 +25,14 @@ use crate::tech_free::Evening;
 use crate::time::TimeZoneName;
 use async_trait::async_trait;
 
+pub mod bulk;
 pub mod goals;
 pub mod keys;
 pub mod photos;
 pub mod play;
 pub mod reflections;
 pub mod reminders;
+pub use bulk::Bulk;
 pub use goals::Goals;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
@@ -221,6 +223,7 @@ pub trait Store:
     + Reflections
     + Play
     + Goals
+    + Bulk
     + Upkeep
 {
 }
@@ -238,6 +241,7 @@ impl<
         + Reflections
         + Play
         + Goals
+        + Bulk
         + Upkeep,
 > Store for T
 {
@@ -349,6 +353,9 @@ pub trait Pairing: Send + Sync {
     /// Ends the couple: both partners leave it; see `couple::UNPAIR_RULE`.
     async fn dissolve_couple(&self, couple: CoupleId, now: Timestamp) -> StoreResult<()>;
     async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>>;
+    /// A couple that has not ended: its members (by id) and when it began, in one read, as
+    /// every page of the couple's space needs them. `None` for an ended or unknown couple.
+    async fn couple_members(&self, couple: CoupleId) -> StoreResult<Option<(Vec<User>, Timestamp)>>;
     /// Every couple the person has been in, ended ones too, oldest first: ids and dates only,
     /// so "Your past words" and the export can read the person's own words from each.
     async fn couples_of(&self, user: UserId) -> StoreResult<Vec<PastCouple>>;
@@ -502,6 +509,9 @@ pub trait Questions: Send + Sync {
     /// Every question of the day drawn for the couple, oldest first; drawing the same question
     /// for the same day twice keeps one.
     async fn question_draws(&self, couple: CoupleId) -> StoreResult<Vec<QuestionDraw>>;
+    /// The questions drawn for the couple on one day, oldest first (what a page view needs,
+    /// however long the couple's history).
+    async fn question_draws_on(&self, couple: CoupleId, day: Date) -> StoreResult<Vec<QuestionDraw>>;
     async fn add_question_draw(
         &self,
         couple: CoupleId,

@@ -2,6 +2,7 @@
 //! sealed with their data key on the way in and opened on the way out (see [`crate::vault`]).
 //! Methods without written words pass straight through.
 
+mod bulk;
 mod goals;
 mod play;
 
@@ -267,6 +268,10 @@ impl Pairing for SealedStore {
 
     async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>> {
         self.inner.couple_since(couple).await
+    }
+
+    async fn couple_members(&self, couple: CoupleId) -> StoreResult<Option<(Vec<User>, Timestamp)>> {
+        self.inner.couple_members(couple).await
     }
 }
 
@@ -536,6 +541,10 @@ impl Questions for SealedStore {
 
     async fn question_draws(&self, couple: CoupleId) -> StoreResult<Vec<QuestionDraw>> {
         self.inner.question_draws(couple).await
+    }
+
+    async fn question_draws_on(&self, couple: CoupleId, day: Date) -> StoreResult<Vec<QuestionDraw>> {
+        self.inner.question_draws_on(couple, day).await
     }
 
     async fn add_question_draw(

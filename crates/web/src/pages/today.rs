@@ -15,7 +15,6 @@ use serde::Deserialize;
 use tend_domain::appreciation::{self, NewAppreciation};
 use tend_domain::check_in::NewCheckIn;
 use tend_domain::content::Starter;
-use tend_domain::conversation;
 use tend_domain::store::User;
 use tend_domain::today::GuideDay;
 use tend_domain::today::{self, Overview};
@@ -279,7 +278,8 @@ pub(super) async fn today_page(
     csrf: &CsrfToken,
     v: Variant,
 ) -> Result<Response, PageError> {
-    let overview: Overview = today::overview(&state.ctx, &me.0.user, true).await?;
+    let loaded = today::load(&state.ctx, &me.0.user, today::Extras::Page).await?;
+    let overview: &Overview = &loaded.overview;
     let us = &overview.us;
     let now = state.ctx.now();
     let tz = &us.me.time_zone;
@@ -298,33 +298,17 @@ pub(super) async fn today_page(
         AppreciationView::of(a, us, overview.is_new(a.author != us.me.id, a.created_at))
     };
     let (status, wait) = FormErrors::page_status(&[&v.check_in_errors, &v.appreciation_errors]);
-    let talk_seen = conversation::current_in(&state.ctx, us).await?.filter(conversation::Seen::needs_me);
-    let talk = talk_seen.as_ref().map(|s| super::conversation::TalkView::of(s, us, tz, now));
-    let today_question = tend_domain::questions::exchange::question_for_today_in(&state.ctx, us, false).await?;
-    let question = Some(super::questions::QuestionView::of(&today_question, tz));
-    let open_listening = tend_domain::listening::open_in(&state.ctx, us).await?;
+    let talk_seen = loaded.talk.as_ref().filter(|t| t.needs_me());
+    let talk = talk_seen.map(|s| super::conversation::TalkView::of(s, us, tz, now));
+    let question = Some(super::questions::QuestionView::of(&loaded.question, tz));
     let listening =
-        open_listening.as_ref().map(|l| super::listening::ExchangeView::of(l, us, now)).filter(|x| x.my_move);
-    let evening_seen = tend_domain::tech_free::current_in(&state.ctx, us).await?;
-    let evening = evening_seen.as_ref().map(|e| super::tech_free::EveningView::of(e, tz, now, &us.me.display_name));
-    let rhythm_today = tend_domain::rhythm::today_line(&state.ctx, us).await?;
-    let open_show = tend_domain::show_and_tell::open_in(&state.ctx, us).await?;
-    let show_and_tell = open_show.map(|id| id.0);
-    let on_this_day = tend_domain::memories::on_this_day(&state.ctx, us).await?;
-    let nudges = tend_domain::reminder::nudges_today(&state.ctx, us).await?;
-    let nudged = nudges.iter().any(|n| n.from_me);
+        loaded.listening.as_ref().map(|l| super::listening::ExchangeView::of(l, us, now)).filter(|x| x.my_move);
+    let evening = loaded.evening.as_ref().map(|e| super::tech_free::EveningView::of(e, tz, now, &us.me.display_name));
+    let show_and_tell = loaded.show_and_tell.map(|id| id.0);
+    let nudged = loaded.nudges.iter().any(|n| n.from_me);
     let nudge_choices =
         tend_domain::rhythm::Practice::ALL.iter().map(|p| (p.as_str(), p.info().name.clone())).collect();
-    let pieces = today::Pieces {
-        overview: &overview,
-        talk: talk_seen.as_ref(),
-        evening: evening_seen.as_ref(),
-        show_and_tell: open_show,
-        listening: open_listening.as_ref(),
-        question: Some(&today_question),
-        rhythm_today: &rhythm_today,
-        nudges: &nudges,
-    };
+    let pieces = today::Pieces { talk: talk_seen, ..loaded.pieces() };
     let facts = today::facts(&pieces, now);
     let next = today::next(&facts);
     let editing = v.editing || v.check_in_errors.any();
@@ -338,7 +322,7 @@ pub(super) async fn today_page(
         let on = if same_day { String::new() } else { format!(", {}", partner_day.date) };
         format!("It’s {} for {} in {}{on}.", partner_day.time, partner_day.name, partner_day.place)
     });
-    let guide = if tend_domain::account::guide_hidden(&state.ctx, &us.me).await? {
+    let guide = if loaded.guide_hidden {
         None
     } else {
         today::guide_day(us, now).map(|day| {
@@ -359,11 +343,9 @@ pub(super) async fn today_page(
             GuideCard { day, done, merged, tomorrow }
         })
     };
-    let help_hint = tend_domain::help_hint::for_me(&state.ctx, &us.me).await?;
-    let together = today::together(&state.ctx, us).await?;
     let page = TodayPage {
-        help_hint,
-        together,
+        help_hint: loaded.help_hint,
+        together: loaded.together,
         layout: Layout::new(Some(&me.0), csrf, "today"),
         greeting: greeting(now.to_zoned(tz.zone()).hour()),
         same_day,
@@ -398,9 +380,9 @@ pub(super) async fn today_page(
         talk,
         evening,
         show_and_tell,
-        on_this_day,
-        rhythm_today,
-        nudges,
+        on_this_day: loaded.on_this_day,
+        rhythm_today: loaded.rhythm_today,
+        nudges: loaded.nudges,
         nudged,
         nudge_choices,
         listening,

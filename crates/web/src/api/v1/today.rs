@@ -70,30 +70,13 @@ pub struct GuideView {
 #[utoipa::path(get, path = "/api/v1/today", tag = "today", security(("bearer" = [])),
     responses((status = 200, body = TodayView), (status = 409, description = "Not paired yet", body = Problem)))]
 pub async fn show(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Json<TodayView>, ApiError> {
-    let overview = today::overview(&state.ctx, &me.user, true).await?;
+    let loaded = today::load(&state.ctx, &me.user, today::Extras::Api).await?;
     let now = state.ctx.now();
+    let overview = &loaded.overview;
     let us = &overview.us;
-    let ctx = &state.ctx;
-    let talk = tend_domain::conversation::current_in(ctx, us).await?;
-    let evening = tend_domain::tech_free::current_in(ctx, us).await?;
-    let show_and_tell = tend_domain::show_and_tell::open_in(ctx, us).await?;
-    let listening = tend_domain::listening::open_in(ctx, us).await?;
-    let question = tend_domain::questions::exchange::question_for_today_in(ctx, us, false).await?;
-    let rhythm_today = tend_domain::rhythm::today_line(ctx, us).await?;
-    let nudges = tend_domain::reminder::nudges_today(ctx, us).await?;
-    let pieces = today::Pieces {
-        overview: &overview,
-        talk: talk.as_ref(),
-        evening: evening.as_ref(),
-        show_and_tell,
-        listening: listening.as_ref(),
-        question: Some(&question),
-        rhythm_today: &rhythm_today,
-        nudges: &nudges,
-    };
-    let next = today::next(&today::facts(&pieces, now));
-    let guide = if tend_domain::account::guide_hidden(ctx, &us.me).await? { None } else { today::guide_day(us, now) };
-    let together = today::together(ctx, us).await?;
+    let next = today::next(&today::facts(&loaded.pieces(), now));
+    let guide = if loaded.guide_hidden { None } else { today::guide_day(us, now) };
+    let together = loaded.together;
     let (me, partner) = (PartnerView::of(&us.me, now), PartnerView::of(&us.partner, now));
     Ok(Json(TodayView {
         same_day: me.today == partner.today,
