@@ -34,9 +34,6 @@ impl Overview {
 }
 
 /// Reads Today for the caller. With `mark_seen`, also remembers that they looked now.
-/// How often a visit to Today records itself as the last visit.
-pub const SEEN_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
-
 pub async fn overview(ctx: &Ctx, me: &User, mark_seen: bool) -> Result<Overview> {
     let us = couple::us(ctx, me).await?;
     let now = ctx.now();
@@ -46,9 +43,9 @@ pub async fn overview(ctx: &Ctx, me: &User, mark_seen: bool) -> Result<Overview>
     let (received, given): (Vec<_>, Vec<_>) =
         appreciation::since(ctx, &us, start, None).await?.into_iter().partition(|a| a.recipient == us.me.id);
     let last_seen = ctx.store.seen_at(us.me.id).await?;
-    // A page view writes at most once a minute: what is new stays marked new that much longer,
-    // and a busy reader never queues behind the database's writer.
-    if mark_seen && last_seen.is_none_or(|seen| now.duration_since(seen) >= SEEN_EVERY) {
+    // "New since your last visit" is exact to the visit, so each view records itself: the one
+    // write a page view still makes (see docs/decisions/0006-today-read-path.md).
+    if mark_seen {
         ctx.store.set_seen_at(us.me.id, now).await?;
     }
     Ok(Overview { us, check_in, received, given, last_seen })
