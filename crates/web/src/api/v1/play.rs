@@ -533,7 +533,8 @@ pub async fn afterwards(
     ApiJson(body): ApiJson<PlayAfterwardsBody>,
 ) -> Result<Json<PlayPlanView>, ApiError> {
     let id: PlanId = parse_id(&id)?;
-    let photo = match body.photo.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+    // Present, it must name a photo, as documented; left out, a photo given before stays.
+    let photo = match body.photo.as_deref() {
         Some(raw) => Some(
             PhotoId::parse(raw)
                 .ok_or_else(|| Error::field("photo", "Choose a photo you kept yourself in Our memories."))?,
