@@ -25,6 +25,12 @@ impl Overview {
         by_partner && self.last_seen.is_some_and(|seen| at > seen)
     }
 
+    /// True when the partner's check-in or an appreciation from them is new to the caller.
+    pub fn shows_something_new(&self) -> bool {
+        self.partner_check_in_is_new()
+            || self.received.iter().any(|a| self.is_new(a.author != self.us.me.id, a.created_at))
+    }
+
     pub fn partner_check_in_is_new(&self) -> bool {
         match &self.check_in.partner {
             check_in::PartnerCheckIn::Revealed { check_in } => self.is_new(true, check_in.updated_at),
@@ -33,7 +39,10 @@ impl Overview {
     }
 }
 
-/// Reads Today for the caller. With `mark_seen`, also remembers that they looked now.
+/// Reads Today for the caller. With `mark_seen`, also remembers that they looked now, but only
+/// when that changes something: on a first visit, or when the page shows something of the
+/// partner's as new. A view with nothing new writes nothing, and what the partner keeps hidden
+/// until the caller checks in is still new the day it is revealed.
 pub async fn overview(ctx: &Ctx, me: &User, mark_seen: bool) -> Result<Overview> {
     let us = couple::us(ctx, me).await?;
     let now = ctx.now();
@@ -43,12 +52,11 @@ pub async fn overview(ctx: &Ctx, me: &User, mark_seen: bool) -> Result<Overview>
     let (received, given): (Vec<_>, Vec<_>) =
         appreciation::since(ctx, &us, start, None).await?.into_iter().partition(|a| a.recipient == us.me.id);
     let last_seen = ctx.store.seen_at(us.me.id).await?;
-    // "New since your last visit" is exact to the visit, so each view records itself: the one
-    // write a page view still makes (see docs/decisions/0006-today-read-path.md).
-    if mark_seen {
-        ctx.store.set_seen_at(us.me.id, now).await?;
+    let overview = Overview { us, check_in, received, given, last_seen };
+    if mark_seen && (last_seen.is_none() || overview.shows_something_new()) {
+        ctx.store.set_seen_at(overview.us.me.id, now).await?;
     }
-    Ok(Overview { us, check_in, received, given, last_seen })
+    Ok(overview)
 }
 
 /// Everything Today shows, read side by side: the reads are independent, so a page waits for

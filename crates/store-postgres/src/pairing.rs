@@ -197,17 +197,6 @@ impl Pairing for PgStore {
         tx.commit().await.map_err(db)
     }
 
-    async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>> {
-        let since = sqlx::query_scalar!(
-            r#"select created_at as "created_at: Ts" from couples where id = $1 and ended_at is null"#,
-            couple.0
-        )
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(since.map(Ts::to_jiff))
-    }
-
     async fn couple_members(&self, couple: CoupleId) -> StoreResult<Option<(Vec<User>, Timestamp)>> {
         let rows = sqlx::query!(
             r#"select u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at as "created_at: Ts",

@@ -198,14 +198,6 @@ impl Pairing for SqliteStore {
         tx.commit().await.map_err(db)
     }
 
-    async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>> {
-        let since = sqlx::query_scalar!("select created_at from couples where id = $1 and ended_at is null", couple.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        since.map(ts).transpose()
-    }
-
     async fn couple_members(&self, couple: CoupleId) -> StoreResult<Option<(Vec<User>, Timestamp)>> {
         let rows = sqlx::query!(
             r#"select u.id as "u_id!: i64", u.email as u_email, u.display_name as u_display_name,

@@ -270,7 +270,7 @@ async fn invites_pair_two_people_once(db: TestDb) {
     assert_eq!(s.redeem_invite(&token.hash(), c.id, now).await.expect("redeem"), Err(RedeemFailure::Used));
     let members: Vec<UserId> = s.users_in_couple(couple).await.expect("members").iter().map(|u| u.id).collect();
     assert_eq!(members, vec![a.id, b.id]);
-    assert_eq!(s.couple_since(couple).await.expect("since"), Some(now));
+    assert_eq!(s.couple_members(couple).await.map(|m| m.map(|(_, since)| since)).expect("since"), Some(now));
     let (together, since) = s.couple_members(couple).await.expect("members").expect("a couple");
     assert_eq!(together.iter().map(|u| u.id).collect::<Vec<_>>(), vec![a.id, b.id]);
     assert_eq!(since, now);
@@ -286,7 +286,7 @@ async fn invites_pair_two_people_once(db: TestDb) {
 
     s.dissolve_couple(couple, t("2026-02-01T00:00:00Z")).await.expect("dissolve");
     assert!(s.users_in_couple(couple).await.expect("members").is_empty());
-    assert_eq!(s.couple_since(couple).await.expect("since"), None);
+    assert_eq!(s.couple_members(couple).await.map(|m| m.map(|(_, since)| since)).expect("since"), None);
     assert_eq!(s.couple_members(couple).await.expect("members"), None, "an ended couple has no members");
     assert_eq!(s.dissolve_couple(couple, t("2026-02-01T00:00:00Z")).await, Err(StoreError::NotFound));
     assert_eq!(s.user(a.id).await.expect("read").and_then(|u| u.couple_id), None);
@@ -2483,7 +2483,7 @@ async fn deleting_an_account_keeps_the_partners_words(db: TestDb) {
     assert_eq!(s.delete_user(UserId(987_654), at).await, Ok(false), "nobody to delete");
 
     // The couple ended, as unpairing ends it; b is on their own, their session still works.
-    assert_eq!(s.couple_since(c).await.expect("read"), None);
+    assert_eq!(s.couple_members(c).await.map(|m| m.map(|(_, since)| since)).expect("read"), None);
     assert_eq!(s.user(b.id).await.expect("read").and_then(|u| u.couple_id), None);
     assert_eq!(s.users_in_couple(c).await.expect("read"), Vec::<User>::new());
     assert!(s.session_by_token(&b_cookie.hash(), at).await.expect("read").is_some());

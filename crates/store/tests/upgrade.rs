@@ -103,7 +103,7 @@ async fn upgrades_with_nothing_lost(db: TestDb, dump: &str) {
     let couple = alex.couple_id.expect("Alex is paired");
     assert_eq!(sam.couple_id, Some(couple), "with Sam");
     assert!(!alex.time_zone.as_str().is_empty(), "time zones read back");
-    assert!(s.couple_since(couple).await.expect("reads").is_some());
+    assert!(s.couple_members(couple).await.map(|m| m.map(|(_, since)| since)).expect("reads").is_some());
     assert_eq!(s.users_in_couple(couple).await.expect("reads").len(), 2);
     assert!(s.password_hash(alex.id).await.expect("reads").is_some_and(|h| h.starts_with("$argon2id$")));
 

@@ -370,7 +370,7 @@ async fn days_to_come_are_not_quiet_days(db: TestDb) {
 
 async fn what_the_partner_added_is_marked_new_once(db: TestDb) {
     let app = spawn(db).await;
-    let (_alex, sam) = api_couple(&app, "new").await;
+    let (alex, sam) = api_couple(&app, "new").await;
     let browser = app.browser();
     browser.log_in("a-new@example.org", "a long enough password").await;
     let (_, html) = browser.page("/today").await;
@@ -382,6 +382,27 @@ async fn what_the_partner_added_is_marked_new_once(db: TestDb) {
     app.advance_minutes(1);
     let (_, html) = browser.page("/today").await;
     assert!(!html.contains("badge new"), "and only until it has been seen");
+
+    // A view with nothing new records nothing: the last visit stays where it was.
+    let (_, before) = alex.get("/api/v1/today").await;
+    app.advance_minutes(3);
+    let (_, after) = alex.get("/api/v1/today").await;
+    assert_eq!(before["last_seen"], after["last_seen"], "nothing new, nothing written");
+    assert!(before["last_seen"].is_string());
+
+    // Sam's check-in stays hidden until Alex checks in, however often Alex looks; once
+    // revealed, it is new, and then no longer.
+    sam.call(reqwest::Method::PUT, "/api/v1/check-ins/today", Some(json!({"high": "tea", "closeness": 5}))).await;
+    app.advance_minutes(1);
+    let (_, html) = browser.page("/today").await;
+    assert!(!html.contains("badge new") && !html.contains(">tea<"), "hidden until Alex checks in");
+    app.advance_minutes(1);
+    alex.call(reqwest::Method::PUT, "/api/v1/check-ins/today", Some(json!({"high": "a walk", "closeness": 6}))).await;
+    let (_, html) = browser.page("/today").await;
+    assert_eq!(html.matches("badge new").count(), 1, "the revealed check-in is new");
+    app.advance_minutes(1);
+    let (_, html) = browser.page("/today").await;
+    assert!(!html.contains("badge new"), "and only once");
 }
 
 async fn hugs_count_once_for_both(db: TestDb) {

@@ -352,7 +352,6 @@ pub trait Pairing: Send + Sync {
     ) -> StoreResult<Result<CoupleId, RedeemFailure>>;
     /// Ends the couple: both partners leave it; see `couple::UNPAIR_RULE`.
     async fn dissolve_couple(&self, couple: CoupleId, now: Timestamp) -> StoreResult<()>;
-    async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>>;
     /// A couple that has not ended: its members (by id) and when it began, in one read, as
     /// every page of the couple's space needs them. `None` for an ended or unknown couple.
     async fn couple_members(&self, couple: CoupleId) -> StoreResult<Option<(Vec<User>, Timestamp)>>;

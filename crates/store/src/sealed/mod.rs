@@ -266,10 +266,6 @@ impl Pairing for SealedStore {
         self.inner.couples_of(user).await
     }
 
-    async fn couple_since(&self, couple: CoupleId) -> StoreResult<Option<Timestamp>> {
-        self.inner.couple_since(couple).await
-    }
-
     async fn couple_members(&self, couple: CoupleId) -> StoreResult<Option<(Vec<User>, Timestamp)>> {
         self.inner.couple_members(couple).await
     }
