@@ -144,6 +144,12 @@ async fn passes_bad_input_and_races(db: TestDb) {
     assert_eq!(answer(&alex, second, "   ").await.0, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer(&alex, "no-such-question", "hi").await.0, StatusCode::NOT_FOUND);
     assert_eq!(alex.get("/api/v1/questions/..%2f..%2fetc").await.0, StatusCode::NOT_FOUND);
+    // A retired question still reads (answers given to it keep their question), but it is not
+    // offered and not open to a fresh answer.
+    let (status, retired) = alex.get("/api/v1/questions/play-017").await;
+    assert_eq!((status, retired["question"]["id"].as_str()), (StatusCode::OK, Some("play-017")), "{retired}");
+    assert!(!ids.iter().any(|id| id == "play-017"), "retired questions are not listed");
+    assert_eq!(answer(&alex, "play-017", "hi").await.0, StatusCode::CONFLICT);
     let deep = open_questions(&alex, "us").await;
     assert!(deep.is_empty(), "the Us deck has nothing open at level 1");
     let (status, problem) = answer(&alex, "us-030", "too soon").await;

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::events::EventKind;
 use crate::ids::{ExchangeId, UserId};
 use crate::questions::ladder::{Ladder, LadderRules, LadderView, Seat};
-use crate::questions::{self, IntimacyType, Question};
+use crate::questions::{self, IntimacyType, Question, Tone};
 use crate::store::{NewAnswerRecord, StoredLadder, User};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -346,6 +346,10 @@ pub async fn answer(ctx: &Ctx, me: &User, question_id: &str, form: &NewAnswer) -
     if question.depth > ladder.depth {
         return Err(Error::rejected("This question opens when you’re both ready to go a little deeper."));
     }
+    if question.retired && ctx.store.exchange(us.couple_id, &question.id).await?.is_none() {
+        // Kept only so answers given before still read; one already begun may be finished.
+        return Err(Error::rejected("This question has been taken out of the decks; try another one."));
+    }
     let now = ctx.now();
     let exchange_id =
         ctx.store.ensure_exchange(us.couple_id, &question.id, &question.deck, question.depth, now).await?;
@@ -556,13 +560,20 @@ pub async fn overview(ctx: &Ctx, me: &User) -> Result<(LadderView, Vec<DeckCount
 /// level, so that answering today's question counts in that deck.
 pub const DAILY_DECK: &str = "today";
 
-/// The question for today: one a day per couple at their level, never one they have drawn
-/// or answered before until the level's pool is used up, then the one drawn longest ago. It
-/// comes from the [`DAILY_DECK`] while that has fresh questions at the level, then from every
-/// deck. The pick is a pure function of the couple, the day and what was used before, so two
-/// phones drawing at the same moment draw the same question.
+/// The question for today: one a day per couple, never one they have drawn or answered before
+/// until its pool is used up, then the one drawn longest ago. Most days it comes from the
+/// couple's own level; one day in four is a lighter day, drawn from every level up to theirs
+/// with nothing heavy in it, so a couple at the deepest level still has easy days. It never
+/// presumes what not every couple has. It comes from the [`DAILY_DECK`] while that has fresh
+/// questions in the pool, then from every deck. The pick is a pure function of the couple, the
+/// day and what was used before, so two phones drawing at the same moment draw the same one.
 pub fn pick(couple: i64, day: Date, depth: u8, used: &[String], skip: usize) -> Option<&'static Question> {
-    let pool: Vec<&'static Question> = questions::questions().iter().filter(|q| q.depth == depth).collect();
+    let lighter = lighter_day(couple, day);
+    let pool: Vec<&'static Question> = questions::questions()
+        .iter()
+        .filter(|q| q.presumes.is_empty())
+        .filter(|q| if lighter { q.depth <= depth && q.tone != Tone::Serious } else { q.depth == depth })
+        .collect();
     let fresh: Vec<&'static Question> = pool.iter().copied().filter(|q| !used.contains(&q.id)).collect();
     let daily: Vec<&'static Question> = fresh.iter().copied().filter(|q| q.deck == DAILY_DECK).collect();
     let fresh = if daily.is_empty() { fresh } else { daily };
@@ -571,10 +582,19 @@ pub fn pick(couple: i64, day: Date, depth: u8, used: &[String], skip: usize) -> 
         let last_use = |q: &&Question| used.iter().rposition(|id| *id == q.id);
         return pool.iter().copied().min_by_key(|q| (last_use(q), q.id.clone()));
     }
-    let seed = u64::try_from(couple).unwrap_or(0).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ u64::try_from(day.to_zoned(jiff::tz::TimeZone::UTC).map_or(0, |z| z.timestamp().as_second())).unwrap_or(0);
     let n = fresh.len() as u64;
-    fresh.get(usize::try_from(seed.wrapping_add(skip as u64) % n).unwrap_or(0)).copied()
+    fresh.get(usize::try_from(seed(couple, day).wrapping_add(skip as u64) % n).unwrap_or(0)).copied()
+}
+
+fn seed(couple: i64, day: Date) -> u64 {
+    u64::try_from(couple).unwrap_or(0).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ u64::try_from(day.to_zoned(jiff::tz::TimeZone::UTC).map_or(0, |z| z.timestamp().as_second())).unwrap_or(0)
+}
+
+/// One day in four, in a steady rhythm that starts at a different day for each couple.
+fn lighter_day(couple: i64, day: Date) -> bool {
+    let days = day.since(Date::constant(2000, 1, 1)).map_or(0, |span| i64::from(span.get_days()));
+    (days + couple.rem_euclid(4)).rem_euclid(4) == 0
 }
 
 /// The couple's day for the question of the day: the earlier of the two partners' dates, so
@@ -655,9 +675,18 @@ mod tests {
         assert_eq!(reveal(Some(&me), Some(&private)), reveal(Some(&me), Some(&them)));
     }
 
+    /// A day that is not a lighter one for couple 7, and one that is.
+    fn days_of(couple: i64) -> (Date, Date) {
+        let start: Date = "2026-03-10".parse().expect("date");
+        let days = (0..8).map(|n| start.checked_add(jiff::Span::new().days(n)).expect("a day"));
+        let plain = days.clone().find(|d| !lighter_day(couple, *d)).expect("a plain day");
+        let light = days.clone().find(|d| lighter_day(couple, *d)).expect("a lighter day");
+        (plain, light)
+    }
+
     #[test]
     fn the_daily_pick_is_stable_fresh_and_at_the_depth() {
-        let day: Date = "2026-03-10".parse().expect("date");
+        let (day, _) = days_of(7);
         let a = pick(7, day, 1, &[], 0).expect("a question");
         assert_eq!(a.depth, 1);
         assert_eq!(pick(7, day, 1, &[], 0).map(|q| &q.id), Some(&a.id), "the same for both phones");
@@ -671,10 +700,39 @@ mod tests {
             .collect();
         let then = pick(7, day, 1, &daily, 0).expect("then from every deck");
         assert!(then.depth == 1 && then.deck != DAILY_DECK && !daily.contains(&then.id));
-        let all: Vec<String> = questions::questions().iter().filter(|q| q.depth == 2).map(|q| q.id.clone()).collect();
+        let all: Vec<String> = questions::questions()
+            .iter()
+            .filter(|q| q.depth == 2 && q.presumes.is_empty())
+            .map(|q| q.id.clone())
+            .collect();
         let again = pick(7, day, 2, &all, 0).expect("a used-up pool starts again");
         assert_eq!(again.id, all[0], "with the one used longest ago");
         assert!(pick(7, day, 9, &[], 0).is_none());
+    }
+
+    #[test]
+    fn a_deep_couple_still_gets_lighter_days_and_nothing_presumed() {
+        let start: Date = "2026-01-01".parse().expect("date");
+        let mut used: Vec<String> = Vec::new();
+        let (mut not_heavy, mut below) = (0, 0);
+        let days = 400;
+        for n in 0..days {
+            let day = start.checked_add(jiff::Span::new().days(n)).expect("a day");
+            let q = pick(11, day, 3, &used, 0).expect("a question");
+            assert!(q.depth <= 3 && q.presumes.is_empty(), "{}: at or below the level, presuming nothing", q.id);
+            not_heavy += usize::from(q.tone != Tone::Serious);
+            below += usize::from(q.depth < 3);
+            used.push(q.id.clone());
+        }
+        assert!(not_heavy * 4 >= days as usize, "{not_heavy} of {days} deep days were not heavy");
+        assert!(below > 0, "lighter days draw from the levels below too");
+        let (plain, light) = days_of(7);
+        assert_eq!(pick(7, plain, 3, &[], 0).map(|q| q.depth), Some(3), "other days are at the couple's level");
+        assert_ne!(pick(7, light, 3, &[], 0).map(|q| q.tone), Some(Tone::Serious));
+        for n in 0..8 {
+            let day = start.checked_add(jiff::Span::new().days(n)).expect("a day");
+            assert_eq!(pick(5, day, 1, &[], 0).map(|q| q.depth), Some(1), "a new couple stays at the first level");
+        }
     }
 
     #[test]

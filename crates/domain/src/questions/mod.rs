@@ -76,6 +76,51 @@ impl Tone {
     }
 }
 
+/// What a question takes for granted that not every couple has. The question for today, which
+/// every couple is offered, never presumes anything; a deck may, where the question needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Presumption {
+    Children,
+    Parents,
+    Siblings,
+    /// A family that showed love.
+    LovingFamily,
+    Friends,
+    Pets,
+    Job,
+    Faith,
+    LivingTogether,
+    /// Being in the same place, not apart.
+    SamePlace,
+    ChildhoodPhotos,
+    Hearing,
+    Sight,
+    Mobility,
+}
+
+/// The broad areas a question's theme belongs to, which the content test holds to quotas so
+/// that no part of a couple's life is left thin.
+pub const AREAS: &[&str] = &[
+    "everyday",
+    "fun",
+    "new-things",
+    "our-history",
+    "past",
+    "dreams",
+    "good-news",
+    "feelings",
+    "outside-stress",
+    "conflict-repair",
+    "household",
+    "values",
+    "ideas",
+    "body",
+    "people",
+    "us",
+    "self",
+];
+
 #[derive(Clone, Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
@@ -83,10 +128,27 @@ pub struct Question {
     pub depth: u8,
     pub tone: Tone,
     pub types: Vec<IntimacyType>,
+    /// `area/topic`: the area (one of [`AREAS`]) and the particular subject. At most two
+    /// questions share a theme at one depth, which keeps near-twins out.
+    #[serde(default)]
+    pub theme: String,
+    #[serde(default)]
+    pub presumes: Vec<Presumption>,
+    /// Taken out of the decks: never drawn or listed, but kept so answers given to it still
+    /// read with their question.
+    #[serde(default)]
+    pub retired: bool,
     pub text: String,
     /// Filled in from the file the question is in.
     #[serde(skip_deserializing)]
     pub deck: String,
+}
+
+impl Question {
+    /// The area of the question's theme, such as `good-news`.
+    pub fn area(&self) -> &str {
+        self.theme.split('/').next().unwrap_or_default()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, serde::Serialize)]
@@ -177,8 +239,14 @@ pub fn deck(id: &str) -> Option<&'static Deck> {
     decks().iter().find(|d| d.id == id)
 }
 
-/// Every question, deck by deck in the decks' order.
+/// Every question in the decks, deck by deck in the decks' order; retired ones are left out.
 pub fn questions() -> &'static [Question] {
+    static LIST: OnceLock<Vec<Question>> = OnceLock::new();
+    LIST.get_or_init(|| every_question().iter().filter(|q| !q.retired).cloned().collect())
+}
+
+/// Every question ever written, retired ones included, as answers may name any of them.
+fn every_question() -> &'static [Question] {
     static LIST: OnceLock<Vec<Question>> = OnceLock::new();
     LIST.get_or_init(|| {
         QUESTION_FILES
@@ -191,10 +259,10 @@ pub fn questions() -> &'static [Question] {
     })
 }
 
-/// A question by its id, through an index built once at first use.
+/// A question by its id, retired ones included, through an index built once at first use.
 pub fn question(id: &str) -> Option<&'static Question> {
     static BY_ID: OnceLock<std::collections::HashMap<&'static str, &'static Question>> = OnceLock::new();
-    BY_ID.get_or_init(|| questions().iter().map(|q| (q.id.as_str(), q)).collect()).get(id).copied()
+    BY_ID.get_or_init(|| every_question().iter().map(|q| (q.id.as_str(), q)).collect()).get(id).copied()
 }
 
 pub fn replies() -> &'static [Reply] {
@@ -265,7 +333,7 @@ mod tests {
             .expect("content/questions exists")
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().trim_end_matches(".toml").to_owned())
-            .filter(|n| n != "decks" && n != "replies")
+            .filter(|n| !["decks", "replies", "twins", "well-known"].contains(&n.as_str()))
             .collect();
         on_disk.sort();
         let mut listed: Vec<String> = QUESTION_FILES.iter().map(|(n, _)| (*n).to_owned()).collect();
@@ -282,13 +350,9 @@ mod tests {
 
     #[test]
     fn questions_follow_the_rules() {
-        let mut total = 0;
-        for (deck, text) in QUESTION_FILES {
-            let file: QuestionFile = toml::from_str(text).unwrap_or_else(|e| panic!("{deck}.toml: {e}"));
-            total += file.question.len();
-        }
+        let written = written();
         let all = questions();
-        assert_eq!(all.len(), total, "every question loads");
+        assert_eq!(all.len(), written.iter().filter(|q| !q.retired).count(), "every question loads");
         assert!(all.len() >= 400, "at least 400 questions, found {}", all.len());
         let mut ids = HashSet::new();
         for q in all {
@@ -412,7 +476,7 @@ mod tests {
     #[test]
     fn every_question_has_a_tone_and_at_least_three_fitting_replies() {
         let file_tones = QUESTION_FILES.iter().map(|(_, text)| text.matches("\ntone = ").count()).sum::<usize>();
-        assert_eq!(file_tones, questions().len(), "every question names its tone in its file");
+        assert_eq!(file_tones, written().len(), "every question names its tone in its file");
         for q in questions() {
             let fitting: Vec<&Reply> = replies_for(q).collect();
             assert!(fitting.len() >= 3, "{} ({}): {} fitting replies", q.id, q.tone.as_str(), fitting.len());
@@ -455,6 +519,206 @@ mod tests {
         let news = question("dreams-004").expect("a good-news question");
         assert_eq!(news.tone, Tone::Joyful);
         assert!(replies_for(news).any(|r| r.id == "enthusiasm-1"), "good news gets celebrated");
+    }
+
+    /// Every question ever written, straight from the files, retired ones included.
+    fn written() -> Vec<Question> {
+        QUESTION_FILES
+            .iter()
+            .flat_map(|(deck, text)| {
+                let file: QuestionFile = toml::from_str(text).unwrap_or_else(|e| panic!("{deck}.toml: {e}"));
+                file.question.into_iter().map(move |q| Question { deck: (*deck).to_owned(), ..q })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_question_is_ever_removed_only_retired() {
+        // Ids are numbered in order within a deck; a gap would mean a question was deleted and
+        // the answers given to it lost their question.
+        for (deck, _) in QUESTION_FILES {
+            let mut numbers: Vec<u32> = written()
+                .iter()
+                .filter(|q| q.deck == *deck)
+                .map(|q| q.id[deck.len() + 1..].parse().unwrap_or_else(|_| panic!("{}: numbered id", q.id)))
+                .collect();
+            numbers.sort_unstable();
+            let expected: Vec<u32> = (1..=u32::try_from(numbers.len()).unwrap_or(0)).collect();
+            assert_eq!(numbers, expected, "{deck}: ids run from 1 with no gap");
+        }
+        let retired = written().into_iter().filter(|q| q.retired).collect::<Vec<_>>();
+        for q in &retired {
+            assert!(question(&q.id).is_some(), "{}: a retired question still reads", q.id);
+            assert!(questions().iter().all(|l| l.id != q.id), "{}: a retired question is never offered", q.id);
+        }
+    }
+
+    #[test]
+    fn every_question_has_a_theme_and_no_theme_crowds_a_depth() {
+        let mut per_theme: BTreeMap<(&str, u8), Vec<&str>> = BTreeMap::new();
+        for q in questions() {
+            let (area, topic) = q.theme.split_once('/').unwrap_or_else(|| panic!("{}: theme is area/topic", q.id));
+            assert!(AREAS.contains(&area), "{}: {area} is not one of the areas", q.id);
+            assert!(
+                !topic.is_empty() && topic.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{}: topic {topic:?} is a lowercase slug",
+                q.id
+            );
+            let unique: HashSet<_> = q.presumes.iter().collect();
+            assert_eq!(unique.len(), q.presumes.len(), "{}: presumes something twice", q.id);
+            per_theme.entry((q.theme.as_str(), q.depth)).or_default().push(q.id.as_str());
+        }
+        for ((theme, depth), ids) in per_theme {
+            assert!(ids.len() <= 2, "{} questions of {theme} at depth {depth}: {ids:?}", ids.len());
+        }
+    }
+
+    /// Words that take a problem between the partners for granted.
+    const PRESUMING: &[&str] = &[
+        "a hurt",
+        "hurt between us",
+        "an apology",
+        "apologize",
+        "apologise",
+        "resent",
+        "let you down",
+        "let each other down",
+        "grudge",
+        "unresolved",
+        "haven't forgiven",
+        "not forgiven",
+        "betray",
+        "disappointed in me",
+        "hasn't fully healed",
+        "still hurts",
+    ];
+    /// Words that leave room for there being none.
+    const SOFTENING: &[&str] =
+        &["if any", "if there is", "if there's", "if there was", "if ever", "if one comes to mind", "if you have one"];
+    /// First words of a question that can be answered yes or no.
+    const YES_NO: &[&str] = &[
+        "do", "does", "did", "are", "is", "was", "were", "have", "has", "had", "can", "could", "would", "will",
+        "should", "shall", "may", "might", "must", "am",
+    ];
+
+    #[test]
+    fn questions_are_worded_to_open_up() {
+        for q in questions() {
+            let text = q.text.to_lowercase();
+            let first = text.split(|c: char| !c.is_alphabetic() && c != '\'').next().unwrap_or_default();
+            let would_you_rather = text.starts_with("would you rather");
+            if q.deck != "play" {
+                assert!(!YES_NO.contains(&first), "{}: a yes/no opener belongs in Play only: {:?}", q.id, q.text);
+            }
+            // A list to choose from after a colon ends with a way out of it.
+            let menu = text.rsplit_once(':').map(|(_, list)| list).unwrap_or_default();
+            if menu.contains(" or ") && !would_you_rather {
+                assert!(menu.contains("else"), "{}: a fixed menu ends with an open option: {:?}", q.id, q.text);
+            }
+            // Word starts only: "resent" is not in "present".
+            let words = format!(" {}", text.replace(|c: char| !c.is_alphabetic() && c != '\'', " "));
+            if q.depth < 3 && PRESUMING.iter().any(|p| words.contains(&format!(" {p}"))) {
+                assert!(
+                    SOFTENING.iter().any(|s| text.contains(s)),
+                    "{}: presumes a problem below the deepest level; soften it with \"if any\": {:?}",
+                    q.id,
+                    q.text
+                );
+            }
+        }
+        let play = questions().iter().filter(|q| q.deck == "play").count();
+        let closed = questions()
+            .iter()
+            .filter(|q| q.deck == "play")
+            .filter(|q| {
+                let text = q.text.to_lowercase();
+                YES_NO.contains(&text.split(|c: char| !c.is_alphabetic()).next().unwrap_or_default())
+            })
+            .count();
+        assert!(closed * 3 <= play, "{closed} of {play} Play questions are yes/no or either/or");
+    }
+
+    #[test]
+    fn the_decks_cover_every_kind_of_closeness_at_every_depth() {
+        let all = questions();
+        assert!(all.len() >= 1000, "at least 1,000 questions, found {}", all.len());
+        for t in IntimacyType::ALL {
+            for d in DEPTHS {
+                let n = all.iter().filter(|q| q.depth == d && q.types.contains(&t)).count();
+                let least = if t == IntimacyType::Recreational && d == 3 { 10 } else { 25 };
+                assert!(n >= least, "{} at depth {d}: {n} questions, at least {least}", t.as_str());
+            }
+        }
+        for (area, least) in [
+            ("outside-stress", 40),
+            ("feelings", 30),
+            ("good-news", 40),
+            ("our-history", 30),
+            ("new-things", 30),
+            ("conflict-repair", 25),
+        ] {
+            let n = all.iter().filter(|q| q.area() == area).count();
+            assert!(n >= least, "{area}: {n} questions, at least {least}");
+        }
+        let deep_not_heavy = all.iter().filter(|q| q.depth == 3 && q.tone != Tone::Serious).count();
+        assert!(deep_not_heavy >= 40, "deep questions that are not heavy: {deep_not_heavy}");
+    }
+
+    /// 64-bit FNV-1a, as scripts/question-twins computes it over what its scan looked at.
+    fn fnv1a(text: &str) -> String {
+        let hash =
+            text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        format!("{hash:016x}")
+    }
+
+    #[derive(Deserialize)]
+    struct Twins {
+        fingerprint: String,
+        questions: usize,
+        #[serde(default)]
+        pair: Vec<Reviewed>,
+        #[serde(default)]
+        echo: Vec<Reviewed>,
+    }
+
+    #[derive(Deserialize)]
+    struct Reviewed {
+        verdict: String,
+        why: String,
+        #[serde(default)]
+        a: String,
+        #[serde(default)]
+        b: String,
+        #[serde(default)]
+        question: String,
+    }
+
+    #[derive(Deserialize)]
+    struct WellKnown {
+        theme: Vec<String>,
+    }
+
+    #[test]
+    fn the_meaning_scan_is_current_and_every_near_twin_is_reviewed() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../content/questions");
+        let read = |name: &str| std::fs::read_to_string(format!("{dir}/{name}")).expect("content file");
+        let twins: Twins = toml::from_str(&read("twins.toml")).expect("twins.toml parses");
+        let known: WellKnown = toml::from_str(&read("well-known.toml")).expect("well-known.toml parses");
+        let mut live: Vec<&Question> = questions().iter().collect();
+        live.sort_by(|a, b| a.id.cmp(&b.id));
+        let scanned: String = live.iter().map(|q| format!("{}\t{}\n", q.id, q.text)).collect::<String>()
+            + &known.theme.iter().map(|t| format!("{t}\n")).collect::<String>();
+        assert_eq!(
+            (twins.fingerprint.as_str(), twins.questions),
+            (fnv1a(&scanned).as_str(), live.len()),
+            "the questions changed since the meaning scan: run scripts/question-twins and review what it lists"
+        );
+        for p in twins.pair.iter().chain(&twins.echo) {
+            let what = if p.question.is_empty() { format!("{} and {}", p.a, p.b) } else { p.question.clone() };
+            assert_eq!(p.verdict, "distinct", "{what}: not reviewed (retire one of a near-twin pair, or say why not)");
+            assert!(p.why.len() >= 10, "{what}: say why they are distinct");
+        }
+        assert!(known.theme.len() >= 30, "the well-known themes to keep clear of");
     }
 
     #[test]
