@@ -177,10 +177,13 @@ pub enum ReplyKind {
     Care,
     Enthusiasm,
     Curiosity,
+    /// Smiling back, teasing gently, playing along: for a silly question.
+    Playful,
 }
 
 impl ReplyKind {
-    pub const ALL: [Self; 5] = [Self::Understanding, Self::Validation, Self::Care, Self::Enthusiasm, Self::Curiosity];
+    pub const ALL: [Self; 6] =
+        [Self::Understanding, Self::Validation, Self::Care, Self::Enthusiasm, Self::Curiosity, Self::Playful];
 }
 
 /// A one-tap reply. Its id is stored with each response, so an id keeps its words for good.
@@ -510,6 +513,10 @@ mod tests {
         let mascot = question("play-001").expect("the mascot question");
         assert_eq!(mascot.tone, Tone::Playful);
         let offered: Vec<&str> = suggested_replies(mascot).iter().map(|r| r.text.as_str()).collect();
+        assert!(
+            suggested_replies(mascot).iter().any(|r| r.kind == ReplyKind::Playful),
+            "a silly question is offered a playful reply: {offered:?}"
+        );
         for comfort in ["It's okay to feel that way.", "I'm here with you."] {
             assert!(!offered.contains(&comfort), "{comfort:?} offered on the mascot question: {offered:?}");
             assert!(!replies_for(mascot).any(|r| r.text == comfort));

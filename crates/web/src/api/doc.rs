@@ -420,7 +420,7 @@ pub fn schema_limits() -> Vec<(&'static str, &'static str, Rule)> {
             "partner_state",
             Words(vec!["not_yet", "waiting_for_you", "you_passed", "passed", "revealed"]),
         ),
-        ("ReplyView", "kind", Words(vec!["understanding", "validation", "care", "enthusiasm", "curiosity"])),
+        ("ReplyView", "kind", Words(vec!["understanding", "validation", "care", "enthusiasm", "curiosity", "playful"])),
         ("QuestionView", "depth", Range(shallow, deep)),
         ("QuestionView", "types", EachOf(types)),
         ("LadderLevelView", "depth", Range(shallow, deep)),
