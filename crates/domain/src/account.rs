@@ -260,6 +260,7 @@ pub async fn change_password(
     let hash = password::hash(new).await?;
     ctx.store.set_password_hash(me.id, &hash, ctx.now()).await?;
     ctx.store.delete_sessions_except(me.id, keep_session).await?;
+    ctx.access_changed(me).await;
     Ok(())
 }
 

@@ -439,7 +439,30 @@ pub async fn by_api_token(ctx: &Ctx, token: &str) -> Result<Option<Authenticated
 
 pub async fn end_session(ctx: &Ctx, me: &User, id: SessionId) -> Result<()> {
     ctx.store.delete_session(me.id, id).await?;
+    ctx.access_changed(me).await;
     Ok(())
+}
+
+/// Whether an open event stream may go on: its session or token still stands, and the person
+/// still belongs to the audience it listens to (a couple that has not ended). Asked when
+/// someone's access changed; any doubt (an error) closes the stream, which a page reopens,
+/// signing in again if it must.
+pub async fn may_still_listen(ctx: &Ctx, who: &Authenticated, audience: crate::events::Audience) -> bool {
+    let standing = match who.via {
+        Via::Session { id, .. } => {
+            ctx.store.sessions_of(who.user.id, ctx.now()).await.map(|s| s.iter().any(|s| s.id == id))
+        }
+        Via::ApiToken { id } => ctx.store.api_tokens_of(who.user.id).await.map(|t| t.iter().any(|t| t.id == id)),
+    };
+    if !standing.unwrap_or(false) {
+        return false;
+    }
+    match audience {
+        crate::events::Audience::Couple(couple) => {
+            ctx.store.user(who.user.id).await.ok().flatten().is_some_and(|u| u.couple_id == Some(couple))
+        }
+        crate::events::Audience::Person(person) => person == who.user.id,
+    }
 }
 
 pub async fn sessions(ctx: &Ctx, me: &User) -> Result<Vec<SessionSummary>> {
@@ -448,7 +471,11 @@ pub async fn sessions(ctx: &Ctx, me: &User) -> Result<Vec<SessionSummary>> {
 
 /// Revokes one of the caller's own sessions; someone else's is "not found".
 pub async fn revoke_session(ctx: &Ctx, me: &User, id: SessionId) -> Result<()> {
-    if ctx.store.delete_session(me.id, id).await? { Ok(()) } else { Err(Error::NotFound) }
+    if !ctx.store.delete_session(me.id, id).await? {
+        return Err(Error::NotFound);
+    }
+    ctx.access_changed(me).await;
+    Ok(())
 }
 
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -493,13 +520,18 @@ pub async fn api_tokens(ctx: &Ctx, me: &User) -> Result<Vec<ApiTokenSummary>> {
 }
 
 pub async fn revoke_api_token(ctx: &Ctx, me: &User, id: ApiTokenId) -> Result<()> {
-    if ctx.store.delete_api_token(me.id, id).await? { Ok(()) } else { Err(Error::NotFound) }
+    if !ctx.store.delete_api_token(me.id, id).await? {
+        return Err(Error::NotFound);
+    }
+    ctx.access_changed(me).await;
+    Ok(())
 }
 
 pub async fn revoke_all_api_tokens(ctx: &Ctx, me: &User) -> Result<()> {
     for token in ctx.store.api_tokens_of(me.id).await? {
         ctx.store.delete_api_token(me.id, token.id).await?;
     }
+    ctx.access_changed(me).await;
     Ok(())
 }
 

@@ -32,11 +32,14 @@ pub enum EventKind {
     StateOfUs,
     Play,
     Goals,
+    /// Someone's access changed (a session or token revoked, a log-out, a new password, an
+    /// unpairing): open streams check that they may still listen. Never sent on to a page.
+    Access,
 }
 
 impl EventKind {
     /// Every kind, in declaration order: `EventKind::ALL[k as usize] == k`.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 17] = [
         Self::CheckIn,
         Self::Appreciation,
         Self::Reaction,
@@ -53,6 +56,7 @@ impl EventKind {
         Self::StateOfUs,
         Self::Play,
         Self::Goals,
+        Self::Access,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +77,7 @@ impl EventKind {
             Self::StateOfUs => "state-of-us",
             Self::Play => "play",
             Self::Goals => "goals",
+            Self::Access => "access",
         }
     }
 

@@ -101,6 +101,17 @@ impl Ctx {
     pub async fn notify(&self, couple: CoupleId, kind: events::EventKind) {
         self.events.publish(events::CoupleEvent { couple, kind }).await;
     }
+
+    /// Tells the open streams of this person's space, on every node, that their access
+    /// changed, so a stream whose session or token is gone, or whose couple ended, closes now.
+    pub async fn access_changed(&self, who: &store::User) {
+        match who.couple_id {
+            Some(couple) => self.notify(couple, events::EventKind::Access).await,
+            None => {
+                self.events.publish_to(events::PersonEvent { person: who.id, kind: events::EventKind::Access }).await
+            }
+        }
+    }
 }
 
 /// Instance-wide rules the host chooses.

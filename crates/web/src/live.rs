@@ -14,6 +14,7 @@ use futures_util::Stream;
 use std::convert::Infallible;
 use std::sync::LazyLock;
 use std::time::Duration;
+use tend_domain::auth::Authenticated;
 use tend_domain::events::{EventKind, Signal, Subscription};
 use tokio::sync::watch;
 
@@ -24,22 +25,42 @@ pub use tend_domain::events::Audience;
 /// With nothing to say for this long, a stream sends a comment so that proxies keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(20);
 
-/// The stream of the audience's events, starting with a `ready` event; ends when the server
-/// begins shutting down, so graceful shutdown is not held up.
-pub fn stream(state: &AppState, audience: Audience) -> Response {
-    let frames = frames(state.ctx.events.subscribe(audience), state.shutdown.subscribe(), KEEP_ALIVE);
-    ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(frames))
+/// The stream of the audience's events for `who`, starting with a `ready` event; ends when the
+/// server begins shutting down, so graceful shutdown is not held up, and as soon as `who` may
+/// no longer listen (their session or token revoked, their couple ended).
+pub fn stream(state: &AppState, who: &Authenticated, audience: Audience) -> Response {
+    let guard = Guard { ctx: state.ctx.clone(), who: who.clone(), audience };
+    let frames = frames(state.ctx.events.subscribe(audience), state.shutdown.subscribe(), KEEP_ALIVE, Some(guard));
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+            // nginx buffers a proxied response by default, which holds every event back until
+            // its buffer fills; this asks it (and proxies that honour the same header) not to.
+            (header::HeaderName::from_static("x-accel-buffering"), "no"),
+        ],
+        Body::from_stream(frames),
+    )
         .into_response()
 }
 
+/// Who a stream is for, asked again whenever access may have changed.
+struct Guard {
+    ctx: tend_domain::Ctx,
+    who: Authenticated,
+    audience: Audience,
+}
+
 /// The frames of one stream: `ready`, then a `change` for each signal, and a keep-alive
-/// comment after `keep_alive` without one, until `shutdown` turns true.
+/// comment after `keep_alive` without one, until `shutdown` turns true or the guard says the
+/// listener may listen no more.
 fn frames(
     subscription: Subscription,
     shutdown: watch::Receiver<bool>,
     keep_alive: Duration,
+    guard: Option<Guard>,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + use<> {
-    futures_util::stream::unfold(Open { subscription, shutdown, keep_alive, ready_sent: false }, next_frame)
+    futures_util::stream::unfold(Open { subscription, shutdown, keep_alive, ready_sent: false, guard }, next_frame)
 }
 
 /// What an open stream holds between frames.
@@ -48,6 +69,7 @@ struct Open {
     shutdown: watch::Receiver<bool>,
     keep_alive: Duration,
     ready_sent: bool,
+    guard: Option<Guard>,
 }
 
 /// The next frame, waiting for it; `None` ends the stream.
@@ -56,20 +78,36 @@ async fn next_frame(mut open: Open) -> Option<(Result<Bytes, Infallible>, Open)>
         open.ready_sent = true;
         return Some((Ok(READY), open));
     }
-    // Shutdown first: a stream that has begun closing sends nothing more.
-    let frame = tokio::select! {
-        biased;
-        _ = open.shutdown.wait_for(|down| *down) => return None,
-        signal = open.subscription.recv() => match signal? {
+    loop {
+        // Shutdown first: a stream that has begun closing sends nothing more.
+        let signal = tokio::select! {
+            biased;
+            _ = open.shutdown.wait_for(|down| *down) => return None,
+            signal = open.subscription.recv() => Some(signal?),
+            () = tokio::time::sleep(open.keep_alive) => None,
+        };
+        let Some(signal) = signal else { return Some((Ok(Bytes::from_static(b":\n\n")), open)) };
+        // Access is checked when it may have changed: told so, a couple's change (an
+        // unpairing, a deleted account), or events that may have been missed.
+        let check =
+            matches!(signal, Signal::Change(EventKind::Access | EventKind::Couple) | Signal::Resync | Signal::Lagged);
+        if check
+            && let Some(guard) = &open.guard
+            && !tend_domain::auth::may_still_listen(&guard.ctx, &guard.who, guard.audience).await
+        {
+            return None;
+        }
+        let frame = match signal {
+            // For the streams, not the pages.
+            Signal::Change(EventKind::Access) => continue,
             Signal::Change(kind) => FRAMES.change(kind),
             // Events from other nodes may have been missed: refresh, as after a lag.
             Signal::Resync => FRAMES.resync.clone(),
             // Missed some: tell the page to refresh, which covers whatever they were.
             Signal::Lagged => FRAMES.lagged.clone(),
-        },
-        () = tokio::time::sleep(open.keep_alive) => Bytes::from_static(b":\n\n"),
-    };
-    Some((Ok(frame), open))
+        };
+        return Some((Ok(frame), open));
+    }
 }
 
 /// Every frame a stream sends but the keep-alive comment, rendered once: sending one copies
@@ -119,8 +157,8 @@ mod tests {
         let events = LocalEvents::default();
         let (shutdown, down) = watch::channel(false);
         let ours = Audience::Couple(CoupleId(1));
-        let mut ours_stream = Box::pin(frames(events.subscribe(ours), down.clone(), KEEP_ALIVE));
-        let mut theirs = Box::pin(frames(events.subscribe(Audience::Couple(CoupleId(2))), down, KEEP_ALIVE));
+        let mut ours_stream = Box::pin(frames(events.subscribe(ours), down.clone(), KEEP_ALIVE, None));
+        let mut theirs = Box::pin(frames(events.subscribe(Audience::Couple(CoupleId(2))), down, KEEP_ALIVE, None));
         assert_eq!(text(ours_stream.next().await), "event: ready\ndata: {}\n\n");
         assert_eq!(text(theirs.next().await), "event: ready\ndata: {}\n\n");
 
@@ -149,11 +187,15 @@ mod tests {
         let events = LocalEvents::default();
         let (_shutdown, down) = watch::channel(false);
         let mut stream =
-            Box::pin(frames(events.subscribe(Audience::Person(UserId(3))), down, Duration::from_millis(10)));
+            Box::pin(frames(events.subscribe(Audience::Person(UserId(3))), down, Duration::from_millis(10), None));
         assert_eq!(text(stream.next().await), "event: ready\ndata: {}\n\n");
         assert_eq!(text(stream.next().await), ":\n\n");
         events.deliver_to(tend_domain::events::PersonEvent { person: UserId(3), kind: EventKind::Couple });
         assert_eq!(text(stream.next().await), "event: change\ndata: {\"kind\":\"couple\"}\n\n");
+        // A change of access is for the stream itself, never passed on to the page.
+        events.deliver_to(tend_domain::events::PersonEvent { person: UserId(3), kind: EventKind::Access });
+        events.deliver_to(tend_domain::events::PersonEvent { person: UserId(3), kind: EventKind::Hug });
+        assert_eq!(text(stream.next().await), "event: change\ndata: {\"kind\":\"hug\"}\n\n");
     }
 
     #[test]

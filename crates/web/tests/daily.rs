@@ -314,6 +314,32 @@ async fn live_events_reach_the_partner(db: TestDb) {
     }
 }
 
+async fn revoking_access_ends_open_streams_at_once(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, sam) = api_couple(&app, "revoke").await;
+    let (status, second) = alex.post("/api/v1/tokens", json!({"name": "a script"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let mut kept = Stream::open(&app, &token_of(&alex)).await;
+    let mut revoked = Stream::open(&app, second["token"].as_str().expect("token")).await;
+    let mut partners = Stream::open(&app, &token_of(&sam)).await;
+
+    let (status, _) = alex.call(reqwest::Method::DELETE, &format!("/api/v1/tokens/{}", second["id"]), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(revoked.ends_within(Duration::from_secs(5)).await, "the revoked token's stream ends at once");
+    // The others go on, and never see the change of access itself.
+    sam.post("/api/v1/appreciations", json!({"kind": "gratitude", "body": "still here"})).await;
+    let event = kept.next_event(Duration::from_secs(5)).await.expect("the kept token's stream goes on");
+    assert!(event.contains("appreciation"), "{event}");
+    let event = partners.next_event(Duration::from_secs(5)).await.expect("and the partner's");
+    assert!(event.contains("appreciation") && !event.contains("access"), "{event}");
+
+    // Unpairing ends both partners' streams of the couple's space.
+    let (status, _) = sam.call(reqwest::Method::DELETE, "/api/v1/couple", None).await;
+    assert!(status.is_success(), "{status}");
+    assert!(kept.ends_within(Duration::from_secs(5)).await, "Alex's stream of a couple that ended");
+    assert!(partners.ends_within(Duration::from_secs(5)).await, "Sam's too");
+}
+
 async fn rhythm_counts_can_be_hidden(db: TestDb) {
     let app = spawn(db).await;
     let (alex, sam) = api_couple(&app, "rhythm").await;
@@ -431,6 +457,7 @@ async fn hugs_count_once_for_both(db: TestDb) {
 both_backends!(
     hugs_count_once_for_both,
     what_the_partner_added_is_marked_new_once,
+    revoking_access_ends_open_streams_at_once,
     nothing_is_revealed_before_you_check_in,
     yesterday_stays_private_if_you_skipped_it,
     check_in_bad_input_and_races,

@@ -444,5 +444,5 @@ pub async fn events(State(state): State<AppState>, me: SignedIn) -> Response {
         Some(couple) => crate::live::Audience::Couple(couple),
         None => crate::live::Audience::Person(me.0.user.id),
     };
-    crate::live::stream(&state, audience).into_response()
+    crate::live::stream(&state, &me.0, audience).into_response()
 }

@@ -349,10 +349,29 @@ impl Stream {
         let r = reqwest::Client::new().get(app.url("/api/v1/events")).bearer_auth(token).send().await.expect("events");
         assert_eq!(r.status(), StatusCode::OK);
         assert!(r.headers()["content-type"].to_str().expect("ct").starts_with("text/event-stream"));
+        // What a reverse proxy needs to pass events on at once, not hold them in a buffer.
+        assert_eq!(
+            (r.headers()["cache-control"].as_bytes(), r.headers()["x-accel-buffering"].as_bytes()),
+            (&b"no-cache"[..], &b"no"[..])
+        );
         let mut s = Stream(r);
         let first = s.next_event(Duration::from_secs(5)).await.expect("ready");
         assert!(first.contains("event: ready"), "{first}");
         s
+    }
+
+    /// True when the server closes the stream within `wait` (frames sent before it, such as a
+    /// keep-alive comment, are read and passed over).
+    pub async fn ends_within(&mut self, wait: Duration) -> bool {
+        let deadline = Instant::now() + wait;
+        loop {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else { return false };
+            match tokio::time::timeout(left, self.0.chunk()).await {
+                Ok(Ok(Some(_))) => {}
+                Ok(Ok(None) | Err(_)) => return true,
+                Err(_) => return false,
+            }
+        }
     }
 
     /// Text up to the next blank line, or None after `wait`.

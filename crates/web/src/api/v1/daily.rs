@@ -473,7 +473,7 @@ pub async fn history(
     responses((status = 200, description = "text/event-stream", content_type = "text/event-stream"), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn events(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Response, ApiError> {
     let us = couple::us(&state.ctx, &me.user).await?;
-    Ok(crate::live::stream(&state, crate::live::Audience::Couple(us.couple_id)).into_response())
+    Ok(crate::live::stream(&state, &me, crate::live::Audience::Couple(us.couple_id)).into_response())
 }
 
 #[derive(Serialize, ToSchema)]
