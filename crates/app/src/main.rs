@@ -26,7 +26,12 @@ use tracing_subscriber::EnvFilter;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
-#[command(name = "tend", version, about = "Tend: small daily practices for two partners, on a machine you trust.")]
+#[command(
+    name = "tend",
+    version,
+    about = "Tend: small daily practices for two partners, on a machine you trust.",
+    after_help = config::help()
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -35,6 +40,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Runs Tend (migrating the database first).
+    #[command(after_help = config::help())]
     Serve {
         /// Also create (or refresh) the demo couple and print how to log in.
         #[arg(long)]
@@ -42,6 +48,10 @@ enum Command {
     },
     /// Brings the database schema up to date and exits.
     Migrate,
+    /// Prints the configuration in effect (environment, TEND_CONFIG file, defaults), with
+    /// secrets masked.
+    #[command(after_help = config::help())]
+    Config,
     /// Creates the demo couple, with a few weeks of history, and prints how to log in.
     /// With --couples, creates many couples for benchmarks instead.
     Demo {
@@ -133,6 +143,11 @@ enum UserCommand {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    // A couple's words are theirs: the database, its journal, backups, exports, the key file
+    // and photos are created readable by this user only (0600, folders 0700), whatever the
+    // shell's umask, so that other accounts on a shared machine cannot read them.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     let config = match Config::load() {
         Ok(c) => c,
@@ -152,7 +167,8 @@ async fn main() -> std::process::ExitCode {
 }
 
 fn init_logging(config: &Config) {
-    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    // Checked when the configuration was read, so this cannot fall back in silence.
+    let filter = config::log_filter(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if config.log_json { builder.json().init() } else { builder.init() }
 }
@@ -163,6 +179,7 @@ async fn open_store(config: &Config) -> anyhow::Result<(Database, StoreConfig)> 
         None => {
             std::fs::create_dir_all(&config.data_dir)
                 .with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
+            owner_only(&config.data_dir)?;
             StoreConfig::sqlite_in(&config.data_dir)
         }
     };
@@ -172,6 +189,22 @@ async fn open_store(config: &Config) -> anyhow::Result<(Database, StoreConfig)> 
     // file or folder) would fail every action later: say so now instead.
     database.raw_store().probe_write(jiff::Timestamp::now()).await.context("writing to the database")?;
     Ok((database, store_config))
+}
+
+/// Closes a data folder that others can enter (0755, as versions before 0.2 made it) to its
+/// owner, once, and says so: everything in it is reached through it.
+fn owner_only(folder: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(folder)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("making the data folder {} its owner's alone", folder.display()))?;
+            tracing::warn!(folder = %folder.display(), was = format!("{mode:o}"), "the data folder was open to others; it is now 0700");
+        }
+    }
+    Ok(())
 }
 
 /// Where the master key comes from: `TEND_MASTER_KEY` (or `_FILE`), else `master.key` in the
@@ -258,10 +291,18 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Serve { demo } => {
             let (ctx, database) = context(&config).await?;
             if demo {
-                print_demo(&ctx).await?;
+                print_demo(&ctx, config.log_json).await?;
             }
-            serve(ctx, &config).await?;
+            serve(ctx, &config, &database).await?;
             database.close().await;
+            Ok(())
+        }
+        Command::Config => {
+            let shown = config.effective();
+            let width = shown.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+            for (name, value) in shown {
+                println!("{name:width$}  {value}");
+            }
             Ok(())
         }
         Command::Migrate => {
@@ -280,7 +321,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             };
             scale_demo(&context(&config).await?.0, &plan, tokens.as_deref()).await
         }
-        Command::Demo { years: None, .. } => print_demo(&context(&config).await?.0).await,
+        Command::Demo { years: None, .. } => print_demo(&context(&config).await?.0, config.log_json).await,
         Command::Demo { years: Some(years), .. } => busy_demo(&context(&config).await?.0, years).await,
         Command::User { command: UserCommand::ResetPassword { email } } => {
             let (ctx, _) = context(&config).await?;
@@ -446,8 +487,18 @@ const DEMO: [Person<'static>; 2] = [
     Person { name: "Sam", email: "sam@demo.tend", password: "sam-demo-password", time_zone: "Europe/Berlin" },
 ];
 
+/// Says something to the person who started Tend: a plain line on stdout, or, when logging
+/// JSON, a log line, so that stdout holds nothing but JSON.
+fn say(json: bool, text: &str) {
+    if json {
+        tracing::info!("{text}");
+    } else {
+        println!("{text}");
+    }
+}
+
 /// Creates the demo couple unless it exists, then prints how to log in as each partner.
-async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
+async fn print_demo(ctx: &Ctx, json: bool) -> anyhow::Result<()> {
     if !fixtures::exists(ctx, &DEMO[0]).await? {
         let us = fixtures::paired_couple(ctx, &DEMO[0], &DEMO[1], 4).await.context("creating the demo couple")?;
         fixtures::daily_history(ctx, &us, 21).await.context("writing the demo couple's history")?;
@@ -459,20 +510,21 @@ async fn print_demo(ctx: &Ctx) -> anyhow::Result<()> {
             .context("writing the demo couple's show-and-tell")?;
         fixtures::reflection_history(ctx, &us, 3, 2).await.context("writing the demo couple's maps and State of Us")?;
         fixtures::together_history(ctx, &us).await.context("writing the demo couple's play and goals")?;
-        println!(
+        say(
+            json,
             "Created the demo couple, together for four weeks, with three weeks of check-ins, appreciations, \
              conversations, hugs, listening and questions, last month's photo show-and-tell, two intimacy maps \
              a month apart, three weeks of State of Us, a few ideas they both like (and one they tried last \
-             week) and a goal each, cheered on."
+             week) and a goal each, cheered on.",
         );
     } else {
         for person in &DEMO {
             fixtures::set_password(ctx, person).await?;
         }
-        println!("The demo couple is here already; their passwords are as below.");
+        say(json, "The demo couple is here already; their passwords are as below.");
     }
     for person in &DEMO {
-        println!("  {}: log in with {} / {}", person.name, person.email, person.password);
+        say(json, &format!("  {}: log in with {} / {}", person.name, person.email, person.password));
     }
     Ok(())
 }
@@ -573,7 +625,7 @@ async fn scale_demo(ctx: &Ctx, plan: &fixtures::scale::Plan, tokens: Option<&std
     Ok(())
 }
 
-async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
+async fn serve(ctx: Ctx, config: &Config, database: &Database) -> anyhow::Result<()> {
     let web = WebConfig { base_url: config.base_url.clone(), trust_proxy: config.trust_proxy };
     let listener =
         tokio::net::TcpListener::bind(&config.addr).await.with_context(|| format!("listening on {}", config.addr))?;
@@ -582,8 +634,21 @@ async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
     let courier: Arc<dyn Courier> = Arc::new(courier(&ctx, config, addr, policy).await?);
     let state = AppState::new(ctx.clone(), web).with_courier(courier.clone(), policy);
     let app = tend_web::router(state.clone());
-    tracing::info!(%addr, email = courier.email_ready(), "Tend is listening");
-    println!("Tend is running at http://{addr}");
+    let base_url = config.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        database = ?database.backend(),
+        schema = database.schema_version(),
+        %base_url,
+        registration = ?config.registration,
+        trust_proxy = config.trust_proxy,
+        photos = if config.media_url.as_deref().is_some_and(|u| u.starts_with("s3://")) { "s3" } else { "folder" },
+        web_push = true,
+        email = courier.email_ready(),
+        "Tend is starting"
+    );
+    tracing::info!(%addr, "Tend is listening");
+    say(config.log_json, &format!("Tend is running at http://{addr}"));
 
     let scheduler = tokio::spawn(scheduler(ctx, courier));
     let signalled = async move {

@@ -149,9 +149,23 @@ async fn zero_config_sqlite_with_demo_reset_and_backup() {
     assert!(ok && out.contains("already"), "the copy holds the demo couple: {out} {err}");
     #[cfg(unix)]
     {
+        // Whatever the umask of whoever started it, what Tend writes is its owner's alone.
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(data.join("master.key")).expect("key").permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "the key file is the owner's alone");
+        let mode = |path: &Path| std::fs::metadata(path).expect("written").permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700, "the data folder");
+        for file in ["master.key", "tend.db", "tend.db-wal"] {
+            assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+        }
+        assert_eq!(mode(&backup), 0o600, "the backup");
+        assert_eq!(mode(&dir.path().join("backup.db.photos")), 0o700, "the photos beside the backup");
+        for file in &photo_files {
+            assert_eq!(mode(file), 0o600, "{file:?}");
+        }
+        // A data folder an earlier version left open is closed at the next start.
+        std::fs::set_permissions(&restored, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let (ok, _, err) = tend(&restored, &["migrate"], &[("TEND_MASTER_KEY", key.trim())]);
+        assert!(ok, "{err}");
+        assert_eq!(mode(&restored), 0o700, "tightened");
     }
     let (ok, out, err) = tend(&data, &["keys", "rotate"], &[]);
     assert!(ok && out.contains("Rotated: 2 data key(s)"), "{out} {err}");
@@ -181,12 +195,50 @@ fn bad_configuration_is_explained() {
     }
     let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_CONVERSATION_MINUTE_SECONDS", "1")]);
     assert!(ok, "{err}");
+    for (var, bad) in [
+        ("TEND_TRUST_PROXY", "treu"),
+        ("TEND_LOG_FORMAT", "jsn"),
+        ("TEND_LOG", "infoo"),
+        ("TEND_LOG", "tend=loud"),
+        ("TEND_PUSH_ALLOW_PRIVATE", "maybe"),
+    ] {
+        let (ok, _, err) = tend(dir.path(), &["serve"], &[(var, bad)]);
+        assert!(!ok && err.contains(var) && err.contains(bad), "{var}={bad} is refused, not replaced: {err}");
+    }
     let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_TRUST_PROXY", "sometimes")]);
     assert!(!ok && err.contains("TEND_TRUST_PROXY") && err.contains("number of proxies"), "{err}");
     for hops in ["true", "false", "2"] {
         let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_TRUST_PROXY", hops)]);
         assert!(ok, "{hops}: {err}");
     }
+}
+
+#[test]
+fn help_lists_every_setting_and_config_masks_secrets() {
+    let dir = tempfile::tempdir().expect("dir");
+    for args in [&["--help"][..], &["serve", "--help"]] {
+        let (ok, out, err) = tend(dir.path(), args, &[]);
+        assert!(ok, "{err}");
+        for var in ["TEND_DATA_DIR", "TEND_DATABASE_URL", "TEND_TRUST_PROXY", "TEND_SMTP_URL", "TEND_MEDIA_URL"] {
+            assert!(out.contains(var), "{args:?} lists {var}: {out}");
+        }
+        assert!(out.contains("[default: 127.0.0.1:8080"), "{out}");
+    }
+    let (ok, out, err) = tend(
+        dir.path(),
+        &["config"],
+        &[
+            ("TEND_DATABASE_URL", "postgres://tend:hunter2@db.example.org/tend"),
+            ("TEND_SMTP_URL", "smtps://me:mailsecret@mail.example.org"),
+            ("TEND_SMTP_FROM", "Tend <tend@example.org>"),
+            ("TEND_MASTER_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            ("TEND_REGISTRATION", "open"),
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(!out.contains("hunter2") && !out.contains("mailsecret") && !out.contains("AAAAAAAA"), "{out}");
+    assert!(out.contains("postgres://tend:***@db.example.org/tend") && out.contains("TEND_MASTER_KEY"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("TEND_REGISTRATION") && l.ends_with("open")), "{out}");
 }
 
 /// Two nodes on one PostgreSQL behave as one instance.

@@ -158,6 +158,11 @@ impl PgStore {
         Ok(Self { pool })
     }
 
+    /// The newest migration this build knows, which `migrate` brings the schema to.
+    pub fn schema_version() -> i64 {
+        MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
     /// Brings the schema up to date. Safe to run from several nodes at once: sqlx holds an
     /// advisory lock while it migrates.
     pub async fn migrate(&self) -> Result<(), StoreError> {

@@ -147,6 +147,11 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
+    /// The newest migration this build knows, which `migrate` brings the schema to.
+    pub fn schema_version() -> i64 {
+        MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
     /// Brings the schema up to date.
     ///
     /// Migration 0007 rebuilds tables that others point at, which SQLite only allows safely

@@ -159,6 +159,16 @@ impl Database {
         }
     }
 
+    /// The schema's migration level once [`Database::migrate`] has run.
+    pub fn schema_version(&self) -> i64 {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(_) => tend_store_sqlite::SqliteStore::schema_version(),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(_) => tend_store_postgres::PgStore::schema_version(),
+        }
+    }
+
     /// A consistent copy of a running SQLite database, written to `path`.
     pub async fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
         match self {

@@ -4,6 +4,7 @@
 //! Handlers translate between HTTP and the domain's use cases and nothing more: every rule
 //! lives in `tend_domain`, so pages and API always agree.
 
+pub mod access_log;
 pub mod api;
 pub mod assets;
 pub mod auth;

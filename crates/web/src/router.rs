@@ -14,7 +14,6 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
-use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -193,7 +192,8 @@ pub fn router(state: AppState) -> Router {
     for layer in security::layers() {
         app = app.layer(layer);
     }
-    app.layer(TraceLayer::new_for_http()).with_state(state)
+    // Outermost, and after routing, so it times everything and knows the route's pattern.
+    app.layer(middleware::from_fn_with_state(state.clone(), crate::access_log::log)).with_state(state)
 }
 
 /// 200 when the database answers, 503 when it does not.
