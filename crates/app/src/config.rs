@@ -26,6 +26,7 @@ struct FileConfig {
     smtp_from: Option<String>,
     push_allow_private: Option<bool>,
     media_url: Option<String>,
+    metrics_addr: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -58,6 +59,8 @@ pub struct Config {
     /// Where photos are kept: unset for `photos/` in the data folder, a folder path, or
     /// `s3://bucket/prefix` (credentials from the standard AWS variables).
     pub media_url: Option<String>,
+    /// Where to serve `/metrics` (Prometheus), on a listener of its own; off when unset.
+    pub metrics_addr: Option<String>,
 }
 
 /// One setting, as `tend --help` lists it and `tend config` shows it.
@@ -198,6 +201,13 @@ pub const SETTINGS: &[Setting] = &[
         default: "photos/ in the data folder",
         secret: false,
         help: "Where photos go: a folder, or s3://bucket/prefix (credentials from the AWS_* variables).",
+    },
+    Setting {
+        var: "TEND_METRICS_ADDR",
+        key: Some("metrics_addr"),
+        default: "(none: off)",
+        secret: false,
+        help: "Serves /metrics (Prometheus) on this address of its own, e.g. 127.0.0.1:9464; keep it private.",
     },
 ];
 
@@ -348,6 +358,7 @@ impl Config {
                 "TEND_MEDIA_URL",
                 self.media_url.as_deref().map_or_else(|| "(photos/ in the data folder)".into(), without_password),
             ),
+            ("TEND_METRICS_ADDR", or(&self.metrics_addr, "none: off")),
         ]
     }
 
@@ -420,6 +431,7 @@ impl Config {
             push_allow_private,
             master_key: env("TEND_MASTER_KEY")?,
             media_url: env("TEND_MEDIA_URL")?.or(file.media_url),
+            metrics_addr: env("TEND_METRICS_ADDR")?.or(file.metrics_addr),
         })
     }
 }
@@ -471,6 +483,7 @@ mod tests {
             push_allow_private: false,
             master_key: Some("master-secret".into()),
             media_url: None,
+            metrics_addr: None,
         };
         let shown = config.effective();
         let names: std::collections::BTreeSet<&str> = shown.iter().map(|(n, _)| *n).collect();

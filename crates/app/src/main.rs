@@ -169,7 +169,9 @@ async fn main() -> std::process::ExitCode {
 fn init_logging(config: &Config) {
     // Checked when the configuration was read, so this cannot fall back in silence.
     let filter = config::log_filter(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only for a person at a terminal: a journal or a log file gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     if config.log_json { builder.json().init() } else { builder.init() }
 }
 
@@ -650,6 +652,18 @@ async fn serve(ctx: Ctx, config: &Config, database: &Database) -> anyhow::Result
     tracing::info!(%addr, "Tend is listening");
     say(config.log_json, &format!("Tend is running at http://{addr}"));
 
+    if let Some(metrics_addr) = &config.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .with_context(|| format!("listening for /metrics on {metrics_addr}"))?;
+        // Installed before the first request, so that none goes uncounted.
+        let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .set_buckets(&[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])
+            .and_then(metrics_exporter_prometheus::PrometheusBuilder::install_recorder)
+            .context("starting /metrics")?;
+        tracing::info!(addr = %listener.local_addr()?, "metrics at /metrics");
+        tokio::spawn(serve_metrics(listener, handle, database.clone()));
+    }
     let scheduler = tokio::spawn(scheduler(ctx, courier));
     let signalled = async move {
         shutdown_signal().await;
@@ -705,22 +719,63 @@ async fn courier(
 /// Every node, every half minute: plans the reminders now due (the outbox keeps each once),
 /// sends those this node claims, and runs housekeeping when its hourly claim falls to this
 /// node. A round that fails is logged and the next one tries again.
+/// `/metrics` in Prometheus's text format, on a listener of its own: requests by route and
+/// status with their latency, open event streams, the database pool, background jobs and
+/// reminders. Nothing about anyone's words, and nothing on the public address.
+async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    handle: metrics_exporter_prometheus::PrometheusHandle,
+    database: Database,
+) {
+    let render = move || {
+        let (handle, database) = (handle.clone(), database.clone());
+        async move {
+            let (open, idle) = database.pool_use();
+            metrics::gauge!("tend_db_connections", "state" => "open").set(f64::from(open));
+            #[allow(clippy::cast_precision_loss)]
+            metrics::gauge!("tend_db_connections", "state" => "idle").set(idle as f64);
+            handle.run_upkeep();
+            ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render())
+        }
+    };
+    let app = axum::Router::new().route("/metrics", axum::routing::get(render));
+    if let Err(e) = axum::serve(listener, app).await {
+        tracing::error!(error = %e, "/metrics stopped");
+    }
+}
+
+/// Counts a background job's run for /metrics.
+fn job(name: &'static str, ok: bool) {
+    metrics::counter!("tend_jobs_total", "job" => name, "outcome" => if ok { "ok" } else { "failed" }).increment(1);
+}
+
 async fn scheduler(ctx: Ctx, courier: Arc<dyn Courier>) {
     let mut tick = tokio::time::interval(Duration::from_secs(30));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = reminder::plan(&ctx).await {
+        let planned = reminder::plan(&ctx).await;
+        job("plan-reminders", planned.is_ok());
+        if let Err(e) = planned {
             tracing::warn!(error = %e, "planning reminders failed");
         }
-        match reminder::dispatch(&ctx, courier.as_ref()).await {
-            Ok(r) if r.sent + r.dropped + r.later > 0 => {
-                tracing::info!(sent = r.sent, dropped = r.dropped, later = r.later, "reminders")
+        let dispatched = reminder::dispatch(&ctx, courier.as_ref()).await;
+        job("send-reminders", dispatched.is_ok());
+        match dispatched {
+            Ok(r) => {
+                for (outcome, n) in [("sent", r.sent), ("dropped", r.dropped), ("later", r.later)] {
+                    metrics::counter!("tend_reminders_total", "outcome" => outcome)
+                        .increment(u64::try_from(n).unwrap_or(0));
+                }
+                if r.sent + r.dropped + r.later > 0 {
+                    tracing::info!(sent = r.sent, dropped = r.dropped, later = r.later, "reminders");
+                }
             }
-            Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "sending reminders failed"),
         }
-        match tend_domain::housekeeping::run_if_due(&ctx).await {
+        let housekeeping = tend_domain::housekeeping::run_if_due(&ctx).await;
+        job("housekeeping", housekeeping.is_ok());
+        match housekeeping {
             Ok(Some(p)) => {
                 tracing::debug!(failures = p.failures, sessions = p.sessions, reminders = p.reminders, "housekeeping")
             }

@@ -2,83 +2,12 @@
 //! shutdown, and several nodes sharing one PostgreSQL.
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
+use serde_json::json;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tend");
+mod support;
 
-fn tend(data: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .env("TEND_DATA_DIR", data)
-        .env("TEND_LOG", "warn")
-        .envs(env.iter().copied())
-        .output()
-        .expect("run tend");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// A running `tend serve` on a free port.
-struct Node {
-    child: Child,
-    base: String,
-}
-
-impl Node {
-    fn start(data: &Path, env: &[(&str, &str)]) -> Node {
-        let mut child = Command::new(BIN)
-            .arg("serve")
-            .env("TEND_DATA_DIR", data)
-            .env("TEND_ADDR", "127.0.0.1:0")
-            .env("TEND_LOG", "warn")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn tend serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let base = loop {
-            let line = lines.next().expect("tend serve printed its address").expect("line");
-            if let Some(rest) = line.strip_prefix("Tend is running at ") {
-                break rest.trim().to_owned();
-            }
-        };
-        Node { child, base }
-    }
-
-    /// Sends SIGTERM and waits; true when the process exited cleanly.
-    fn stop(mut self) -> bool {
-        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill");
-        self.child.wait().map(|s| s.success()).unwrap_or(false)
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-    let mut r = reqwest::Client::new().post(format!("{base}{path}")).json(&body);
-    if let Some(t) = token {
-        r = r.bearer_auth(t);
-    }
-    let r = r.send().await.expect("post");
-    (r.status(), r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(base: &str, path: &str, token: &str) -> (StatusCode, Value) {
-    let r = reqwest::Client::new().get(format!("{base}{path}")).bearer_auth(token).send().await.expect("get");
-    (r.status(), r.json().await.unwrap_or(Value::Null))
-}
+use support::*;
 
 #[tokio::test]
 async fn zero_config_sqlite_with_demo_reset_and_backup() {
@@ -211,6 +140,37 @@ fn bad_configuration_is_explained() {
         let (ok, _, err) = tend(dir.path(), &["migrate"], &[("TEND_TRUST_PROXY", hops)]);
         assert!(ok, "{hops}: {err}");
     }
+}
+
+#[tokio::test]
+async fn metrics_on_their_own_address_only() {
+    let dir = tempfile::tempdir().expect("dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let metrics_addr = format!("127.0.0.1:{port}");
+    let node = Node::start(&dir.path().join("data"), &[("TEND_METRICS_ADDR", metrics_addr.as_str())]);
+    let client = reqwest::Client::new();
+    for path in ["/healthz", "/login", "/nothing-here"] {
+        client.get(format!("{}{path}", node.base)).send().await.expect("a request");
+    }
+    let public = client.get(format!("{}/metrics", node.base)).send().await.expect("public /metrics");
+    assert_eq!(public.status(), StatusCode::NOT_FOUND, "never on the public address");
+    let text = client
+        .get(format!("http://{metrics_addr}/metrics"))
+        .send()
+        .await
+        .expect("/metrics")
+        .text()
+        .await
+        .expect("text");
+    for line in [
+        r#"tend_http_requests_total{method="GET",route="/login",status="200"} 1"#,
+        r#"tend_http_requests_total{method="GET",route="(no route)",status="404"} 2"#,
+        r#"tend_http_request_duration_seconds_bucket{route="/healthz",le="#,
+        r#"tend_db_connections{state="open"}"#,
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+    assert!(node.stop());
 }
 
 #[test]

@@ -3,62 +3,11 @@
 //! account, and a second run that refuses and adds nothing.
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use serde_json::json;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tend");
+mod support;
 
-fn tend(data: &Path, args: &[&str]) -> (bool, String, String) {
-    let out =
-        Command::new(BIN).args(args).env("TEND_DATA_DIR", data).env("TEND_LOG", "warn").output().expect("run tend");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// `tend serve` on a free port, stopped when dropped.
-struct Node {
-    child: Child,
-    base: String,
-}
-
-impl Node {
-    fn start(data: &Path) -> Node {
-        let mut child = Command::new(BIN)
-            .arg("serve")
-            .env("TEND_DATA_DIR", data)
-            .env("TEND_ADDR", "127.0.0.1:0")
-            .env("TEND_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn tend serve");
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let base = loop {
-            let line = lines.next().expect("tend serve printed its address").expect("line");
-            if let Some(rest) = line.strip_prefix("Tend is running at ") {
-                break rest.trim().to_owned();
-            }
-        };
-        Node { child, base }
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn get(base: &str, path: &str, token: &str) -> (StatusCode, Value) {
-    let r = reqwest::Client::new().get(format!("{base}{path}")).bearer_auth(token).send().await.expect("get");
-    (r.status(), r.json().await.unwrap_or(Value::Null))
-}
+use support::*;
 
 #[tokio::test]
 async fn scale_couples_with_tokens_for_benchmarks() {
@@ -68,7 +17,7 @@ async fn scale_couples_with_tokens_for_benchmarks() {
     let file = dir.path().join("tokens.txt");
     let tokens_arg = file.to_str().expect("a UTF-8 path");
     let args = ["demo", "--couples", "2", "--days", "5", "--tokens", tokens_arg];
-    let (ok, out, err) = tend(&data, &args);
+    let (ok, out, err) = tend(&data, &args, &[]);
     assert!(ok, "{err}");
     let line = out.lines().find(|l| l.starts_with("rows=")).expect("the throughput line");
     let fields: Vec<(&str, f64)> = line
@@ -91,11 +40,11 @@ async fn scale_couples_with_tokens_for_benchmarks() {
     }
 
     // A second run refuses, and leaves the token file as it was.
-    let (ok, _, err) = tend(&data, &args);
+    let (ok, _, err) = tend(&data, &args, &[]);
     assert!(!ok && err.contains("already"), "{err}");
     assert_eq!(std::fs::read_to_string(&file).expect("the token file").lines().count(), 4);
 
-    let node = Node::start(&data);
+    let node = Node::start(&data, &[]);
     for (i, token) in tokens.iter().enumerate() {
         let (status, me) = get(&node.base, "/api/v1/me", token).await;
         assert_eq!(status, StatusCode::OK, "token {i}: {me}");

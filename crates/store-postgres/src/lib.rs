@@ -158,6 +158,11 @@ impl PgStore {
         Ok(Self { pool })
     }
 
+    /// The pool's connections: how many are open, and how many of those are idle.
+    pub fn pool_use(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     /// The newest migration this build knows, which `migrate` brings the schema to.
     pub fn schema_version() -> i64 {
         MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)

@@ -159,6 +159,16 @@ impl Database {
         }
     }
 
+    /// The connection pool's use: connections open, and of those idle.
+    pub fn pool_use(&self) -> (u32, usize) {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(s) => s.pool_use(),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(s) => s.pool_use(),
+        }
+    }
+
     /// The schema's migration level once [`Database::migrate`] has run.
     pub fn schema_version(&self) -> i64 {
         match self {

@@ -39,6 +39,11 @@ pub async fn log(State(state): State<AppState>, req: Request, next: Next) -> Res
             "request"
         );
     });
+    // For /metrics, when the host turned it on (a no-op otherwise).
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("tend_http_requests_total", "method" => method.to_string(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("tend_http_request_duration_seconds", "route" => route).record(latency.as_secs_f64());
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }

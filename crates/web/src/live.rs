@@ -60,7 +60,27 @@ fn frames(
     keep_alive: Duration,
     guard: Option<Guard>,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + use<> {
-    futures_util::stream::unfold(Open { subscription, shutdown, keep_alive, ready_sent: false, guard }, next_frame)
+    let counted = Counted::new();
+    futures_util::stream::unfold(
+        Open { subscription, shutdown, keep_alive, ready_sent: false, guard, _counted: counted },
+        next_frame,
+    )
+}
+
+/// One open stream in `tend_event_streams_open` (for /metrics), for as long as it lives.
+struct Counted;
+
+impl Counted {
+    fn new() -> Self {
+        metrics::gauge!("tend_event_streams_open").increment(1.0);
+        Counted
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        metrics::gauge!("tend_event_streams_open").decrement(1.0);
+    }
 }
 
 /// What an open stream holds between frames.
@@ -70,6 +90,7 @@ struct Open {
     keep_alive: Duration,
     ready_sent: bool,
     guard: Option<Guard>,
+    _counted: Counted,
 }
 
 /// The next frame, waiting for it; `None` ends the stream.
