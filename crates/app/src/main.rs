@@ -48,6 +48,9 @@ enum Command {
     },
     /// Brings the database schema up to date and exits.
     Migrate,
+    /// Asks the Tend listening at TEND_ADDR (on this machine) for /healthz and exits 0 when it
+    /// answers 200: for a container's or a supervisor's health check, with no curl needed.
+    Healthcheck,
     /// Prints the configuration in effect (environment, TEND_CONFIG file, defaults), with
     /// secrets masked.
     #[command(after_help = config::help())]
@@ -299,6 +302,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             database.close().await;
             Ok(())
         }
+        Command::Healthcheck => healthcheck(&config.addr),
         Command::Config => {
             let shown = config.effective();
             let width = shown.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
@@ -488,6 +492,30 @@ const DEMO: [Person<'static>; 2] = [
     Person { name: "Alex", email: "alex@demo.tend", password: "alex-demo-password", time_zone: "Europe/Berlin" },
     Person { name: "Sam", email: "sam@demo.tend", password: "sam-demo-password", time_zone: "Europe/Berlin" },
 ];
+
+/// `GET /healthz` over plain HTTP/1.0 to this machine's Tend: enough for a health check, and
+/// no HTTP client to carry for it. An address listening on every interface is asked on
+/// loopback.
+fn healthcheck(addr: &str) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let mut target: SocketAddr = addr.parse().with_context(|| format!("TEND_ADDR {addr:?} is not an address"))?;
+    if target.ip().is_unspecified() {
+        target.set_ip(if target.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+    }
+    let mut stream = std::net::TcpStream::connect_timeout(&target, Duration::from_secs(5))
+        .with_context(|| format!("nothing answers at {target}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.take(4096).read_to_string(&mut answer)?;
+    let status = answer.lines().next().unwrap_or_default();
+    if status.split_whitespace().nth(1) == Some("200") {
+        println!("healthy");
+        Ok(())
+    } else {
+        bail!("unhealthy: {status}")
+    }
+}
 
 /// Says something to the person who started Tend: a plain line on stdout, or, when logging
 /// JSON, a log line, so that stdout holds nothing but JSON.

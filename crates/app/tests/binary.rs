@@ -35,6 +35,13 @@ async fn zero_config_sqlite_with_demo_reset_and_backup() {
     let node = Node::start(&data, &[]);
     let health = reqwest::get(format!("{}/healthz", node.base)).await.expect("healthz");
     assert_eq!(health.status(), StatusCode::OK);
+    // The health check a container or supervisor runs, with no HTTP client of its own.
+    let addr = node.base.trim_start_matches("http://").to_owned();
+    let (ok, out, err) = tend(&data, &["healthcheck"], &[("TEND_ADDR", addr.as_str())]);
+    assert!(ok && out.contains("healthy"), "{out} {err}");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").to_string();
+    let (ok, _, err) = tend(&data, &["healthcheck"], &[("TEND_ADDR", closed.as_str())]);
+    assert!(!ok && err.contains("nothing answers"), "{err}");
     let (status, login) =
         post(&node.base, "/api/v1/auth/login", None, json!({"email": "alex@demo.tend", "password": password})).await;
     assert_eq!(status, StatusCode::CREATED, "{login}");

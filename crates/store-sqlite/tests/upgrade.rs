@@ -213,3 +213,23 @@ async fn migration_0007_keeps_every_row_and_adds_the_checks() {
     sqlx::raw_sql("delete from users where id = 3").execute(store.pool()).await.expect("delete");
     assert_eq!(store.invite_by_hash(&SecretHash("invite-open".into())).await.expect("reads"), None);
 }
+
+/// An older binary never writes to a schema it does not know: a migration applied by a newer
+/// Tend and missing from this one stops `migrate`, and so the start.
+#[tokio::test]
+async fn a_schema_newer_than_the_binary_is_refused() {
+    let dir = Scratch::new();
+    let store = SqliteStore::connect(&dir.options()).await.expect("connects");
+    store.migrate().await.expect("migrates");
+    let newer = SqliteStore::schema_version() + 1;
+    sqlx::query(
+        "insert into _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+         values ($1, 'from a newer Tend', current_timestamp, 1, x'00', 0)",
+    )
+    .bind(newer)
+    .execute(store.pool())
+    .await
+    .expect("a newer migration's row");
+    let refused = store.migrate().await;
+    assert!(refused.as_ref().is_err_and(|e| e.to_string().contains(&newer.to_string())), "{refused:?}");
+}
