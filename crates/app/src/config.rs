@@ -27,6 +27,7 @@ struct FileConfig {
     push_allow_private: Option<bool>,
     media_url: Option<String>,
     metrics_addr: Option<String>,
+    client_ip_header: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -39,6 +40,8 @@ pub struct Config {
     pub base_url: Option<String>,
     /// How many reverse proxies in front to trust for `X-Forwarded-*` (0: none).
     pub trust_proxy: u8,
+    /// The header trusted proxies put the client's address in (`X-Forwarded-For` if unset).
+    pub client_ip_header: Option<String>,
     pub log: String,
     pub log_json: bool,
     /// One minute of a Stress-Reducing Conversation turn; shorter only for demos and tests.
@@ -131,6 +134,13 @@ pub const SETTINGS: &[Setting] = &[
         default: "0",
         secret: false,
         help: "How many reverse proxies in front to trust for X-Forwarded-For (true = 1, false = 0).",
+    },
+    Setting {
+        var: "TEND_CLIENT_IP_HEADER",
+        key: Some("client_ip_header"),
+        default: "X-Forwarded-For",
+        secret: false,
+        help: "The header trusted proxies put the client's address in, e.g. X-Real-IP; read as TEND_TRUST_PROXY says.",
     },
     Setting {
         var: "TEND_LOG",
@@ -345,6 +355,7 @@ impl Config {
             ),
             ("TEND_BASE_URL", or(&self.base_url, &format!("http://{}", self.addr))),
             ("TEND_TRUST_PROXY", self.trust_proxy.to_string()),
+            ("TEND_CLIENT_IP_HEADER", or(&self.client_ip_header, "X-Forwarded-For")),
             ("TEND_LOG", self.log.clone()),
             ("TEND_LOG_FORMAT", if self.log_json { "json".into() } else { "pretty".into() }),
             ("TEND_CONVERSATION_MINUTE_SECONDS", self.conversation_minute.as_secs().to_string()),
@@ -377,6 +388,15 @@ impl Config {
         let trust_proxy = match env("TEND_TRUST_PROXY")? {
             Some(v) => trusted_hops(&v).map_err(anyhow::Error::msg).context("TEND_TRUST_PROXY")?,
             None => file.trust_proxy.map_or(0, TrustProxy::hops),
+        };
+        let client_ip_header = match env("TEND_CLIENT_IP_HEADER")?.or(file.client_ip_header) {
+            Some(name) => {
+                let name = name.trim().to_ascii_lowercase();
+                axum::http::HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| anyhow::anyhow!("TEND_CLIENT_IP_HEADER: {name:?} is not a header name"))?;
+                Some(name)
+            }
+            None => None,
         };
         let base_url = env("TEND_BASE_URL")?.or(file.base_url).map(|u| u.trim_end_matches('/').to_owned());
         if let Some(url) = &base_url
@@ -421,6 +441,7 @@ impl Config {
             registration,
             base_url,
             trust_proxy,
+            client_ip_header,
             log,
             log_json,
             conversation_minute: jiff::SignedDuration::from_secs(i64::from(minute_seconds)),
@@ -473,6 +494,7 @@ mod tests {
             registration: Registration::InviteOnly,
             base_url: None,
             trust_proxy: 1,
+            client_ip_header: None,
             log: "info".into(),
             log_json: false,
             conversation_minute: jiff::SignedDuration::from_secs(60),

@@ -656,7 +656,11 @@ async fn scale_demo(ctx: &Ctx, plan: &fixtures::scale::Plan, tokens: Option<&std
 }
 
 async fn serve(ctx: Ctx, config: &Config, database: &Database) -> anyhow::Result<()> {
-    let web = WebConfig { base_url: config.base_url.clone(), trust_proxy: config.trust_proxy };
+    let web = WebConfig {
+        base_url: config.base_url.clone(),
+        trust_proxy: config.trust_proxy,
+        client_ip_header: config.client_ip_header.clone(),
+    };
     let listener =
         tokio::net::TcpListener::bind(&config.addr).await.with_context(|| format!("listening on {}", config.addr))?;
     let addr = listener.local_addr()?;

@@ -58,7 +58,8 @@ fn nginx_conf(dir: &Path, port: u16, upstream: &str) -> String {
          ssl_certificate {d}/cert.pem;\n    ssl_certificate_key {d}/key.pem;\n\
          client_max_body_size 21m;\n\
          location / {{\n      proxy_pass http://{upstream};\n      \
-         proxy_set_header Host $host;\n      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
+         proxy_set_header Host $host;\n      proxy_set_header X-Real-IP $remote_addr;\n\
+         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
          proxy_set_header X-Forwarded-Proto $scheme;\n      proxy_read_timeout 1h;\n    }}\n  }}\n}}\n"
     )
 }
@@ -130,7 +131,12 @@ async fn call(
     token: Option<&str>,
     body: Value,
 ) -> (StatusCode, Value) {
-    let mut r = client().request(method, format!("{base}{path}")).json(&body).header("X-Forwarded-For", "6.6.6.6");
+    // A client that claims to be somewhere else, in both headers a proxy may pass on.
+    let mut r = client()
+        .request(method, format!("{base}{path}"))
+        .json(&body)
+        .header("X-Forwarded-For", "6.6.6.6")
+        .header("X-Real-IP", "6.6.6.6");
     if let Some(t) = token {
         r = r.bearer_auth(t);
     }
@@ -142,7 +148,7 @@ async fn call(
 async fn through(name: &str, base: &str) {
     wait_ready(base).await;
     let post = reqwest::Method::POST;
-    let tag = name.to_lowercase();
+    let tag = name.to_lowercase().replace([',', ' '], "");
     let signup = |who: &str, code: Option<&str>| {
         json!({"display_name": who, "email": format!("{who}-{tag}@example.org"), "password": "a long enough password",
                "time_zone": "UTC", "invite": code})
@@ -220,15 +226,26 @@ async fn behind_caddy_and_nginx() {
         return;
     }
     let dir = tempfile::tempdir().expect("dir");
-    for (name, start) in [("Caddy", start_caddy as fn(&Path, u16, &str) -> Proxy), ("nginx", start_nginx)] {
-        let here = dir.path().join(name);
+    type Start = fn(&Path, u16, &str) -> Proxy;
+    let cases: [(&str, Start, &str); 3] = [
+        ("Caddy", start_caddy, "X-Forwarded-For"),
+        ("nginx", start_nginx, "X-Forwarded-For"),
+        ("nginx, X-Real-IP", start_nginx, "X-Real-IP"),
+    ];
+    for (name, start, header) in cases {
+        let here = dir.path().join(name.replace([',', ' '], ""));
         std::fs::create_dir_all(&here).expect("dir");
         let port = free_port();
         let base = format!("https://localhost:{port}");
         let log = here.join("tend.log");
         let node = Node::start_logging(
             &here.join("data"),
-            &[("TEND_BASE_URL", base.as_str()), ("TEND_TRUST_PROXY", "1"), ("TEND_LOG", "info")],
+            &[
+                ("TEND_BASE_URL", base.as_str()),
+                ("TEND_TRUST_PROXY", "1"),
+                ("TEND_CLIENT_IP_HEADER", header),
+                ("TEND_LOG", "info"),
+            ],
             std::fs::File::create(&log).expect("log"),
         );
         let upstream = node.base.trim_start_matches("http://").to_owned();

@@ -24,7 +24,7 @@ pub async fn log(State(state): State<AppState>, req: Request, next: Next) -> Res
     let method = req.method().clone();
     let route = req.extensions().get::<MatchedPath>().map_or("(no route)", MatchedPath::as_str).to_owned();
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let client = forwarded_for(req.headers(), state.config.trust_proxy).or(peer);
+    let client = forwarded_for(req.headers(), state.config.client_ip_header(), state.config.trust_proxy).or(peer);
     let span = tracing::info_span!("request", id = %id);
     let mut response = next.run(req).instrument(span.clone()).await;
     let latency = started.elapsed();

@@ -216,7 +216,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 fn client_info(state: &AppState, req: &Request) -> Client {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let ip = forwarded_for(req.headers(), state.config.trust_proxy)
+    let ip = forwarded_for(req.headers(), state.config.client_ip_header(), state.config.trust_proxy)
         .or(peer)
         .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
@@ -241,12 +241,16 @@ fn header_list<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
 /// client, who may write anything. The entry `hops` from the right is the client's address;
 /// `None` (use the connection's own peer address) when `hops` is 0, when there are fewer
 /// entries than trusted hops, or when that entry is not an IP address.
-pub fn forwarded_for(headers: &HeaderMap, hops: u8) -> Option<IpAddr> {
+///
+/// `name` is the header to read: `X-Forwarded-For` unless the host named another that their
+/// proxy sets, such as `X-Real-IP` (one entry, which the proxy overwrites) or
+/// `CF-Connecting-IP`; the same rule applies to it.
+pub fn forwarded_for(headers: &HeaderMap, name: &str, hops: u8) -> Option<IpAddr> {
     let hops = usize::from(hops);
     if hops == 0 {
         return None;
     }
-    let entries = header_list(headers, "x-forwarded-for");
+    let entries = header_list(headers, name);
     let entry = entries.len().checked_sub(hops).map(|i| entries[i])?;
     entry.parse::<IpAddr>().ok().or_else(|| entry.parse::<SocketAddr>().ok().map(|a| a.ip()))
 }
@@ -421,7 +425,7 @@ mod tests {
     }
 
     fn xff(values: &[&str], hops: u8) -> Option<String> {
-        forwarded_for(&headers("x-forwarded-for", values), hops).map(|ip| ip.to_string())
+        forwarded_for(&headers("x-forwarded-for", values), "x-forwarded-for", hops).map(|ip| ip.to_string())
     }
 
     #[test]
@@ -463,8 +467,14 @@ mod tests {
         let mut h = HeaderMap::new();
         h.append("x-forwarded-for", HeaderValue::from_bytes(b"\xff\xfe, 1.1.1.1").expect("opaque bytes"));
         h.append("x-forwarded-for", HeaderValue::from_static("203.0.113.7"));
-        assert_eq!(forwarded_for(&h, 1).map(|ip| ip.to_string()).as_deref(), Some("203.0.113.7"));
-        assert_eq!(forwarded_for(&h, 3), None, "an entry that is not text is no address");
+        assert_eq!(forwarded_for(&h, "x-forwarded-for", 1).map(|ip| ip.to_string()).as_deref(), Some("203.0.113.7"));
+        assert_eq!(forwarded_for(&h, "x-forwarded-for", 3), None, "an entry that is not text is no address");
+        // Another header the host names, read under the same rule; X-Forwarded-For is then
+        // not read at all.
+        h.append("x-real-ip", HeaderValue::from_static("198.51.100.4"));
+        assert_eq!(forwarded_for(&h, "x-real-ip", 1).map(|ip| ip.to_string()).as_deref(), Some("198.51.100.4"));
+        assert_eq!(forwarded_for(&h, "x-real-ip", 0), None, "nothing is read without a trusted proxy");
+        assert_eq!(forwarded_for(&h, "cf-connecting-ip", 1), None, "a header that is not there");
     }
 
     #[test]

@@ -37,9 +37,17 @@ pub struct WebConfig {
     /// `X-Forwarded-For` entry, N from the Nth entry from the right. `X-Forwarded-Proto` is
     /// read under the same rule; see [`auth::forwarded_for`].
     pub trust_proxy: u8,
+    /// The header the trusted proxies put the client's address in; `X-Forwarded-For` when
+    /// unset.
+    pub client_ip_header: Option<String>,
 }
 
 impl WebConfig {
+    /// The header to read the client's address from, behind trusted proxies.
+    pub fn client_ip_header(&self) -> &str {
+        self.client_ip_header.as_deref().unwrap_or("x-forwarded-for")
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.base_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
