@@ -30,10 +30,24 @@ async fn anonymous_pages_render_with_security_headers(db: TestDb) {
             "{csp}"
         );
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        // Every answer carries the id its line in the access log has.
+        let id = r.headers()["x-request-id"].to_str().expect("an id").to_owned();
+        assert!(id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{path}: {id}");
         assert_eq!(r.headers()["referrer-policy"], "no-referrer");
         let html = r.text().await.expect("body");
         assert!(!html.contains("<script>") && !html.contains("style=\""), "{path}: no inline script or style");
     }
+    // A client's own request id is not taken when no proxy is trusted: it could write anything
+    // into the host's log. Each request gets a fresh one.
+    let ids: Vec<String> =
+        futures_util::future::join_all((0..2).map(|_| {
+            reqwest::Client::new().get(app.url("/login")).header("x-request-id", "forged-by-the-client").send()
+        }))
+        .await
+        .into_iter()
+        .map(|r| r.expect("login").headers()["x-request-id"].to_str().expect("id").to_owned())
+        .collect();
+    assert!(ids[0] != ids[1] && ids.iter().all(|id| !id.contains("forged")), "{ids:?}");
     let (status, html) = b.page("/learn/no-such-page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("Nothing here"));
