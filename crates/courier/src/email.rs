@@ -52,6 +52,28 @@ struct ReminderText<'a> {
     stop_url: &'a str,
 }
 
+/// An account email's HTML part.
+#[derive(Template)]
+#[template(path = "email/account.html")]
+struct AccountHtml<'a> {
+    name: &'a str,
+    title: &'a str,
+    body: &'a str,
+    open_url: &'a str,
+    base_url: &'a str,
+}
+
+/// An account email's plain-text part.
+#[derive(Template)]
+#[template(path = "email/account.txt")]
+struct AccountText<'a> {
+    name: &'a str,
+    title: &'a str,
+    body: &'a str,
+    open_url: &'a str,
+    base_url: &'a str,
+}
+
 impl Mailer {
     pub fn new(config: &SmtpConfig) -> anyhow::Result<Self> {
         let from: Mailbox = config
@@ -70,15 +92,58 @@ impl Mailer {
     }
 
     pub async fn send(&self, base_url: &str, to: &User, message: &Message, stop_path: &str) -> Delivery {
-        let email = match self.write(base_url, to, message, stop_path) {
-            Ok(email) => email,
-            Err(refused) => return refused,
-        };
+        match self.write(base_url, to, message, stop_path) {
+            Ok(email) => self.deliver(email).await,
+            Err(refused) => refused,
+        }
+    }
+
+    /// An email about the account that the person asked for: the link, and a line saying
+    /// that nothing changes if it was not them. No unsubscribe: it is not a reminder.
+    pub async fn send_account(&self, base_url: &str, to: &User, message: &Message) -> Delivery {
+        let written = (|| {
+            let open_url = format!("{base_url}{}", message.path);
+            if !plain_url(&open_url) {
+                return Err(Delivery::Refused("The link for this email is not a plain web address.".into()));
+            }
+            let failed = |e: askama::Error| Delivery::Failed(format!("The email could not be written: {e}"));
+            let (name, title, body) = (to.display_name.as_str(), message.title.as_str(), message.body.as_str());
+            let html = AccountHtml { name, title, body, open_url: &open_url, base_url }.render().map_err(failed)?;
+            let text = AccountText { name, title, body, open_url: &open_url, base_url }.render().map_err(failed)?;
+            self.envelope(to, &message.title)?
+                .multipart(MultiPart::alternative_plain_html(text, html))
+                .map_err(|e| Delivery::Refused(format!("The email could not be put together: {e}")))
+        })();
+        match written {
+            Ok(email) => self.deliver(email).await,
+            Err(refused) => refused,
+        }
+    }
+
+    async fn deliver(&self, email: lettre::Message) -> Delivery {
         match tokio::time::timeout(TOTAL_TIMEOUT, self.transport.send(email)).await {
             Ok(Ok(_)) => Delivery::Delivered,
             Ok(Err(e)) => outcome(&e),
             Err(_) => Delivery::Failed("The mail server did not finish in time.".into()),
         }
+    }
+
+    /// From, To (with the person's name), subject and a Message-ID, for either kind of email.
+    fn envelope(&self, to: &User, subject: &str) -> Result<lettre::message::MessageBuilder, Delivery> {
+        let address = to
+            .email
+            .trim()
+            .parse()
+            .map_err(|_| Delivery::Refused(format!("{:?} is not an email address.", to.email)))?;
+        let name = one_line(&to.display_name);
+        let recipient = Mailbox::new((!name.is_empty()).then_some(name), address);
+        // Made here rather than by lettre, whose Message-ID names this machine's host.
+        let message_id = format!("<{:032x}@{}>", rand::random::<u128>(), self.from.email.domain());
+        Ok(lettre::Message::builder()
+            .message_id(Some(message_id))
+            .from(self.from.clone())
+            .to(recipient)
+            .subject(one_line(subject)))
     }
 
     fn write(
@@ -88,13 +153,6 @@ impl Mailer {
         message: &Message,
         stop_path: &str,
     ) -> Result<lettre::Message, Delivery> {
-        let address = to
-            .email
-            .trim()
-            .parse()
-            .map_err(|_| Delivery::Refused(format!("{:?} is not an email address.", to.email)))?;
-        let name = one_line(&to.display_name);
-        let recipient = Mailbox::new((!name.is_empty()).then_some(name), address);
         let open_url = format!("{base_url}{}", message.path);
         let stop_url = format!("{base_url}{stop_path}");
         if !plain_url(&open_url) || !plain_url(&stop_url) {
@@ -106,13 +164,7 @@ impl Mailer {
             ReminderHtml { name, title, body, open_url: &open_url, stop_url: &stop_url }.render().map_err(failed)?;
         let text =
             ReminderText { name, title, body, open_url: &open_url, stop_url: &stop_url }.render().map_err(failed)?;
-        // Made here rather than by lettre, whose Message-ID names this machine's host.
-        let message_id = format!("<{:032x}@{}>", rand::random::<u128>(), self.from.email.domain());
-        lettre::Message::builder()
-            .message_id(Some(message_id))
-            .from(self.from.clone())
-            .to(recipient)
-            .subject(one_line(&message.title))
+        self.envelope(to, &message.title)?
             .header(ListUnsubscribe(format!("<{stop_url}>")))
             .header(ListUnsubscribePost)
             .multipart(MultiPart::alternative_plain_html(text, html))

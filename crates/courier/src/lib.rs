@@ -131,6 +131,15 @@ impl Courier for Channels {
         log_outcome("email", to.id.0, "smtp", &delivery);
         delivery
     }
+
+    async fn account_email(&self, to: &User, message: &Message) -> Delivery {
+        let delivery = match &self.mailer {
+            Some(mailer) => mailer.send_account(&self.base_url, to, message).await,
+            None => Delivery::Refused("Email is not set up here.".into()),
+        };
+        log_outcome("account email", to.id.0, "smtp", &delivery);
+        delivery
+    }
 }
 
 /// A delivery that did not go through, in the log: a channel that is down shows here, and

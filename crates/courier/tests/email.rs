@@ -253,6 +253,29 @@ async fn a_reminder_email_has_both_parts_and_a_one_click_unsubscribe() {
 }
 
 #[tokio::test]
+async fn an_account_email_has_its_link_and_no_unsubscribe() {
+    let (port, inbox) = smtp_server().await;
+    let courier = courier(local(port));
+    let link = Message {
+        title: "Set a new password".into(),
+        body: "Someone asked to set a new password for your Tend account.".into(),
+        path: "/reset/abcDEF123".into(),
+        tag: "password-reset".into(),
+    };
+    assert_eq!(courier.account_email(&person("sam@example.org", "Sam"), &link).await, Delivery::Delivered);
+    let mails = inbox.lock().unwrap().clone();
+    assert_eq!((mails.len(), mails[0].to.as_slice()), (1, &["sam@example.org".to_owned()][..]));
+    let parsed = Parsed::new(&mails[0].data);
+    assert_eq!(parsed.header("Subject"), Some("Set a new password"));
+    assert_eq!(parsed.header("List-Unsubscribe"), None, "it is not a reminder");
+    let parts = parsed.parts();
+    let (text, html) = (&parts[0].1, &parts[1].1);
+    assert!(text.contains("https://tend.example/reset/abcDEF123") && text.contains("If it wasn't you"), "{text}");
+    assert!(html.contains(r#"href="https://tend.example/reset/abcDEF123""#), "{html}");
+    assert!(!text.contains("reminders"), "no reminder footer: {text}");
+}
+
+#[tokio::test]
 async fn words_from_people_cannot_add_headers() {
     let (port, inbox) = smtp_server().await;
     let courier = courier(local(port));

@@ -277,6 +277,64 @@ pub async fn reset_password(ctx: &Ctx, email: &str) -> Result<String> {
     Ok(password)
 }
 
+/// How long a "forgot password" link works.
+pub const RESET_LINK_VALID: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
+
+/// "Forgot password": when an account has this email and email is set up, sends it a link
+/// to set a new password (single use, for an hour; a newer link replaces it). What the
+/// person sees is the same whether or not the account exists, and asking is throttled per
+/// email and per address like log-in, so the form reveals nothing and cannot flood an inbox.
+pub async fn forgot_password(
+    ctx: &Ctx,
+    courier: &dyn crate::reminder::Courier,
+    email: &str,
+    client: &auth::Client,
+) -> Result<()> {
+    let email = parse_email(email).map_err(|m| Error::field("email", m))?;
+    let keys = throttle::Keys { account: format!("reset:{email}"), address: format!("addr:{}", client.ip) };
+    // Counted and kept, as a failure is: each request is one more try.
+    let _ = throttle::attempt(ctx, &keys).await?;
+    let Some(user) = ctx.store.user_by_email(&email).await? else { return Ok(()) };
+    if !courier.email_ready() {
+        return Ok(());
+    }
+    let token = secret::Secret::generate("");
+    let now = ctx.now();
+    let expires = now.checked_add(RESET_LINK_VALID).map_err(|e| Error::Internal(e.to_string()))?;
+    ctx.store.create_password_reset(user.id, &token.hash(), now, expires).await?;
+    let message = crate::reminder::Message {
+        title: "Set a new password".into(),
+        body: "Someone asked to set a new password for your Tend account. The link below works \
+               once, for the next hour."
+            .into(),
+        path: format!("/reset/{}", token.expose()),
+        tag: "password-reset".into(),
+    };
+    // Sent or not, the answer is the same; the courier logs a failure for the host.
+    let _delivery = courier.account_email(&user, &message).await;
+    Ok(())
+}
+
+/// Whether a "forgot password" link still works (unused, unexpired), to show its form.
+pub async fn reset_link_works(ctx: &Ctx, token: &str) -> Result<bool> {
+    Ok(ctx.store.password_reset_user(&secret::SecretHash::of(token.trim()), ctx.now()).await?.is_some())
+}
+
+/// Sets a new password through a "forgot password" link, which is used up: the person is
+/// signed out everywhere (sessions and API tokens, and their open streams close).
+pub async fn reset_password_with_link(ctx: &Ctx, token: &str, new_password: &str) -> Result<()> {
+    let new = parse_new_password(new_password).map_err(|m| Error::field("new_password", m))?;
+    let hash = password::hash(new).await?;
+    let used = ctx.store.redeem_password_reset(&secret::SecretHash::of(token.trim()), &hash, ctx.now()).await?;
+    let Some(id) = used else {
+        return Err(Error::rejected("This link has expired or was used already. Ask for a new one."));
+    };
+    if let Some(user) = ctx.store.user(id).await? {
+        ctx.access_changed(&user).await;
+    }
+    Ok(())
+}
+
 /// The name a deleted account's row keeps, so nothing that still points at it (an
 /// appreciation the partner wrote to them, a hug they logged together) shows an empty name.
 pub const DELETED_NAME: &str = "A deleted account";

@@ -258,8 +258,9 @@ pub async fn unpair(ctx: &Ctx, me: &User) -> Result<()> {
     let photos = ctx.store.photo_ids(us.couple_id).await?;
     ctx.store.dissolve_couple(us.couple_id, ctx.now()).await?;
     crate::photo::forget(ctx, &photos).await;
-    // Both partners' streams of the couple's space close: it is no longer theirs.
-    ctx.access_changed(me).await;
+    // Both partners' open pages hear it and re-read; their streams of the couple's space then
+    // close, as it is no longer theirs.
+    ctx.notify(us.couple_id, crate::events::EventKind::Couple).await;
     Ok(())
 }
 

@@ -125,6 +125,83 @@ impl Access for PgStore {
         Ok(n.rows_affected())
     }
 
+    async fn create_password_reset(
+        &self,
+        user: UserId,
+        token_hash: &SecretHash,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()> {
+        let (now, expires_at) = (ts(now), ts(expires_at));
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query!("delete from password_resets where user_id = $1 and used_at is null", user.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        sqlx::query!(
+            "insert into password_resets (user_id, token_hash, created_at, expires_at) values ($1, $2, $3, $4)",
+            user.0,
+            token_hash.0,
+            now as Ts,
+            expires_at as Ts
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn password_reset_user(&self, token_hash: &SecretHash, now: Timestamp) -> StoreResult<Option<UserId>> {
+        let now = ts(now);
+        let user = sqlx::query_scalar!(
+            r#"select user_id as "user_id!: i64" from password_resets
+               where token_hash = $1 and used_at is null and expires_at > $2"#,
+            token_hash.0,
+            now as Ts
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(user.map(UserId))
+    }
+
+    async fn redeem_password_reset(
+        &self,
+        token_hash: &SecretHash,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<UserId>> {
+        let now = ts(now);
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Claimed by the update itself: of two uses at once, only one finds it unused.
+        let Some(user) = sqlx::query_scalar!(
+            r#"update password_resets set used_at = $1
+               where token_hash = $2 and used_at is null and expires_at > $1
+               returning user_id as "user_id!: i64""#,
+            now as Ts,
+            token_hash.0
+        )
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        else {
+            return Ok(None);
+        };
+        sqlx::query!(
+            "update users set password_hash = $1, updated_at = $2 where id = $3",
+            password_hash,
+            now as Ts,
+            user
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query!("delete from sessions where user_id = $1", user).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query!("delete from api_tokens where user_id = $1", user).execute(&mut *tx).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some(UserId(user)))
+    }
+
     async fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiTokenId> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         let id = sqlx::query_scalar!(

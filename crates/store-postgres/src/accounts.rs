@@ -214,6 +214,8 @@ impl Accounts for PgStore {
         // Ways in.
         sqlx::query!("delete from sessions where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
         sqlx::query!("delete from api_tokens where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        // The row stays (as a deleted account), so its reset links must go by hand.
+        sqlx::query!("delete from password_resets where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
         sqlx::query!("delete from invites where inviter_id = $1", id).execute(&mut *tx).await.map_err(db)?;
         // The throttle's counts that name them (see `throttle` and the use cases' keys).
         let keys: Vec<String> = [format!("login:{}", row.email), format!("signup:{}", row.email)]

@@ -223,6 +223,8 @@ impl Accounts for SqliteStore {
         // Ways in.
         sqlx::query!("delete from sessions where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
         sqlx::query!("delete from api_tokens where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
+        // The row stays (as a deleted account), so its reset links must go by hand.
+        sqlx::query!("delete from password_resets where user_id = $1", id).execute(&mut *tx).await.map_err(db)?;
         sqlx::query!("delete from invites where inviter_id = $1", id).execute(&mut *tx).await.map_err(db)?;
         // The throttle's counts that name them (see `throttle` and the use cases' keys).
         let (login, signup) = (format!("login:{email}"), format!("signup:{email}"));

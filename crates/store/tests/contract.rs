@@ -138,6 +138,53 @@ async fn sessions_live_expire_and_revoke(db: TestDb) {
     assert_eq!(s.delete_sessions_except(a.id, None::<SessionId>).await.expect("delete"), 1);
 }
 
+async fn password_resets_work_once_and_only_the_newest(db: TestDb) {
+    let s = db.store.as_ref();
+    let a = register(s, "a@example.org", Gate::Open).await;
+    let b = register(s, "b@example.org", Gate::Open).await;
+    let now = t("2026-01-01T00:00:00Z");
+    let hour = t("2026-01-01T01:00:00Z");
+    let (first, second, theirs) = (Secret::generate(""), Secret::generate(""), Secret::generate(""));
+    s.create_password_reset(a.id, &first.hash(), now, hour).await.expect("first");
+    s.create_password_reset(a.id, &second.hash(), now, hour).await.expect("second");
+    s.create_password_reset(b.id, &theirs.hash(), now, hour).await.expect("b's");
+    assert_eq!(s.password_reset_user(&first.hash(), now).await.expect("read"), None, "a newer link replaces it");
+    assert_eq!(s.password_reset_user(&second.hash(), now).await.expect("read"), Some(a.id));
+    assert_eq!(s.password_reset_user(&second.hash(), hour).await.expect("read"), None, "expired at the hour");
+    assert_eq!(s.redeem_password_reset(&second.hash(), "h", hour).await.expect("late"), None);
+
+    let session = NewSession {
+        user_id: a.id,
+        token_hash: Secret::generate("").hash(),
+        csrf_token: "c".into(),
+        user_agent: "ua".into(),
+        ip: "127.0.0.1".into(),
+        now,
+        expires_at: t("2026-02-01T00:00:00Z"),
+    };
+    s.create_session(&session).await.expect("session");
+    let token =
+        NewApiToken { user_id: a.id, name: "n".into(), token_hash: Secret::generate("").hash(), hint: "h".into(), now };
+    s.create_api_token(&token).await.expect("token");
+    let second_hash = second.hash();
+    let (one, two) = tokio::join!(
+        s.redeem_password_reset(&second_hash, "new-hash", now),
+        s.redeem_password_reset(&second_hash, "other-hash", now)
+    );
+    let won: Vec<_> = [one.expect("one"), two.expect("two")].into_iter().flatten().collect();
+    assert_eq!(won, vec![a.id], "used once, whoever is first");
+    let hash = s.password_hash(a.id).await.expect("read").expect("a hash");
+    assert!(hash == "new-hash" || hash == "other-hash", "{hash}");
+    assert!(s.sessions_of(a.id, now).await.expect("list").is_empty(), "signed out everywhere");
+    assert!(s.api_tokens_of(a.id).await.expect("list").is_empty(), "tokens revoked");
+    assert_eq!(s.redeem_password_reset(&second.hash(), "again", now).await.expect("again"), None, "single use");
+    assert_eq!(s.password_reset_user(&theirs.hash(), now).await.expect("read"), Some(b.id), "b's is untouched");
+
+    // A deleted account's links go with it, though its row stays.
+    assert!(s.delete_user(b.id, now).await.expect("delete"));
+    assert_eq!(s.redeem_password_reset(&theirs.hash(), "revive", now).await.expect("redeem"), None);
+}
+
 async fn api_tokens(db: TestDb) {
     let s = db.store.as_ref();
     let a = register(s, "a@example.org", Gate::Open).await;
@@ -2205,6 +2252,10 @@ async fn every_write(
         ("prune_sessions", ok(s.prune_sessions(t("2026-02-10T00:00:00Z")).await.map(|n| n == 1))),
         ("delete_session", ok(s.delete_session(a.id, seed.session).await)),
         ("delete_sessions_except", ok(s.delete_sessions_except(a.id, None).await.map(|n| n == 1))),
+        (
+            "create_password_reset",
+            ok(s.create_password_reset(a.id, &Secret::generate("").hash(), now, now).await.map(done)),
+        ),
         ("prune_failures", ok(s.prune_failures(t("2030-01-01T00:00:00Z")).await.map(|n| n > 0))),
         ("redeem_invite", ok(s.redeem_invite(&seed.invite.hash(), seed.joiner.id, now).await.map(|r| r.is_ok()))),
         ("cancel_invites_of", ok(s.cancel_invites_of(seed.canceller.id).await.map(|n| n == 1))),
@@ -2566,7 +2617,7 @@ async fn deleting_an_account_keeps_the_partners_words(db: TestDb) {
     assert_eq!(s.sessions_of(again.id, at).await.expect("read"), Vec::new());
 }
 
-both_backends!(deleting_an_account_keeps_the_partners_words);
+both_backends!(deleting_an_account_keeps_the_partners_words, password_resets_work_once_and_only_the_newest);
 
 /// Every couple a person was in, ended ones too, oldest first; never another person's couple.
 async fn couples_of_lists_every_couple_a_person_was_in(db: TestDb) {

@@ -62,7 +62,7 @@ fn frames(
 ) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + use<> {
     let counted = Counted::new();
     futures_util::stream::unfold(
-        Open { subscription, shutdown, keep_alive, ready_sent: false, guard, _counted: counted },
+        Open { subscription, shutdown, keep_alive, ready_sent: false, closing: false, guard, _counted: counted },
         next_frame,
     )
 }
@@ -89,6 +89,9 @@ struct Open {
     shutdown: watch::Receiver<bool>,
     keep_alive: Duration,
     ready_sent: bool,
+    /// The listener may listen no more; the change that said so has been sent, so the page
+    /// re-reads, and the stream ends.
+    closing: bool,
     guard: Option<Guard>,
     _counted: Counted,
 }
@@ -98,6 +101,9 @@ async fn next_frame(mut open: Open) -> Option<(Result<Bytes, Infallible>, Open)>
     if !open.ready_sent {
         open.ready_sent = true;
         return Some((Ok(READY), open));
+    }
+    if open.closing {
+        return None;
     }
     loop {
         // Shutdown first: a stream that has begun closing sends nothing more.
@@ -116,7 +122,12 @@ async fn next_frame(mut open: Open) -> Option<(Result<Bytes, Infallible>, Open)>
             && let Some(guard) = &open.guard
             && !tend_domain::auth::may_still_listen(&guard.ctx, &guard.who, guard.audience).await
         {
-            return None;
+            // A couple that ended is still news to the page, which then re-reads and finds
+            // itself unpaired; a revoked session or token hears nothing more.
+            if signal != Signal::Change(EventKind::Couple) {
+                return None;
+            }
+            open.closing = true;
         }
         let frame = match signal {
             // For the streams, not the pages.

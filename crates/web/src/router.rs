@@ -42,6 +42,8 @@ page_routes! {
     "/signup" => get(accounts::new_form).post(accounts::create);
     "/login" => get(accounts::login_form).post(accounts::login);
     "/logout" => post(accounts::logout);
+    "/forgot" => get(accounts::forgot_form).post(accounts::forgot);
+    "/reset/{token}" => get(accounts::reset_form).post(accounts::reset);
     "/pair" => get(pairing::show);
     "/pair/invite" => post(pairing::create_invite);
     "/pair/invite/cancel" => post(pairing::cancel_invite);

@@ -333,11 +333,17 @@ async fn revoking_access_ends_open_streams_at_once(db: TestDb) {
     let event = partners.next_event(Duration::from_secs(5)).await.expect("and the partner's");
     assert!(event.contains("appreciation") && !event.contains("access"), "{event}");
 
-    // Unpairing ends both partners' streams of the couple's space.
+    // Unpairing ends both partners' streams of the couple's space, once they have heard of it.
     let (status, _) = sam.call(reqwest::Method::DELETE, "/api/v1/couple", None).await;
     assert!(status.is_success(), "{status}");
-    assert!(kept.ends_within(Duration::from_secs(5)).await, "Alex's stream of a couple that ended");
-    assert!(partners.ends_within(Duration::from_secs(5)).await, "Sam's too");
+    for stream in [&mut kept, &mut partners] {
+        let mut heard = String::new();
+        while let Some(event) = stream.next_event(Duration::from_secs(5)).await {
+            heard.push_str(&event);
+        }
+        assert!(heard.contains("\"kind\":\"couple\"") && !heard.contains("access"), "{heard}");
+        assert!(stream.ends_within(Duration::from_secs(1)).await, "a stream of a couple that ended closes");
+    }
 }
 
 async fn rhythm_counts_can_be_hidden(db: TestDb) {

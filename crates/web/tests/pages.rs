@@ -72,6 +72,61 @@ async fn anonymous_pages_render_with_security_headers(db: TestDb) {
     assert_eq!(b.get("/static/app.0000.css").await.status(), StatusCode::NOT_FOUND);
 }
 
+async fn a_forgotten_password_is_set_again_by_email(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, _sam) = api_couple(&app, "forgot").await;
+    let b = app.browser();
+    let (_, login) = b.page("/login").await;
+    assert!(login.contains("href=\"/forgot\">Forgot your password?"), "the way in is offered where email works");
+
+    // The same answer whether or not an account has the email; only a real one gets a link.
+    for email in ["a-forgot@example.org", "nobody@example.org"] {
+        let r = b.submit("/forgot", "/forgot", &[("email", email)]).await;
+        assert_eq!(r.status(), StatusCode::OK, "{email}");
+        assert!(r.text().await.expect("page").contains("is on its way"), "{email}");
+    }
+    let sent = app.courier.take();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!((sent[0].channel, sent[0].to.as_str()), ("account-email", "a-forgot@example.org"));
+    let path = sent[0].message.path.clone();
+    assert!(path.starts_with("/reset/") && path.len() > 30, "{path}");
+    let r = b.submit("/forgot", "/forgot", &[("email", "not an email")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a typo is said, as on log-in");
+
+    // The link sets a new password, once; the person is signed out everywhere.
+    let (status, form) = b.page(&path).await;
+    assert!(status == StatusCode::OK && form.contains("Set a new password"), "{form}");
+    let r = b.submit(&path, &path, &[("new_password", "short")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = b.submit(&path, &path, &[("new_password", "a brand new passphrase")]).await;
+    assert_eq!((r.status(), location(&r).as_str()), (StatusCode::SEE_OTHER, "/login?done=password-set"));
+    assert_eq!(alex.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "the old token is revoked");
+    assert_eq!(b.log_in("a-forgot@example.org", "a long enough password").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(b.log_in("a-forgot@example.org", "a brand new passphrase").await.status(), StatusCode::SEE_OTHER);
+    let (_, used) = app.browser().page(&path).await;
+    assert!(used.contains("This link no longer works"), "single use");
+    let late = app.browser();
+    let (_, page) = late.page("/login").await;
+    let r = late.post_raw(&path, &csrf_of(&page), &[("new_password", "yet another passphrase")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT, "a used link sets nothing");
+    let (status, forged) = app.browser().page("/reset/not-a-real-link").await;
+    assert!(status == StatusCode::OK && forged.contains("This link no longer works"));
+
+    // Asking again and again is throttled, like log-in, and a newer link replaces the last.
+    let other = app.browser();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(other.submit("/forgot", "/forgot", &[("email", "a-forgot@example.org")]).await.status());
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let links: Vec<String> = app.courier.take().into_iter().map(|s| s.message.path).collect();
+    assert!(links.len() >= 2, "{links:?}");
+    let (_, old) = other.page(&links[0]).await;
+    assert!(old.contains("This link no longer works"), "only the newest link works");
+    let (_, newest) = other.page(links.last().expect("a link")).await;
+    assert!(newest.contains("Set a new password"));
+}
+
 async fn two_partners_sign_up_pair_and_unpair(db: TestDb) {
     let app = spawn(db).await;
     let alex = app.browser();
@@ -426,6 +481,7 @@ async fn an_invite_survives_reloads_and_retries(db: TestDb) {
 }
 
 both_backends!(
+    a_forgotten_password_is_set_again_by_email,
     an_invite_survives_reloads_and_retries,
     moved_pages_redirect_to_their_one_name,
     anonymous_pages_render_with_security_headers,

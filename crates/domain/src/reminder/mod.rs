@@ -276,6 +276,11 @@ pub trait Courier: Send + Sync {
     async fn push(&self, to: &PushSubscription, message: &Message) -> Delivery;
     /// `stop_path` is the one-click unsubscribe path, to be made absolute.
     async fn email(&self, to: &User, message: &Message, stop_path: &str) -> Delivery;
+    /// An email about the account itself that the person asked for (a link to set a new
+    /// password): no reminder footer and no unsubscribe. `message.path` is made absolute.
+    async fn account_email(&self, _to: &User, _message: &Message) -> Delivery {
+        Delivery::Refused("Email is not set up here.".into())
+    }
 }
 
 /// A courier with no channels, for tests and for an instance that sends nothing.

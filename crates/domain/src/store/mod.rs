@@ -320,6 +320,27 @@ pub trait Access: Send + Sync {
     /// Deletes every session of the user except `keep`.
     async fn delete_sessions_except(&self, user: UserId, keep: Option<SessionId>) -> StoreResult<u64>;
 
+    /// Keeps a password reset for `user`, usable once until `expires_at`; the person's
+    /// earlier unused resets are dropped, so only the newest link works.
+    async fn create_password_reset(
+        &self,
+        user: UserId,
+        token_hash: &SecretHash,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()>;
+    /// The person a reset belongs to, while it is unused and unexpired.
+    async fn password_reset_user(&self, token_hash: &SecretHash, now: Timestamp) -> StoreResult<Option<UserId>>;
+    /// Uses a reset, in one transaction: marks it used, sets the new password hash, and ends
+    /// every session and API token of the person. `None`, changing nothing, when the reset is
+    /// unknown, used or expired; of two uses at once, one wins.
+    async fn redeem_password_reset(
+        &self,
+        token_hash: &SecretHash,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<UserId>>;
+
     async fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiTokenId>;
     async fn api_token_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<TokenOwner>>;
     async fn touch_api_token(&self, id: ApiTokenId, now: Timestamp) -> StoreResult<()>;

@@ -198,6 +198,29 @@ impl Access for SealedStore {
         self.inner.delete_sessions_except(user, keep).await
     }
 
+    async fn create_password_reset(
+        &self,
+        user: UserId,
+        token_hash: &SecretHash,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()> {
+        self.inner.create_password_reset(user, token_hash, now, expires_at).await
+    }
+
+    async fn password_reset_user(&self, token_hash: &SecretHash, now: Timestamp) -> StoreResult<Option<UserId>> {
+        self.inner.password_reset_user(token_hash, now).await
+    }
+
+    async fn redeem_password_reset(
+        &self,
+        token_hash: &SecretHash,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<UserId>> {
+        self.inner.redeem_password_reset(token_hash, password_hash, now).await
+    }
+
     async fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiTokenId> {
         self.inner.create_api_token(new).await
     }

@@ -116,6 +116,8 @@ pub struct LogInPage {
     pub next: String,
     pub errors: FormErrors,
     pub notice: Option<&'static str>,
+    /// Whether this instance can email a link to set a new password.
+    pub email_ready: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -128,7 +130,12 @@ fn safe_next(next: Option<&str>) -> String {
     super::safe_return(next, "/today")
 }
 
-pub async fn login_form(user: MaybeUser, csrf: CsrfToken, Query(q): Query<LogInQuery>) -> Response {
+pub async fn login_form(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    csrf: CsrfToken,
+    Query(q): Query<LogInQuery>,
+) -> Response {
     if user.0.is_some() {
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
@@ -138,6 +145,7 @@ pub async fn login_form(user: MaybeUser, csrf: CsrfToken, Query(q): Query<LogInQ
         next: safe_next(q.next.as_deref()),
         errors: FormErrors::default(),
         notice: notice(q.done.as_deref()),
+        email_ready: state.courier.email_ready(),
     };
     render(&page)
 }
@@ -172,6 +180,7 @@ pub async fn login(
                 next,
                 errors,
                 notice: None,
+                email_ready: state.courier.email_ready(),
             };
             Ok((status, wait, render(&page)).into_response())
         }
@@ -192,4 +201,111 @@ pub async fn logout(
     let mut response = Redirect::to("/login?done=logged-out").into_response();
     auth::set_cookie(&mut response, auth::removal(&state, SESSION_COOKIE));
     Ok(response)
+}
+
+/// "Forgot your password?": asks for the email, then says the same thing whether or not an
+/// account has it.
+#[derive(Template)]
+#[template(path = "accounts/forgot.html")]
+pub struct ForgotPage {
+    pub layout: Layout,
+    pub email: String,
+    pub errors: FormErrors,
+    pub sent: bool,
+    pub email_ready: bool,
+}
+
+pub async fn forgot_form(State(state): State<AppState>, csrf: CsrfToken) -> Response {
+    render(&ForgotPage {
+        layout: Layout::new(None, &csrf, "login"),
+        email: String::new(),
+        errors: FormErrors::default(),
+        sent: false,
+        email_ready: state.courier.email_ready(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn forgot(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    CsrfForm(form): CsrfForm<ForgotForm>,
+) -> Result<Response, PageError> {
+    let asked = account::forgot_password(&state.ctx, state.courier.as_ref(), &form.email, &client.0).await;
+    let errors = match asked {
+        Ok(()) => FormErrors::default(),
+        Err(e) => FormErrors::from_error(e)?,
+    };
+    let (status, wait) = FormErrors::page_status(&[&errors]);
+    let page = ForgotPage {
+        layout: Layout::new(None, &csrf, "login"),
+        email: form.email.chars().take(254).collect(),
+        sent: !errors.any(),
+        errors,
+        email_ready: state.courier.email_ready(),
+    };
+    Ok((status, wait, render(&page)).into_response())
+}
+
+/// The page a "forgot password" link opens: a new password, or why the link no longer works.
+#[derive(Template)]
+#[template(path = "accounts/reset.html")]
+pub struct ResetPage {
+    pub layout: Layout,
+    pub token: String,
+    pub works: bool,
+    pub errors: FormErrors,
+}
+
+pub async fn reset_form(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    let works = account::reset_link_works(&state.ctx, &token).await?;
+    let page = ResetPage { layout: Layout::new(None, &csrf, "login"), token, works, errors: FormErrors::default() };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ResetForm {
+    #[serde(default)]
+    new_password: String,
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    CsrfForm(form): CsrfForm<ResetForm>,
+) -> Result<Response, PageError> {
+    match account::reset_password_with_link(&state.ctx, &token, &form.new_password).await {
+        Ok(()) => {
+            // Whoever was signed in on this browser is signed out with the rest.
+            let mut response = Redirect::to("/login?done=password-set").into_response();
+            auth::set_cookie(&mut response, auth::removal(&state, SESSION_COOKIE));
+            Ok(response)
+        }
+        Err(tend_domain::Error::Rejected(_)) => {
+            let page = ResetPage {
+                layout: Layout::new(None, &csrf, "login"),
+                token,
+                works: false,
+                errors: FormErrors::default(),
+            };
+            Ok((axum::http::StatusCode::CONFLICT, render(&page)).into_response())
+        }
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            let (status, wait) = FormErrors::page_status(&[&errors]);
+            let page = ResetPage { layout: Layout::new(None, &csrf, "login"), token, works: true, errors };
+            Ok((status, wait, render(&page)).into_response())
+        }
+    }
 }

@@ -148,6 +148,7 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "unpaired" => "You are unpaired. Your own words stay with you.",
         "welcome" => "Welcome to Tend. Your account is ready.",
         "logged-out" => "You are logged out.",
+        "password-set" => "Your new password is set, and you were signed out everywhere. Log in with it now.",
         "account-deleted" => {
             "Your account is deleted, with everything you wrote. Thank you for the time you spent here; take good care."
         }

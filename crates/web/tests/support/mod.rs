@@ -84,6 +84,11 @@ impl Courier for FakeCourier {
         self.sent.lock().expect("lock").push(sent);
         Delivery::Delivered
     }
+    async fn account_email(&self, to: &User, message: &Message) -> Delivery {
+        let sent = Sent { channel: "account-email", to: to.email.clone(), message: message.clone(), stop_path: None };
+        self.sent.lock().expect("lock").push(sent);
+        Delivery::Delivered
+    }
 }
 
 /// Photos kept in memory, sealed with the test database's vault, developed for real.
