@@ -280,21 +280,23 @@ pub async fn reset_password(ctx: &Ctx, email: &str) -> Result<String> {
 /// How long a "forgot password" link works.
 pub const RESET_LINK_VALID: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
 
-/// "Forgot password": when an account has this email and email is set up, sends it a link
-/// to set a new password (single use, for an hour; a newer link replaces it). What the
-/// person sees is the same whether or not the account exists, and asking is throttled per
-/// email and per address like log-in, so the form reveals nothing and cannot flood an inbox.
-pub async fn forgot_password(
-    ctx: &Ctx,
-    courier: &dyn crate::reminder::Courier,
-    email: &str,
-    client: &auth::Client,
-) -> Result<()> {
+/// "Forgot password", first half: checks the email as typed and counts the request against
+/// the same throttle as log-in (per email and per address), so the form cannot flood an inbox.
+/// The same for every email, whether or not an account has it; returns the email to send to.
+pub async fn forgot_password(ctx: &Ctx, email: &str, client: &auth::Client) -> Result<String> {
     let email = parse_email(email).map_err(|m| Error::field("email", m))?;
     let keys = throttle::Keys { account: format!("reset:{email}"), address: format!("addr:{}", client.ip) };
     // Counted and kept, as a failure is: each request is one more try.
     let _ = throttle::attempt(ctx, &keys).await?;
-    let Some(user) = ctx.store.user_by_email(&email).await? else { return Ok(()) };
+    Ok(email)
+}
+
+/// "Forgot password", second half, to run apart from the request so that how long the answer
+/// takes says nothing about whether the account exists: when an account has this email and
+/// email is set up, sends it a link to set a new password (single use, for an hour; a newer
+/// link replaces it). Sent or not, nothing is reported; the courier logs a failure for the host.
+pub async fn send_reset_link(ctx: &Ctx, courier: &dyn crate::reminder::Courier, email: &str) -> Result<()> {
+    let Some(user) = ctx.store.user_by_email(email).await? else { return Ok(()) };
     if !courier.email_ready() {
         return Ok(());
     }
@@ -310,7 +312,6 @@ pub async fn forgot_password(
         path: format!("/reset/{}", token.expose()),
         tag: "password-reset".into(),
     };
-    // Sent or not, the answer is the same; the courier logs a failure for the host.
     let _delivery = courier.account_email(&user, &message).await;
     Ok(())
 }

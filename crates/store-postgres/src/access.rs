@@ -134,6 +134,11 @@ impl Access for PgStore {
     ) -> StoreResult<()> {
         let (now, expires_at) = (ts(now), ts(expires_at));
         let mut tx = self.pool.begin().await.map_err(db)?;
+        // One at a time per person, so that of two requests at once only the later link stays.
+        sqlx::query!("select id from users where id = $1 for update", user.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
         sqlx::query!("delete from password_resets where user_id = $1 and used_at is null", user.0)
             .execute(&mut *tx)
             .await

@@ -72,6 +72,17 @@ async fn anonymous_pages_render_with_security_headers(db: TestDb) {
     assert_eq!(b.get("/static/app.0000.css").await.status(), StatusCode::NOT_FOUND);
 }
 
+/// What the app sent once `n` messages are out, or after two seconds.
+async fn sent_soon(app: &TestApp, n: usize) -> Vec<Sent> {
+    for _ in 0..200 {
+        if app.courier.sent().len() >= n {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    app.courier.take()
+}
+
 async fn a_forgotten_password_is_set_again_by_email(db: TestDb) {
     let app = spawn(db).await;
     let (alex, _sam) = api_couple(&app, "forgot").await;
@@ -85,7 +96,8 @@ async fn a_forgotten_password_is_set_again_by_email(db: TestDb) {
         assert_eq!(r.status(), StatusCode::OK, "{email}");
         assert!(r.text().await.expect("page").contains("is on its way"), "{email}");
     }
-    let sent = app.courier.take();
+    // The link goes out apart from the answer (which takes as long either way).
+    let sent = sent_soon(&app, 1).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!((sent[0].channel, sent[0].to.as_str()), ("account-email", "a-forgot@example.org"));
     let path = sent[0].message.path.clone();
@@ -95,7 +107,7 @@ async fn a_forgotten_password_is_set_again_by_email(db: TestDb) {
 
     // The link sets a new password, once; the person is signed out everywhere.
     let (status, form) = b.page(&path).await;
-    assert!(status == StatusCode::OK && form.contains("Set a new password"), "{form}");
+    assert!(status == StatusCode::OK && form.contains("name=\"new_password\""), "{form}");
     let r = b.submit(&path, &path, &[("new_password", "short")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = b.submit(&path, &path, &[("new_password", "a brand new passphrase")]).await;
@@ -119,12 +131,13 @@ async fn a_forgotten_password_is_set_again_by_email(db: TestDb) {
         statuses.push(other.submit("/forgot", "/forgot", &[("email", "a-forgot@example.org")]).await.status());
     }
     assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
-    let links: Vec<String> = app.courier.take().into_iter().map(|s| s.message.path).collect();
+    let links: Vec<String> = sent_soon(&app, 5).await.into_iter().map(|s| s.message.path).collect();
     assert!(links.len() >= 2, "{links:?}");
-    let (_, old) = other.page(&links[0]).await;
-    assert!(old.contains("This link no longer works"), "only the newest link works");
-    let (_, newest) = other.page(links.last().expect("a link")).await;
-    assert!(newest.contains("Set a new password"));
+    let mut working = 0;
+    for link in &links {
+        working += usize::from(other.page(link).await.1.contains("name=\"new_password\""));
+    }
+    assert_eq!(working, 1, "only the newest of {} links works", links.len());
 }
 
 async fn two_partners_sign_up_pair_and_unpair(db: TestDb) {
