@@ -215,12 +215,17 @@ pub struct ForgotPage {
     pub email_ready: bool,
 }
 
-pub async fn forgot_form(State(state): State<AppState>, csrf: CsrfToken) -> Response {
+#[derive(Deserialize, Default)]
+pub struct ForgotQuery {
+    done: Option<String>,
+}
+
+pub async fn forgot_form(State(state): State<AppState>, csrf: CsrfToken, Query(q): Query<ForgotQuery>) -> Response {
     render(&ForgotPage {
         layout: Layout::new(None, &csrf, "login"),
         email: String::new(),
         errors: FormErrors::default(),
-        sent: false,
+        sent: q.done.as_deref() == Some("sent"),
         email_ready: state.courier.email_ready(),
     })
 }
@@ -246,7 +251,8 @@ pub async fn forgot(
                     tracing::warn!(error = %e, "a password link could not be made");
                 }
             });
-            FormErrors::default()
+            // A reload of what follows asks for nothing again.
+            return Ok(Redirect::to("/forgot?done=sent").into_response());
         }
         Err(e) => FormErrors::from_error(e)?,
     };
@@ -254,7 +260,7 @@ pub async fn forgot(
     let page = ForgotPage {
         layout: Layout::new(None, &csrf, "login"),
         email: form.email.chars().take(254).collect(),
-        sent: !errors.any(),
+        sent: false,
         errors,
         email_ready: state.courier.email_ready(),
     };
