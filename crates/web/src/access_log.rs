@@ -22,6 +22,7 @@ pub async fn log(State(state): State<AppState>, req: Request, next: Next) -> Res
     let started = Instant::now();
     let id = request_id(&state, &req);
     let method = req.method().clone();
+    let version = req.version();
     let route = req.extensions().get::<MatchedPath>().map_or("(no route)", MatchedPath::as_str).to_owned();
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let client = forwarded_for(req.headers(), state.config.client_ip_header(), state.config.trust_proxy).or(peer);
@@ -44,6 +45,11 @@ pub async fn log(State(state): State<AppState>, req: Request, next: Next) -> Res
     metrics::counter!("tend_http_requests_total", "method" => method.to_string(), "route" => route.clone(), "status" => status)
         .increment(1);
     metrics::histogram!("tend_http_request_duration_seconds", "route" => route).record(latency.as_secs_f64());
+    // A body refused as too large was not read to its end, so this connection cannot carry
+    // another request: say so, or a client would reuse it and have its next request cut off.
+    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE && version <= axum::http::Version::HTTP_11 {
+        response.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
+    }
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
