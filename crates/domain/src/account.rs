@@ -325,6 +325,10 @@ pub async fn reset_link_works(ctx: &Ctx, token: &str) -> Result<bool> {
 /// signed out everywhere (sessions and API tokens, and their open streams close).
 pub async fn reset_password_with_link(ctx: &Ctx, token: &str, new_password: &str) -> Result<()> {
     let new = parse_new_password(new_password).map_err(|m| Error::field("new_password", m))?;
+    // A made-up link costs one read, not a password hash.
+    if !reset_link_works(ctx, token).await? {
+        return Err(Error::rejected("This link has expired or was used already. Ask for a new one."));
+    }
     let hash = password::hash(new).await?;
     let used = ctx.store.redeem_password_reset(&secret::SecretHash::of(token.trim()), &hash, ctx.now()).await?;
     let Some(id) = used else {
