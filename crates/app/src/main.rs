@@ -134,6 +134,14 @@ enum KeysCommand {
 enum UserCommand {
     /// Sets a new random password, signs the person out everywhere and prints the password.
     ResetPassword { email: String },
+    /// Names the account an admin: it can open the admin page (accounts, reset links,
+    /// switching accounts off). The instance's first account is always an admin.
+    Admin {
+        email: String,
+        /// Take the admin role back instead.
+        #[arg(long)]
+        remove: bool,
+    },
     /// Deletes the person's account and everything they wrote; their partner keeps their own
     /// words. Without --yes, only says what would be deleted.
     Delete {
@@ -342,6 +350,31 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 Err(tend_domain::Error::NotFound) => {
                     bail!("there is no account with the email {email}")
                 }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::User { command: UserCommand::Admin { email, remove } } => {
+            let (ctx, _) = context(&config).await?;
+            match tend_domain::admin::name_admin(&ctx, &email, !remove).await {
+                Ok(named) if remove && named.first => {
+                    println!(
+                        "{} ({}) is no longer named admin, but stays one as the first account here.",
+                        named.user.display_name, named.user.email
+                    );
+                    Ok(())
+                }
+                Ok(named) if remove => {
+                    println!("{} ({}) is no longer an admin.", named.user.display_name, named.user.email);
+                    Ok(())
+                }
+                Ok(named) => {
+                    println!(
+                        "{} ({}) is an admin: the admin page is in their Settings, at /admin.",
+                        named.user.display_name, named.user.email
+                    );
+                    Ok(())
+                }
+                Err(tend_domain::Error::NotFound) => bail!("there is no account with the email {email}"),
                 Err(e) => Err(e.into()),
             }
         }

@@ -32,6 +32,16 @@ async fn zero_config_sqlite_with_demo_reset_and_backup() {
     let (ok, _, err) = tend(&data, &["user", "reset-password", "nobody@example.org"], &[]);
     assert!(!ok && err.contains("no account"), "{err}");
 
+    // Admins: the first account always, and whoever the host names.
+    let (ok, out, err) = tend(&data, &["user", "admin", "Sam@demo.tend"], &[]);
+    assert!(ok && out.contains("Sam (sam@demo.tend) is an admin"), "{out} {err}");
+    let (ok, out, err) = tend(&data, &["user", "admin", "sam@demo.tend", "--remove"], &[]);
+    assert!(ok && out.contains("is no longer an admin"), "{out} {err}");
+    let (ok, out, err) = tend(&data, &["user", "admin", "alex@demo.tend", "--remove"], &[]);
+    assert!(ok && out.contains("stays one as the first account"), "{out} {err}");
+    let (ok, _, err) = tend(&data, &["user", "admin", "nobody@example.org"], &[]);
+    assert!(!ok && err.contains("no account"), "{err}");
+
     let node = Node::start(&data, &[]);
     let health = reqwest::get(format!("{}/healthz", node.base)).await.expect("healthz");
     assert_eq!(health.status(), StatusCode::OK);

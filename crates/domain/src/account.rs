@@ -297,7 +297,7 @@ pub async fn forgot_password(ctx: &Ctx, email: &str, client: &auth::Client) -> R
 /// link replaces it). Sent or not, nothing is reported; the courier logs a failure for the host.
 pub async fn send_reset_link(ctx: &Ctx, courier: &dyn crate::reminder::Courier, email: &str) -> Result<()> {
     let Some(user) = ctx.store.user_by_email(email).await? else { return Ok(()) };
-    if !courier.email_ready() {
+    if !courier.email_ready() || ctx.store.disabled_at(user.id).await?.is_some() {
         return Ok(());
     }
     let token = secret::Secret::generate("");

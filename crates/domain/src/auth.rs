@@ -333,6 +333,10 @@ pub struct LogIn {
     pub password: String,
 }
 
+/// What someone whose account an admin switched off is told when they sign in.
+pub const ACCOUNT_OFF: &str =
+    "This account is switched off on this Tend for now. Ask the person who runs it to switch it back on.";
+
 /// Checks email and password, throttled per account and per client address. The error never
 /// says which of the two was wrong.
 pub async fn log_in(ctx: &Ctx, form: LogIn, client: &Client) -> Result<User> {
@@ -356,6 +360,10 @@ pub async fn log_in(ctx: &Ctx, form: LogIn, client: &Client) -> Result<User> {
     match user {
         Some(user) if ok => {
             throttle::succeeded(ctx, attempt).await?;
+            // Said only to someone who knows the password, so it tells a stranger nothing.
+            if ctx.store.disabled_at(user.id).await?.is_some() {
+                return Err(Error::rejected(ACCOUNT_OFF));
+            }
             Ok(user)
         }
         _ => Err(Error::BadCredentials),

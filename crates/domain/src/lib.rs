@@ -4,6 +4,7 @@
 //! takes the caller and scopes the work to the caller's couple; handlers only translate.
 
 pub mod account;
+pub mod admin;
 pub mod appreciation;
 pub mod auth;
 pub mod check_in;

@@ -64,7 +64,7 @@ impl Access for PgStore {
                       u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at as "created_at: Ts",
                       u.hide_counts
                from sessions s join users u on u.id = s.user_id
-               where s.token_hash = $1 and s.expires_at > $2 and u.deleted_at is null"#,
+               where s.token_hash = $1 and s.expires_at > $2 and u.deleted_at is null and u.disabled_at is null"#,
             hash.0,
             ts(now) as Ts
         )
@@ -160,7 +160,8 @@ impl Access for PgStore {
         let now = ts(now);
         let user = sqlx::query_scalar!(
             r#"select user_id as "user_id!: i64" from password_resets
-               where token_hash = $1 and used_at is null and expires_at > $2"#,
+               where token_hash = $1 and used_at is null and expires_at > $2
+                 and user_id in (select id from users where disabled_at is null)"#,
             token_hash.0,
             now as Ts
         )
@@ -182,6 +183,7 @@ impl Access for PgStore {
         let Some(user) = sqlx::query_scalar!(
             r#"update password_resets set used_at = $1
                where token_hash = $2 and used_at is null and expires_at > $1
+                 and user_id in (select id from users where disabled_at is null)
                returning user_id as "user_id!: i64""#,
             now as Ts,
             token_hash.0
@@ -232,7 +234,7 @@ impl Access for PgStore {
                       u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at as "created_at: Ts",
                       u.hide_counts
                from api_tokens t join users u on u.id = t.user_id
-               where t.token_hash = $1 and u.deleted_at is null"#,
+               where t.token_hash = $1 and u.deleted_at is null and u.disabled_at is null"#,
             hash.0
         )
         .fetch_optional(&self.pool)

@@ -27,6 +27,7 @@
 
 mod access;
 mod accounts;
+mod admin;
 mod bulk;
 mod daily;
 pub mod events;

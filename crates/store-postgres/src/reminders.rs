@@ -202,7 +202,7 @@ impl Reminders for PgStore {
             r#"select u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at as "created_at: Ts",
                       u.hide_counts
                from calendar_feeds f join users u on u.id = f.user_id
-               where f.token_hash = $1"#,
+               where f.token_hash = $1 and u.disabled_at is null"#,
             hash.0
         )
         .fetch_optional(&self.pool)
@@ -219,6 +219,7 @@ impl Reminders for PgStore {
                from reminder_choices c
                join users u on u.id = c.user_id
                join rhythm_slots s on s.couple_id = u.couple_id and s.practice = c.practice and s.agreed
+               where u.disabled_at is null
                order by c.user_id, c.practice, c.channel"#
         )
         .fetch_all(&self.pool)

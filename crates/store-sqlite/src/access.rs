@@ -41,7 +41,7 @@ impl Access for SqliteStore {
                       u.time_zone as u_time_zone, u.couple_id as u_couple_id, u.created_at as u_created_at,
                       u.hide_counts as "u_hide_counts: bool"
                from sessions s join users u on u.id = s.user_id
-               where s.token_hash = $1 and s.expires_at > $2 and u.deleted_at is null"#,
+               where s.token_hash = $1 and s.expires_at > $2 and u.deleted_at is null and u.disabled_at is null"#,
             hash.0,
             now
         )
@@ -143,7 +143,8 @@ impl Access for SqliteStore {
         let now = ms(now);
         let user = sqlx::query_scalar!(
             r#"select user_id as "user_id!: i64" from password_resets
-               where token_hash = $1 and used_at is null and expires_at > $2"#,
+               where token_hash = $1 and used_at is null and expires_at > $2
+                 and user_id in (select id from users where disabled_at is null)"#,
             token_hash.0,
             now
         )
@@ -165,6 +166,7 @@ impl Access for SqliteStore {
         let Some(user) = sqlx::query_scalar!(
             r#"update password_resets set used_at = $1
                where token_hash = $2 and used_at is null and expires_at > $1
+                 and user_id in (select id from users where disabled_at is null)
                returning user_id as "user_id!: i64""#,
             now,
             token_hash.0
@@ -212,7 +214,7 @@ impl Access for SqliteStore {
                       u.time_zone as u_time_zone, u.couple_id as u_couple_id, u.created_at as u_created_at,
                       u.hide_counts as "u_hide_counts: bool"
                from api_tokens t join users u on u.id = t.user_id
-               where t.token_hash = $1 and u.deleted_at is null"#,
+               where t.token_hash = $1 and u.deleted_at is null and u.disabled_at is null"#,
             hash.0
         )
         .fetch_optional(&self.pool)

@@ -26,6 +26,7 @@
 
 mod access;
 mod accounts;
+mod admin;
 mod bulk;
 mod daily;
 mod decode;

@@ -234,7 +234,7 @@ impl Reminders for SqliteStore {
                       u.time_zone as u_time_zone, u.couple_id as u_couple_id, u.created_at as u_created_at,
                       u.hide_counts as "u_hide_counts: bool"
                from calendar_feeds f join users u on u.id = f.user_id
-               where f.token_hash = $1"#,
+               where f.token_hash = $1 and u.disabled_at is null"#,
             hash.0
         )
         .fetch_optional(&self.pool)
@@ -250,6 +250,7 @@ impl Reminders for SqliteStore {
                from reminder_choices c
                join users u on u.id = c.user_id
                join rhythm_slots s on s.couple_id = u.couple_id and s.practice = c.practice and s.agreed = 1
+               where u.disabled_at is null
                order by c.user_id, c.practice, c.channel"#
         )
         .fetch_all(&self.pool)

@@ -2298,6 +2298,8 @@ async fn every_write(
         ("add_conversations_bulk", ok(s.add_conversations_bulk(&[bulk_talk]).await.map(|n| n == 1))),
         ("add_exchanges_bulk", ok(s.add_exchanges_bulk(&[bulk_exchange]).await.map(|n| n == 2))),
         ("add_question_draws_bulk", ok(s.add_question_draws_bulk(&[bulk_draw]).await.map(|n| n == 1))),
+        ("set_admin", ok(s.set_admin(b.id, true, now).await)),
+        ("set_disabled", ok(s.set_disabled(seed.canceller.id, Some(now), now).await)),
         ("dissolve_couple", ok(s.dissolve_couple(c, now).await.map(done))),
         ("delete_user", ok(s.delete_user(seed.canceller.id, now).await)),
     ]
@@ -2371,7 +2373,7 @@ async fn snapshot(s: &dyn Store, seed: &Seed) -> String {
         s.goals(c, seed.b.id).await,
         s.goal(c, seed.goals.goal, seed.a.id).await,
         s.goal(c, seed.goals.doomed, seed.a.id).await,
-    )
+    ) + &format!("|{:?}", s.account_overviews(None, 100).await)
 }
 
 /// The database refuses writes (opened read-only: SQLite's file in read-only mode, PostgreSQL

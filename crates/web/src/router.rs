@@ -4,9 +4,9 @@ use crate::api::{self, ApiDoc};
 use crate::auth;
 use crate::error::{ApiError, PageError};
 use crate::pages::{
-    accounts, appreciations, check_ins, conversation, goals, history, hugs, insights, intimacy_map, learn, listening,
-    pairing, past_words, play, practices, questions, reminders, rhythm, settings, show_and_tell, state_of_us, support,
-    tech_free, today, welcome,
+    accounts, admin, appreciations, check_ins, conversation, goals, history, hugs, insights, intimacy_map, learn,
+    listening, pairing, past_words, play, practices, questions, reminders, rhythm, settings, show_and_tell,
+    state_of_us, support, tech_free, today, welcome,
 };
 use crate::{AppState, assets, security};
 use axum::extract::{DefaultBodyLimit, State};
@@ -128,6 +128,10 @@ page_routes! {
     "/past-words" => get(past_words::list);
     "/past-words/{id}" => get(past_words::show);
     "/settings/delete-account" => get(settings::delete_account_form).post(settings::delete_account);
+    "/admin" => get(admin::show);
+    "/admin/accounts/{id}/reset-link" => post(admin::make_reset_link);
+    "/admin/accounts/{id}/disable" => post(admin::disable);
+    "/admin/accounts/{id}/enable" => post(admin::enable);
     "/reminders" => get(reminders::show).post(reminders::save);
     "/reminders/devices" => post(reminders::add_device);
     "/reminders/devices/{id}/remove" => post(reminders::remove_device);

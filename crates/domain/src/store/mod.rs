@@ -1,6 +1,7 @@
 //! What the domain needs from storage, one trait per feature: [`Accounts`], [`Access`]
 //! (sessions, API tokens, throttling), [`Pairing`], [`Daily`], [`Practices`], [`Questions`],
-//! [`Rhythms`] (the couple's agreed rhythm and tech-free evenings), [`Reminders`] and [`Upkeep`]. [`Store`] is all of them together; anything that implements every feature
+//! [`Rhythms`] (the couple's agreed rhythm and tech-free evenings), [`Reminders`], [`Admin`] (the host's admin page)
+//! and [`Upkeep`]. [`Store`] is all of them together; anything that implements every feature
 //! trait is a `Store`. Each database has its own implementation on its native driver
 //! (crates `tend-store-sqlite` and `tend-store-postgres`), and one contract suite (in
 //! `tend-store`) holds both to the same behaviour.
@@ -25,6 +26,7 @@ use crate::tech_free::Evening;
 use crate::time::TimeZoneName;
 use async_trait::async_trait;
 
+pub mod admin;
 pub mod bulk;
 pub mod goals;
 pub mod keys;
@@ -32,6 +34,7 @@ pub mod photos;
 pub mod play;
 pub mod reflections;
 pub mod reminders;
+pub use admin::Admin;
 pub use bulk::Bulk;
 pub use goals::Goals;
 use jiff::civil::Date;
@@ -224,6 +227,7 @@ pub trait Store:
     + Play
     + Goals
     + Bulk
+    + Admin
     + Upkeep
 {
 }
@@ -242,6 +246,7 @@ impl<
         + Play
         + Goals
         + Bulk
+        + Admin
         + Upkeep,
 > Store for T
 {
@@ -311,7 +316,8 @@ pub trait Accounts: Send + Sync {
 #[async_trait]
 pub trait Access: Send + Sync {
     async fn create_session(&self, new: &NewSession) -> StoreResult<SessionId>;
-    /// The live session with this token hash and its user; expired ones are not returned.
+    /// The live session with this token hash and its user; expired ones, and those of an
+    /// account switched off or deleted, are not returned.
     async fn session_by_token(&self, hash: &SecretHash, now: Timestamp) -> StoreResult<Option<LiveSession>>;
     async fn touch_session(&self, id: SessionId, now: Timestamp, expires_at: Timestamp) -> StoreResult<()>;
     async fn sessions_of(&self, user: UserId, now: Timestamp) -> StoreResult<Vec<SessionSummary>>;
@@ -329,7 +335,7 @@ pub trait Access: Send + Sync {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> StoreResult<()>;
-    /// The person a reset belongs to, while it is unused and unexpired.
+    /// The person a reset belongs to, while it is unused and unexpired and the account is on.
     async fn password_reset_user(&self, token_hash: &SecretHash, now: Timestamp) -> StoreResult<Option<UserId>>;
     /// Uses a reset, in one transaction: marks it used, sets the new password hash, and ends
     /// every session and API token of the person. `None`, changing nothing, when the reset is
@@ -342,6 +348,7 @@ pub trait Access: Send + Sync {
     ) -> StoreResult<Option<UserId>>;
 
     async fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiTokenId>;
+    /// The token and its owner; `None` for an account switched off or deleted.
     async fn api_token_by_hash(&self, hash: &SecretHash) -> StoreResult<Option<TokenOwner>>;
     async fn touch_api_token(&self, id: ApiTokenId, now: Timestamp) -> StoreResult<()>;
     async fn api_tokens_of(&self, user: UserId) -> StoreResult<Vec<ApiTokenSummary>>;

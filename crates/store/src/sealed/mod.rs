@@ -2,6 +2,7 @@
 //! sealed with their data key on the way in and opened on the way out (see [`crate::vault`]).
 //! Methods without written words pass straight through.
 
+mod admin;
 mod bulk;
 mod goals;
 mod play;

@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per feature, one typed struct per page.
 
 pub mod accounts;
+pub mod admin;
 pub mod appreciations;
 pub mod check_ins;
 pub mod conversation;

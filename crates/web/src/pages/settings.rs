@@ -57,6 +57,8 @@ pub struct SettingsPage {
     pub notice: Option<&'static str>,
     /// The person turned the private help hint off.
     pub help_hint_off: bool,
+    /// The person looks after this instance: a way to the admin page.
+    pub admin: bool,
 }
 
 /// What a settings page render varies by.
@@ -102,8 +104,10 @@ async fn settings_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: Var
     };
     let (status, wait) = FormErrors::page_status(&[&v.profile_errors, &v.password_errors, &v.token_errors]);
     let help_hint_off = tend_domain::help_hint::is_off(&state.ctx, user).await?;
+    let admin = tend_domain::admin::is_admin(&state.ctx, user).await?;
     let page = SettingsPage {
         help_hint_off,
+        admin,
         layout: Layout::new(Some(&me.0), csrf, "settings"),
         profile: v.profile.unwrap_or_else(|| ProfileValues {
             hide_counts: user.hide_counts,

@@ -1,0 +1,142 @@
+//! The host's admin page: how people get in (the registration mode), who has an account and
+//! when they were last seen, a link to hand over to someone who forgot their password,
+//! switching an account off and on, and the instance's counts. It never shows anything a
+//! couple wrote: names, emails, dates and flags only.
+//!
+//! An admin is the instance's first account still here, or an account the host named with
+//! `tend user admin EMAIL`. To everyone else the page does not exist.
+
+use crate::store::User;
+use crate::store::admin::{AccountOverview, InstanceCounts};
+use crate::{Ctx, Error, Registration, Result, UserId, secret};
+use jiff::SignedDuration;
+
+/// How many accounts one page lists.
+pub const PAGE_SIZE: u32 = 100;
+
+/// How long a link an admin makes for someone works: a day, time to hand it over in person
+/// or by message. Single use; a newer link, or one asked for by email, replaces it.
+pub const HANDED_LINK_VALID: SignedDuration = SignedDuration::from_hours(24);
+
+/// What the admin page shows.
+#[derive(Clone, Debug)]
+pub struct Overview {
+    pub registration: Registration,
+    pub counts: InstanceCounts,
+    /// This page of accounts, oldest first.
+    pub accounts: Vec<AccountOverview>,
+    /// Where the next page starts, when there is one.
+    pub next_after: Option<UserId>,
+}
+
+/// Whether this person may use the admin page.
+pub async fn is_admin(ctx: &Ctx, me: &User) -> Result<bool> {
+    Ok(ctx.store.is_admin(me.id).await?)
+}
+
+/// Anyone else is told the page is not there, as for anything not theirs.
+async fn require_admin(ctx: &Ctx, me: &User) -> Result<()> {
+    if is_admin(ctx, me).await? { Ok(()) } else { Err(Error::NotFound) }
+}
+
+/// The admin page: the registration mode, the counts, and a page of accounts after `after`.
+pub async fn overview(ctx: &Ctx, me: &User, after: Option<UserId>) -> Result<Overview> {
+    require_admin(ctx, me).await?;
+    let now = ctx.now();
+    let back = |days: i64| now.checked_sub(SignedDuration::from_hours(24 * days)).unwrap_or(now);
+    let counts = ctx.store.instance_counts(back(7), back(30)).await?;
+    let mut accounts = ctx.store.account_overviews(after, PAGE_SIZE + 1).await?;
+    let next_after = if accounts.len() > PAGE_SIZE as usize {
+        accounts.truncate(PAGE_SIZE as usize);
+        accounts.last().map(|a| a.id)
+    } else {
+        None
+    };
+    Ok(Overview { registration: ctx.policy.registration, counts, accounts, next_after })
+}
+
+/// The account an admin acts on, which must be someone else's and still here.
+async fn other_account(ctx: &Ctx, me: &User, account: UserId) -> Result<AccountOverview> {
+    require_admin(ctx, me).await?;
+    let found = ctx.store.account_overview(account).await?.ok_or(Error::NotFound)?;
+    if found.id == me.id {
+        return Err(Error::rejected(
+            "That’s your own account: change your password in Settings, and an admin account can’t be switched off here.",
+        ));
+    }
+    Ok(found)
+}
+
+/// A single-use link for `account` to set a new password, valid for a day, for the admin to
+/// hand over. Returned once; only its hash is kept. The person's sessions stay until the link
+/// is used, and then end everywhere, as with "forgot password".
+pub async fn make_reset_link(ctx: &Ctx, me: &User, account: UserId) -> Result<(AccountOverview, secret::Secret)> {
+    let found = other_account(ctx, me, account).await?;
+    if found.disabled_at.is_some() {
+        return Err(Error::rejected(format!(
+            "{}’s account is switched off. Switch it back on first, then make the link.",
+            found.display_name
+        )));
+    }
+    let token = secret::Secret::generate("");
+    let now = ctx.now();
+    let expires = now.checked_add(HANDED_LINK_VALID).map_err(|e| Error::Internal(e.to_string()))?;
+    ctx.store.create_password_reset(found.id, &token.hash(), now, expires).await?;
+    Ok((found, token))
+}
+
+/// Switches someone's account off: they are signed out everywhere at once (sessions, API
+/// tokens, open pages' live updates, unused reset links) and cannot sign in until an admin
+/// switches it back on. Nothing of theirs is deleted; their partner, if any, stays paired.
+/// Admins cannot be switched off here, so an instance never locks its admins out.
+pub async fn disable(ctx: &Ctx, me: &User, account: UserId) -> Result<AccountOverview> {
+    let found = other_account(ctx, me, account).await?;
+    if found.admin {
+        return Err(Error::rejected(format!(
+            "{} is an admin, so their account can’t be switched off here. The host can take the admin role back with `tend user admin {} --remove`.",
+            found.display_name, found.email
+        )));
+    }
+    if found.disabled_at.is_none() {
+        let now = ctx.now();
+        if !ctx.store.set_disabled(found.id, Some(now), now).await? {
+            return Err(Error::NotFound);
+        }
+        if let Some(user) = ctx.store.user(found.id).await? {
+            ctx.access_changed(&user).await;
+        }
+    }
+    Ok(found)
+}
+
+/// Switches an account back on: the person can sign in again with their password.
+pub async fn enable(ctx: &Ctx, me: &User, account: UserId) -> Result<AccountOverview> {
+    let found = other_account(ctx, me, account).await?;
+    if found.disabled_at.is_some() && !ctx.store.set_disabled(found.id, None, ctx.now()).await? {
+        return Err(Error::NotFound);
+    }
+    Ok(found)
+}
+
+/// What `tend user admin` did.
+#[derive(Clone, Debug)]
+pub struct Named {
+    pub user: User,
+    /// The first account stays an admin whatever its flag.
+    pub first: bool,
+}
+
+/// For the host: names the account with this email an admin, or takes the name back.
+pub async fn name_admin(ctx: &Ctx, email: &str, admin: bool) -> Result<Named> {
+    // Emails are kept as `account::parse_email` leaves them: trimmed and in lower case.
+    let email = email.trim().to_lowercase();
+    if email.chars().any(char::is_control) {
+        return Err(Error::NotFound);
+    }
+    let user = ctx.store.user_by_email(&email).await?.ok_or(Error::NotFound)?;
+    if !ctx.store.set_admin(user.id, admin, ctx.now()).await? {
+        return Err(Error::NotFound);
+    }
+    let first = ctx.store.account_overview(user.id).await?.is_some_and(|a| a.first);
+    Ok(Named { user, first })
+}

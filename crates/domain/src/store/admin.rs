@@ -1,0 +1,64 @@
+//! What the host's admin page needs from storage: who may administer, the accounts (names,
+//! dates and flags, never anything a couple wrote), switching an account off and on, and the
+//! instance's counts.
+//!
+//! Who is an admin is decided here, in one place: an account named admin (`tend user admin`),
+//! or the instance's first account still here (the oldest one not deleted), so that an
+//! instance always has one.
+
+use super::StoreResult;
+use crate::ids::UserId;
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+/// One account as the admin page lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountOverview {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub created_at: Timestamp,
+    /// The latest of: a session's last use, an API token's last use, a visit to Today that
+    /// showed something new. `None` when none of these is known.
+    pub last_seen: Option<Timestamp>,
+    pub paired: bool,
+    /// Named admin, or the first account.
+    pub admin: bool,
+    /// The first account still here, an admin whatever its flag says.
+    pub first: bool,
+    pub disabled_at: Option<Timestamp>,
+}
+
+/// The instance at a glance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InstanceCounts {
+    /// Accounts not deleted, disabled ones included.
+    pub accounts: u64,
+    pub disabled: u64,
+    /// Couples now together.
+    pub couples: u64,
+    /// Accounts seen since the two given times (a week and a month back, as the page asks).
+    pub seen_since_week: u64,
+    pub seen_since_month: u64,
+}
+
+#[async_trait]
+pub trait Admin: Send + Sync {
+    /// Whether the account may use the admin page: named admin or the first account, and not
+    /// disabled or deleted.
+    async fn is_admin(&self, user: UserId) -> StoreResult<bool>;
+    /// Names the account admin, or takes the name back. False when there is no such account.
+    async fn set_admin(&self, user: UserId, admin: bool, now: Timestamp) -> StoreResult<bool>;
+    /// Up to `limit` accounts after `after` (by id, oldest first), deleted ones left out.
+    async fn account_overviews(&self, after: Option<UserId>, limit: u32) -> StoreResult<Vec<AccountOverview>>;
+    /// One account as the admin page shows it; `None` when deleted or unknown.
+    async fn account_overview(&self, user: UserId) -> StoreResult<Option<AccountOverview>>;
+    async fn instance_counts(&self, week_ago: Timestamp, month_ago: Timestamp) -> StoreResult<InstanceCounts>;
+    /// Switches an account off (`Some(when)`) or back on (`None`). Switching off ends, in the
+    /// same transaction, every session, API token and unused reset link of the account, and
+    /// from then on it cannot sign in, use a token or a reset link until it is switched on.
+    /// False when there is no such account (or it is deleted).
+    async fn set_disabled(&self, user: UserId, at: Option<Timestamp>, now: Timestamp) -> StoreResult<bool>;
+    /// When the account was switched off, if it is.
+    async fn disabled_at(&self, user: UserId) -> StoreResult<Option<Timestamp>>;
+}

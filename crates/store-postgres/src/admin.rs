@@ -1,0 +1,148 @@
+//! The host's admin page: who administers, the accounts at a glance, switching one off.
+
+use crate::{PgStore, Ts, db, ts, ts_opt};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use tend_domain::UserId;
+use tend_domain::store::StoreResult;
+use tend_domain::store::admin::{AccountOverview, Admin, InstanceCounts};
+
+#[async_trait]
+impl Admin for PgStore {
+    async fn is_admin(&self, user: UserId) -> StoreResult<bool> {
+        let admin = sqlx::query_scalar!(
+            r#"select (admin or id = (select min(id) from users where deleted_at is null)) as "admin!"
+               from users where id = $1 and deleted_at is null and disabled_at is null"#,
+            user.0
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(admin.unwrap_or(false))
+    }
+
+    async fn set_admin(&self, user: UserId, admin: bool, now: Timestamp) -> StoreResult<bool> {
+        let done = sqlx::query!(
+            "update users set admin = $1, updated_at = $2 where id = $3 and deleted_at is null",
+            admin,
+            ts(now) as Ts,
+            user.0
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn account_overviews(&self, after: Option<UserId>, limit: u32) -> StoreResult<Vec<AccountOverview>> {
+        self.overviews(after.map(|u| u.0), None, i64::from(limit)).await
+    }
+
+    async fn account_overview(&self, user: UserId) -> StoreResult<Option<AccountOverview>> {
+        Ok(self.overviews(None, Some(user.0), 1).await?.pop())
+    }
+
+    async fn instance_counts(&self, week_ago: Timestamp, month_ago: Timestamp) -> StoreResult<InstanceCounts> {
+        let r = sqlx::query!(
+            r#"with seen as (
+                   select u.disabled_at, u.couple_id,
+                          greatest(u.today_seen_at,
+                                   (select max(last_seen_at) from sessions where user_id = u.id),
+                                   (select max(last_used_at) from api_tokens where user_id = u.id)) as at
+                   from users u where u.deleted_at is null)
+               select count(*) as "accounts!",
+                      count(disabled_at) as "disabled!",
+                      count(distinct couple_id) as "couples!",
+                      count(*) filter (where at >= $1) as "week!",
+                      count(*) filter (where at >= $2) as "month!"
+               from seen"#,
+            ts(week_ago) as Ts,
+            ts(month_ago) as Ts
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        Ok(InstanceCounts {
+            accounts: n(r.accounts),
+            disabled: n(r.disabled),
+            couples: n(r.couples),
+            seen_since_week: n(r.week),
+            seen_since_month: n(r.month),
+        })
+    }
+
+    async fn set_disabled(&self, user: UserId, at: Option<Timestamp>, now: Timestamp) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // The row lock taken here orders this with a reset link being made for the account.
+        let found = sqlx::query!(
+            "update users set disabled_at = $1, updated_at = $2 where id = $3 and deleted_at is null",
+            ts_opt(at) as Option<Ts>,
+            ts(now) as Ts,
+            user.0
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected()
+            == 1;
+        if found && at.is_some() {
+            sqlx::query!("delete from sessions where user_id = $1", user.0).execute(&mut *tx).await.map_err(db)?;
+            sqlx::query!("delete from api_tokens where user_id = $1", user.0).execute(&mut *tx).await.map_err(db)?;
+            sqlx::query!("delete from password_resets where user_id = $1 and used_at is null", user.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(found)
+    }
+
+    async fn disabled_at(&self, user: UserId) -> StoreResult<Option<Timestamp>> {
+        let at = sqlx::query_scalar!(r#"select disabled_at as "at: Ts" from users where id = $1"#, user.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?
+            .flatten();
+        Ok(at.map(|t| t.to_jiff()))
+    }
+}
+
+impl PgStore {
+    /// Accounts after `after`, or the one with id `only`, as the admin page lists them.
+    async fn overviews(&self, after: Option<i64>, only: Option<i64>, limit: i64) -> StoreResult<Vec<AccountOverview>> {
+        let rows = sqlx::query!(
+            r#"select u.id, u.email, u.display_name, u.created_at as "created_at: Ts",
+                      greatest(u.today_seen_at,
+                               (select max(last_seen_at) from sessions where user_id = u.id),
+                               (select max(last_used_at) from api_tokens where user_id = u.id)) as "last_seen: Ts",
+                      u.couple_id is not null as "paired!",
+                      u.id = (select min(id) from users where deleted_at is null) as "first!",
+                      u.admin,
+                      u.disabled_at as "disabled_at: Ts"
+               from users u
+               where u.deleted_at is null and ($1::bigint is null or u.id > $1) and ($2::bigint is null or u.id = $2)
+               order by u.id limit $3"#,
+            after,
+            only,
+            limit
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AccountOverview {
+                id: UserId(r.id),
+                email: r.email,
+                display_name: r.display_name,
+                created_at: r.created_at.to_jiff(),
+                last_seen: r.last_seen.map(|t| t.to_jiff()),
+                paired: r.paired,
+                admin: r.admin || r.first,
+                first: r.first,
+                disabled_at: r.disabled_at.map(|t| t.to_jiff()),
+            })
+            .collect())
+    }
+}
