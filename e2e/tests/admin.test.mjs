@@ -1,4 +1,4 @@
-// The admin page at 360 px, as the host uses it: Robin, the first account, finds it in
+// The admin page at 360 px, as the host uses it: Robin, who founded this Tend, finds it in
 // Settings, hands Sam a link to set a new password (copied from the page, shown once), then
 // switches Alex's account off; Alex's open page follows to the log-in page, which says why.
 // Switched back on, Alex signs in again. Every page is audited as it stands.
@@ -76,11 +76,11 @@ for (const backend of backends()) {
       // Alex's account switched off: the open page follows to log-in, which says why.
       const a = await phone360();
       await logIn(a, tend.base, 'alex@example.org');
+      await a.locator('html[data-live="connected"]').waitFor();
       await host.getByRole('button', { name: 'Switch off Alex’s account' }).click();
       await host.getByText('Alex’s account is switched off').waitFor();
       await shot(host, 'admin-off-360');
-      await a.goto(`${tend.base}/today`);
-      await a.waitForURL(/\/login/);
+      await a.waitForURL(/\/login/, { timeout: 10_000 });
       await a.getByLabel('Email').fill('alex@example.org');
       await a.getByLabel('Password').fill('a long enough password');
       await a.getByRole('button', { name: 'Log in' }).click();

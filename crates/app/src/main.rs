@@ -135,7 +135,7 @@ enum UserCommand {
     /// Sets a new random password, signs the person out everywhere and prints the password.
     ResetPassword { email: String },
     /// Names the account an admin: it can open the admin page (accounts, reset links,
-    /// switching accounts off). The instance's first account is always an admin.
+    /// switching accounts off). The account that founded the instance is one from the start.
     Admin {
         email: String,
         /// Take the admin role back instead.
@@ -356,21 +356,14 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::User { command: UserCommand::Admin { email, remove } } => {
             let (ctx, _) = context(&config).await?;
             match tend_domain::admin::name_admin(&ctx, &email, !remove).await {
-                Ok(named) if remove && named.first => {
-                    println!(
-                        "{} ({}) is no longer named admin, but stays one as the first account here.",
-                        named.user.display_name, named.user.email
-                    );
+                Ok(user) if remove => {
+                    println!("{} ({}) is no longer an admin.", user.display_name, user.email);
                     Ok(())
                 }
-                Ok(named) if remove => {
-                    println!("{} ({}) is no longer an admin.", named.user.display_name, named.user.email);
-                    Ok(())
-                }
-                Ok(named) => {
+                Ok(user) => {
                     println!(
                         "{} ({}) is an admin: the admin page is in their Settings, at /admin.",
-                        named.user.display_name, named.user.email
+                        user.display_name, user.email
                     );
                     Ok(())
                 }

@@ -32,13 +32,15 @@ async fn zero_config_sqlite_with_demo_reset_and_backup() {
     let (ok, _, err) = tend(&data, &["user", "reset-password", "nobody@example.org"], &[]);
     assert!(!ok && err.contains("no account"), "{err}");
 
-    // Admins: the first account always, and whoever the host names.
+    // Admins: the founding account from the start, and whoever the host names.
     let (ok, out, err) = tend(&data, &["user", "admin", "Sam@demo.tend"], &[]);
     assert!(ok && out.contains("Sam (sam@demo.tend) is an admin"), "{out} {err}");
     let (ok, out, err) = tend(&data, &["user", "admin", "sam@demo.tend", "--remove"], &[]);
     assert!(ok && out.contains("is no longer an admin"), "{out} {err}");
     let (ok, out, err) = tend(&data, &["user", "admin", "alex@demo.tend", "--remove"], &[]);
-    assert!(ok && out.contains("stays one as the first account"), "{out} {err}");
+    assert!(ok && out.contains("Alex (alex@demo.tend) is no longer an admin"), "the founder's too: {out} {err}");
+    let (ok, _, err) = tend(&data, &["user", "admin", "alex@demo.tend"], &[]);
+    assert!(ok, "{err}");
     let (ok, _, err) = tend(&data, &["user", "admin", "nobody@example.org"], &[]);
     assert!(!ok && err.contains("no account"), "{err}");
 

@@ -3,8 +3,10 @@
 //! switching an account off and on, and the instance's counts. It never shows anything a
 //! couple wrote: names, emails, dates and flags only.
 //!
-//! An admin is the instance's first account still here, or an account the host named with
-//! `tend user admin EMAIL`. To everyone else the page does not exist.
+//! An admin is the account that founded the instance, or one the host named with
+//! `tend user admin EMAIL`. To everyone else the page does not exist. What one admin may do
+//! to another is nothing: no link, no switching off. Only the host, at the command line,
+//! changes who is an admin, so no admin can take another's account or lock them out.
 
 use crate::store::User;
 use crate::store::admin::{AccountOverview, InstanceCounts};
@@ -72,6 +74,12 @@ async fn other_account(ctx: &Ctx, me: &User, account: UserId) -> Result<AccountO
 /// is used, and then end everywhere, as with "forgot password".
 pub async fn make_reset_link(ctx: &Ctx, me: &User, account: UserId) -> Result<(AccountOverview, secret::Secret)> {
     let found = other_account(ctx, me, account).await?;
+    if found.admin {
+        return Err(Error::rejected(format!(
+            "{} is an admin, so only they (in Settings) or the host (with `tend user reset-password {}`) can set their password.",
+            found.display_name, found.email
+        )));
+    }
     if found.disabled_at.is_some() {
         return Err(Error::rejected(format!(
             "{}’s account is switched off. Switch it back on first, then make the link.",
@@ -118,16 +126,9 @@ pub async fn enable(ctx: &Ctx, me: &User, account: UserId) -> Result<AccountOver
     Ok(found)
 }
 
-/// What `tend user admin` did.
-#[derive(Clone, Debug)]
-pub struct Named {
-    pub user: User,
-    /// The first account stays an admin whatever its flag.
-    pub first: bool,
-}
-
-/// For the host: names the account with this email an admin, or takes the name back.
-pub async fn name_admin(ctx: &Ctx, email: &str, admin: bool) -> Result<Named> {
+/// For the host: names the account with this email an admin, or takes the name back (from
+/// the founding account too). Returns the account.
+pub async fn name_admin(ctx: &Ctx, email: &str, admin: bool) -> Result<User> {
     // Emails are kept as `account::parse_email` leaves them: trimmed and in lower case.
     let email = email.trim().to_lowercase();
     if email.chars().any(char::is_control) {
@@ -137,6 +138,5 @@ pub async fn name_admin(ctx: &Ctx, email: &str, admin: bool) -> Result<Named> {
     if !ctx.store.set_admin(user.id, admin, ctx.now()).await? {
         return Err(Error::NotFound);
     }
-    let first = ctx.store.account_overview(user.id).await?.is_some_and(|a| a.first);
-    Ok(Named { user, first })
+    Ok(user)
 }

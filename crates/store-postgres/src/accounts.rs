@@ -48,13 +48,15 @@ impl Accounts for PgStore {
             return Ok(RegisterOutcome::Closed);
         }
         let inserted = sqlx::query_scalar!(
-            "insert into users (email, display_name, password_hash, time_zone, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $5) returning id",
+            "insert into users (email, display_name, password_hash, time_zone, created_at, updated_at, admin) \
+             values ($1, $2, $3, $4, $5, $5, $6) returning id",
             new.email,
             new.display_name,
             new.password_hash,
             new.time_zone.as_str(),
-            ts(now) as Ts
+            ts(now) as Ts,
+            // The account that founds the instance is its first admin.
+            founded
         )
         .fetch_one(&mut *tx)
         .await;

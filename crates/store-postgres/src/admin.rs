@@ -11,8 +11,7 @@ use tend_domain::store::admin::{AccountOverview, Admin, InstanceCounts};
 impl Admin for PgStore {
     async fn is_admin(&self, user: UserId) -> StoreResult<bool> {
         let admin = sqlx::query_scalar!(
-            r#"select (admin or id = (select min(id) from users where deleted_at is null)) as "admin!"
-               from users where id = $1 and deleted_at is null and disabled_at is null"#,
+            "select admin from users where id = $1 and deleted_at is null and disabled_at is null",
             user.0
         )
         .fetch_optional(&self.pool)
@@ -86,10 +85,16 @@ impl Admin for PgStore {
         .map_err(db)?
         .rows_affected()
             == 1;
-        if found && at.is_some() {
+        // Switching off ends every way in; switching on clears anything a race let in while
+        // it was off (a log-in or link checked just before), so nothing from then revives.
+        if found {
             sqlx::query!("delete from sessions where user_id = $1", user.0).execute(&mut *tx).await.map_err(db)?;
             sqlx::query!("delete from api_tokens where user_id = $1", user.0).execute(&mut *tx).await.map_err(db)?;
             sqlx::query!("delete from password_resets where user_id = $1 and used_at is null", user.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            sqlx::query!("delete from invites where inviter_id = $1 and used_at is null", user.0)
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
@@ -117,7 +122,6 @@ impl PgStore {
                                (select max(last_seen_at) from sessions where user_id = u.id),
                                (select max(last_used_at) from api_tokens where user_id = u.id)) as "last_seen: Ts",
                       u.couple_id is not null as "paired!",
-                      u.id = (select min(id) from users where deleted_at is null) as "first!",
                       u.admin,
                       u.disabled_at as "disabled_at: Ts"
                from users u
@@ -139,8 +143,7 @@ impl PgStore {
                 created_at: r.created_at.to_jiff(),
                 last_seen: r.last_seen.map(|t| t.to_jiff()),
                 paired: r.paired,
-                admin: r.admin || r.first,
-                first: r.first,
+                admin: r.admin,
                 disabled_at: r.disabled_at.map(|t| t.to_jiff()),
             })
             .collect())

@@ -38,6 +38,7 @@ pub(crate) async fn redeem_in(
     let claimed = sqlx::query_scalar!(
         "update invites set used_at = $1, used_by = $2 \
          where (token_hash = $3 or code_hash = $3) and used_at is null and expires_at > $1 and inviter_id <> $2 \
+         and inviter_id in (select id from users where disabled_at is null) \
          returning inviter_id",
         now as Ts,
         joiner.0,
@@ -138,7 +139,7 @@ impl Pairing for PgStore {
                       u.id, u.email, u.display_name, u.time_zone, u.couple_id, u.created_at as "created_at: Ts",
                       u.hide_counts
                from invites i join users u on u.id = i.inviter_id
-               where i.token_hash = $1 or i.code_hash = $1"#,
+               where (i.token_hash = $1 or i.code_hash = $1) and u.disabled_at is null"#,
             hash.0
         )
         .fetch_optional(&self.pool)

@@ -54,13 +54,15 @@ impl Accounts for SqliteStore {
         }
         let zone = new.time_zone.as_str();
         let inserted = sqlx::query_scalar!(
-            r#"insert into users (email, display_name, password_hash, time_zone, created_at, updated_at)
-               values ($1, $2, $3, $4, $5, $5) returning id as "id!: i64""#,
+            r#"insert into users (email, display_name, password_hash, time_zone, created_at, updated_at, admin)
+               values ($1, $2, $3, $4, $5, $5, $6) returning id as "id!: i64""#,
             new.email,
             new.display_name,
             new.password_hash,
             zone,
-            now
+            now,
+            // The account that founds the instance is its first admin.
+            founded
         )
         .fetch_one(&mut *tx)
         .await;

@@ -12,8 +12,8 @@ use tend_domain::store::admin::{AccountOverview, Admin, InstanceCounts};
 impl Admin for SqliteStore {
     async fn is_admin(&self, user: UserId) -> StoreResult<bool> {
         let admin = sqlx::query_scalar!(
-            r#"select (admin = 1 or id = (select min(id) from users where deleted_at is null)) as "admin!: bool"
-               from users where id = $1 and deleted_at is null and disabled_at is null"#,
+            r#"select admin as "admin!: bool" from users
+               where id = $1 and deleted_at is null and disabled_at is null"#,
             user.0
         )
         .fetch_optional(&self.pool)
@@ -89,10 +89,16 @@ impl Admin for SqliteStore {
         .map_err(db)?
         .rows_affected()
             == 1;
-        if found && at.is_some() {
+        // Switching off ends every way in; switching on clears anything a race let in while
+        // it was off (a log-in or link checked just before), so nothing from then revives.
+        if found {
             sqlx::query!("delete from sessions where user_id = $1", user.0).execute(&mut *tx).await.map_err(db)?;
             sqlx::query!("delete from api_tokens where user_id = $1", user.0).execute(&mut *tx).await.map_err(db)?;
             sqlx::query!("delete from password_resets where user_id = $1 and used_at is null", user.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            sqlx::query!("delete from invites where inviter_id = $1 and used_at is null", user.0)
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
@@ -120,7 +126,6 @@ impl SqliteStore {
                                            union all select max(last_used_at) from api_tokens where user_id = u.id
                                            union all select u.today_seen_at)) as "last_seen?: i64",
                       u.couple_id is not null as "paired!: bool",
-                      u.id = (select min(id) from users where deleted_at is null) as "first!: bool",
                       u.admin as "admin!: bool",
                       u.disabled_at
                from users u
@@ -142,8 +147,7 @@ impl SqliteStore {
                     created_at: ts(r.created_at)?,
                     last_seen: opt_ts(r.last_seen)?,
                     paired: r.paired,
-                    admin: r.admin || r.first,
-                    first: r.first,
+                    admin: r.admin,
                     disabled_at: opt_ts(r.disabled_at)?,
                 })
             })

@@ -22,6 +22,7 @@ pub(crate) async fn redeem_in(
     let claimed = sqlx::query_scalar!(
         r#"update invites set used_at = $1, used_by = $2
            where (token_hash = $3 or code_hash = $3) and used_at is null and expires_at > $1 and inviter_id <> $2
+             and inviter_id in (select id from users where disabled_at is null)
            returning inviter_id as "inviter_id!: i64""#,
         now,
         joiner,
@@ -139,7 +140,7 @@ impl Pairing for SqliteStore {
                       u.time_zone as u_time_zone, u.couple_id as u_couple_id, u.created_at as u_created_at,
                       u.hide_counts as "u_hide_counts: bool"
                from invites i join users u on u.id = i.inviter_id
-               where i.token_hash = $1 or i.code_hash = $1"#,
+               where (i.token_hash = $1 or i.code_hash = $1) and u.disabled_at is null"#,
             hash.0
         )
         .fetch_optional(&self.pool)

@@ -1,7 +1,8 @@
-//! The admin page's contract, on SQLite and PostgreSQL: who is an admin (the first account
-//! still here, or one named admin), the accounts with their last-seen times and flags, the
-//! instance's counts, and switching an account off, which ends every way in at once and keeps
-//! them closed until it is switched back on.
+//! The admin page's contract, on SQLite and PostgreSQL: who is an admin (the founding
+//! account, or one named admin; never one promoted by age), the accounts with their last-seen
+//! times and flags, the instance's counts, and switching an account off, which ends every way
+//! in at once (sessions, tokens, reset links, invites) and keeps them closed until it is
+//! switched back on.
 
 use jiff::{SignedDuration, Timestamp};
 use tend_domain::secret::{Secret, SecretHash};
@@ -69,12 +70,12 @@ async fn api_token(s: &dyn Store, user: &User, now: Timestamp) -> Secret {
     token
 }
 
-async fn admins_are_the_first_account_and_those_named(db: TestDb) {
+async fn admins_are_the_founder_and_those_named(db: TestDb) {
     let s = db.store.as_ref();
     let first = person(s, "first@example.org", t0()).await;
     let second = person(s, "second@example.org", at(1)).await;
     let third = person(s, "third@example.org", at(2)).await;
-    assert!(s.is_admin(first.id).await.expect("read"), "the first account is an admin without a flag");
+    assert!(s.is_admin(first.id).await.expect("read"), "the account that founded the instance");
     assert!(!s.is_admin(second.id).await.expect("read"));
 
     assert!(s.set_admin(second.id, true, at(3)).await.expect("name"));
@@ -83,17 +84,20 @@ async fn admins_are_the_first_account_and_those_named(db: TestDb) {
     assert!(!s.is_admin(second.id).await.expect("read"), "the name taken back");
     assert!(!s.set_admin(tend_domain::UserId(999_999), true, at(4)).await.expect("nobody"), "no such account");
 
-    // The first account's flag says nothing: it stays an admin.
+    // The founder's role is the host's to take back, too.
     assert!(s.set_admin(first.id, false, at(5)).await.expect("unname"));
-    assert!(s.is_admin(first.id).await.expect("read"));
+    assert!(!s.is_admin(first.id).await.expect("read"));
+    assert!(s.set_admin(first.id, true, at(5)).await.expect("name again"));
 
-    // When the first account is deleted, the oldest one still here takes its place, so an
-    // instance always has an admin; a deleted account is an admin of nothing.
+    // Deleting the founder passes the role to no one: not to whoever happened to come next.
     assert!(s.delete_user(first.id, at(6)).await.expect("delete"));
     assert!(!s.is_admin(first.id).await.expect("read"));
-    assert!(s.is_admin(second.id).await.expect("read"), "the oldest account still here");
+    assert!(!s.is_admin(second.id).await.expect("read"), "no one is promoted by age");
     assert!(!s.is_admin(third.id).await.expect("read"));
     assert!(!s.set_admin(first.id, true, at(7)).await.expect("deleted"), "a deleted account cannot be named");
+    // Only one account founds an instance: a later one (even the first after a deletion) does not.
+    let later = person(s, "later@example.org", at(8)).await;
+    assert!(!s.is_admin(later.id).await.expect("read"));
 }
 
 async fn accounts_are_listed_without_content_with_last_seen(db: TestDb) {
@@ -124,9 +128,9 @@ async fn accounts_are_listed_without_content_with_last_seen(db: TestDb) {
     assert_eq!(ob.last_seen, Some(at(30)), "the token's use, later than the Today visit");
     assert_eq!(ol.last_seen, None, "never seen");
     assert_eq!((oa.paired, ob.paired, ol.paired), (true, true, false));
-    assert_eq!((oa.admin, oa.first), (true, true));
-    assert_eq!((ob.admin, ob.first), (true, false), "named");
-    assert_eq!((ol.admin, ol.first), (false, false));
+    assert!(oa.admin, "the founder");
+    assert!(ob.admin, "named");
+    assert!(!ol.admin);
     assert!(all.iter().all(|o| o.disabled_at.is_none()));
 
     // Pages by id, and one account alone.
@@ -175,7 +179,8 @@ async fn an_account_switched_off_has_no_way_in(db: TestDb) {
     assert_eq!(s.redeem_password_reset(&reset.hash(), "new-hash", at(11)).await.expect("redeem"), None);
     assert_eq!(s.password_hash(a.id).await.expect("read").as_deref(), Some("hash"), "the password is unchanged");
 
-    // And stays closed while it is off: a session, token or reset made anyway does not work.
+    // And stays closed while it is off: a session, token, reset or invite that a race let in
+    // (checked just before the switch) does not work.
     let late_session = session(s, &a, at(12)).await;
     let late_token = api_token(s, &a, at(12)).await;
     let late_reset = Secret::generate("");
@@ -185,19 +190,47 @@ async fn an_account_switched_off_has_no_way_in(db: TestDb) {
     assert_eq!(s.password_reset_user(&late_reset.hash(), at(13)).await.expect("read"), None);
     assert_eq!(s.redeem_password_reset(&late_reset.hash(), "new-hash", at(13)).await.expect("redeem"), None);
     assert!(!s.is_admin(a.id).await.expect("read"));
+    // Nor does an invite of theirs: it cannot make a new account paired with them.
+    let loner = person(s, "loner@example.org", at(3)).await;
+    let invite = Secret::generate("inv_");
+    let new_invite = |now| NewInvite {
+        inviter: loner.id,
+        token_hash: invite.hash(),
+        code_hash: SecretHash::of("code:loner"),
+        now,
+        expires_at: at(600),
+    };
+    s.create_invite(&new_invite(at(3))).await.expect("invite");
+    assert!(s.set_disabled(loner.id, Some(at(4)), at(4)).await.expect("off"));
+    assert!(s.invite_by_hash(&invite.hash()).await.expect("read").is_none(), "the invite went with the switch");
+    s.create_invite(&new_invite(at(5))).await.expect("a late invite");
+    assert!(s.invite_by_hash(&invite.hash()).await.expect("read").is_none(), "not shown while off");
+    let joiner = NewUserRecord {
+        email: "joiner@example.org".into(),
+        display_name: "joiner".into(),
+        password_hash: "hash".into(),
+        time_zone: TimeZoneName::parse("Europe/Berlin").expect("zone"),
+    };
+    let outcome = s.register(&joiner, &Gate::Invite(invite.hash()), at(6)).await.expect("register");
+    assert!(matches!(outcome, RegisterOutcome::Invite(_)), "refused: {outcome:?}");
+    assert!(s.user_by_email("joiner@example.org").await.expect("read").is_none(), "no account was made");
 
     // Nothing else changes: the partner stays paired and signed in; nothing is deleted.
     assert!(s.session_by_token(&b_session.hash(), at(13)).await.expect("read").is_some());
     assert_eq!(s.users_in_couple(couple).await.expect("read").len(), 2);
     assert_eq!(s.user(a.id).await.expect("read").map(|u| u.couple_id), Some(Some(couple)));
 
-    // Switched back on, the person can come in again (a new session works; the old are gone).
+    // Switched back on, the person can come in again, afresh: nothing from before or from
+    // while it was off comes back to life.
     assert!(s.set_disabled(a.id, None, at(20)).await.expect("on"));
     assert_eq!(s.disabled_at(a.id).await.expect("read"), None);
-    assert!(s.session_by_token(&late_session.hash(), at(21)).await.expect("read").is_some());
-    assert!(s.api_token_by_hash(&late_token.hash()).await.expect("read").is_some());
-    assert!(s.session_by_token(&a_session.hash(), at(21)).await.expect("read").is_none(), "ended for good");
-    assert_eq!(s.redeem_password_reset(&late_reset.hash(), "new-hash", at(21)).await.expect("redeem"), Some(a.id));
+    for (name, token) in [("session", &a_session), ("late session", &late_session)] {
+        assert!(s.session_by_token(&token.hash(), at(21)).await.expect("read").is_none(), "{name}");
+    }
+    assert!(s.api_token_by_hash(&late_token.hash()).await.expect("read").is_none());
+    assert_eq!(s.redeem_password_reset(&late_reset.hash(), "new-hash", at(21)).await.expect("redeem"), None);
+    let fresh = session(s, &a, at(22)).await;
+    assert!(s.session_by_token(&fresh.hash(), at(22)).await.expect("read").is_some(), "a new log-in works");
 
     // Unknown and deleted accounts are not found.
     assert!(!s.set_disabled(tend_domain::UserId(999_999), Some(at(22)), at(22)).await.expect("nobody"));
@@ -207,7 +240,7 @@ async fn an_account_switched_off_has_no_way_in(db: TestDb) {
 }
 
 both_backends!(
-    admins_are_the_first_account_and_those_named,
+    admins_are_the_founder_and_those_named,
     accounts_are_listed_without_content_with_last_seen,
     an_account_switched_off_has_no_way_in
 );

@@ -122,15 +122,16 @@ async fn next_frame(mut open: Open) -> Option<(Result<Bytes, Infallible>, Open)>
             && let Some(guard) = &open.guard
             && !tend_domain::auth::may_still_listen(&guard.ctx, &guard.who, guard.audience).await
         {
-            // A couple that ended is still news to the page, which then re-reads and finds
-            // itself unpaired; a revoked session or token hears nothing more.
-            if signal != Signal::Change(EventKind::Couple) {
-                return None;
-            }
+            // The last word is what ended it: a couple that ended (the page re-reads and
+            // finds itself unpaired), or "access" for a session or token that was revoked or
+            // an account switched off (the page re-reads and is sent to log in). Kinds carry
+            // nothing of anyone's; other signals that found access gone just end it.
+            let Signal::Change(kind @ (EventKind::Couple | EventKind::Access)) = signal else { return None };
             open.closing = true;
+            return Some((Ok(FRAMES.change(kind)), open));
         }
         let frame = match signal {
-            // For the streams, not the pages.
+            // For the streams, not the pages, while access stands.
             Signal::Change(EventKind::Access) => continue,
             Signal::Change(kind) => FRAMES.change(kind),
             // Events from other nodes may have been missed: refresh, as after a lag.

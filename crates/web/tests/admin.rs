@@ -1,8 +1,8 @@
 //! The admin page, through the pages as a host uses it: only admins find it; it lists the
 //! accounts and counts and never a word anyone wrote; a reset link is shown once and works
 //! once; switching an account off signs the person out everywhere (their open stream too) and
-//! keeps them out until it is switched back on; and an admin cannot lock themselves or another
-//! admin out.
+//! keeps them out until it is switched back on; and no admin can lock out or take over
+//! themselves or another admin.
 
 mod support;
 
@@ -45,7 +45,7 @@ async fn the_host_looks_after_accounts_and_sees_no_words(db: TestDb) {
     assert_eq!(b.get("/api/v1/me").await.0, StatusCode::OK, "nothing was switched off");
     assert_eq!(app.browser().get("/admin").await.status(), StatusCode::SEE_OTHER, "signed out: to log in");
 
-    // The first account is the admin: the page lists everyone, counts, how people join.
+    // The founding account is an admin: the page lists everyone, counts, how people join.
     assert!(host.page("/settings").await.1.contains("href=\"/admin\""));
     let (status, page) = host.page("/admin").await;
     assert_eq!(status, StatusCode::OK);
@@ -126,6 +126,15 @@ async fn the_host_looks_after_accounts_and_sees_no_words(db: TestDb) {
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.expect("body").contains("is an admin"));
     assert_eq!(phone.get("/admin").await.status(), StatusCode::OK, "a named admin finds the page too");
+    // Nor does one admin take over another's account with a link.
+    let r = host.submit("/admin", &format!("/admin/accounts/{a_id}/reset-link"), &[]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.expect("body").contains("is an admin"));
+    for action in ["reset-link", "disable"] {
+        let r = phone.submit("/admin", &format!("/admin/accounts/{host_id}/{action}"), &[]).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT, "{action} on the founder");
+    }
+    assert_eq!(host.get("/admin").await.status(), StatusCode::OK, "the founder is still in");
 
     // Made-up ids are simply not found.
     for id in ["999999", "abc", "-1"] {

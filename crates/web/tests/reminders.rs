@@ -255,6 +255,34 @@ async fn a_nudge_a_day_and_no_words_of_anyone(db: TestDb) {
     assert_eq!(status, StatusCode::NO_CONTENT);
 }
 
+/// An account an admin switched off hears nothing: neither its rhythm's reminders nor a
+/// partner's nudge. Switched back on, the reminders come again.
+async fn an_account_switched_off_is_not_reminded(db: TestDb) {
+    let app = spawn(db).await;
+    let (alex, sam) = couple_with_rhythm(&app, "off").await;
+    choose(&alex, ("23:00", "07:00"), &[("check-in", "push"), ("check-in", "email")]).await;
+    let (status, device) = add_device(&alex, "https://push.example.org/send/off").await;
+    assert_eq!(status, StatusCode::CREATED, "{device}");
+    let alex_id = app.store.user_by_email("a-off@example.org").await.expect("read").expect("alex").id;
+    at_berlin(&app, "2026-03-10T20:00");
+    assert!(app.store.set_disabled(alex_id, Some(app.now()), app.now()).await.expect("off"));
+
+    let (status, body) = sam.post("/api/v1/nudges", json!({"practice": "check-in"})).await;
+    assert!(status.is_success(), "{status} {body}");
+    tick(&app).await;
+    at_berlin(&app, "2026-03-10T21:00");
+    let round = tick(&app).await;
+    assert_eq!(round.sent, 0, "{round:?}");
+    assert!(app.courier.take().is_empty(), "nothing reaches an account that is off");
+
+    at_berlin(&app, "2026-03-11T12:00");
+    assert!(app.store.set_disabled(alex_id, None, app.now()).await.expect("on"));
+    at_berlin(&app, "2026-03-11T21:00");
+    let round = tick(&app).await;
+    assert_eq!(round.sent, 2, "back on, reminded again: {round:?}");
+    let _ = alex;
+}
+
 async fn devices_are_checked_and_private_addresses_refused(db: TestDb) {
     let app = spawn(db).await;
     let (alex, sam) = couple_with_rhythm(&app, "ssrf").await;
@@ -433,6 +461,7 @@ both_backends!(
     quiet_hours_tech_free_evenings_and_the_daily_limit,
     late_reminders_are_sent_if_still_useful_and_failures_retry,
     a_nudge_a_day_and_no_words_of_anyone,
+    an_account_switched_off_is_not_reminded,
     devices_are_checked_and_private_addresses_refused,
     the_calendar_feed_keeps_local_time_across_daylight_saving,
     email_unsubscribes_in_one_click_and_the_page_saves_choices,

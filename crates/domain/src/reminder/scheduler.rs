@@ -128,6 +128,9 @@ async fn deliver(ctx: &Ctx, courier: &dyn Courier, queued: &QueuedReminder) -> R
         return drop("too late to be useful");
     }
     let Some(me) = ctx.store.user(r.user_id).await? else { return drop("the account is gone") };
+    if ctx.store.disabled_at(me.id).await?.is_some() {
+        return drop("the account is switched off");
+    }
     if me.couple_id != Some(r.couple_id) {
         return drop("no longer in this couple");
     }

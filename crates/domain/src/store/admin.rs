@@ -2,9 +2,9 @@
 //! dates and flags, never anything a couple wrote), switching an account off and on, and the
 //! instance's counts.
 //!
-//! Who is an admin is decided here, in one place: an account named admin (`tend user admin`),
-//! or the instance's first account still here (the oldest one not deleted), so that an
-//! instance always has one.
+//! Who is an admin is a flag on the account: set for the account that founds the instance
+//! (in the same transaction), and by the host with `tend user admin`. It never passes to
+//! whoever came next, so deleting the founder leaves the naming of a new admin to the host.
 
 use super::StoreResult;
 use crate::ids::UserId;
@@ -22,10 +22,8 @@ pub struct AccountOverview {
     /// showed something new. `None` when none of these is known.
     pub last_seen: Option<Timestamp>,
     pub paired: bool,
-    /// Named admin, or the first account.
+    /// The founding account, or one the host named admin.
     pub admin: bool,
-    /// The first account still here, an admin whatever its flag says.
-    pub first: bool,
     pub disabled_at: Option<Timestamp>,
 }
 
@@ -44,8 +42,7 @@ pub struct InstanceCounts {
 
 #[async_trait]
 pub trait Admin: Send + Sync {
-    /// Whether the account may use the admin page: named admin or the first account, and not
-    /// disabled or deleted.
+    /// Whether the account may use the admin page: an admin, neither switched off nor deleted.
     async fn is_admin(&self, user: UserId) -> StoreResult<bool>;
     /// Names the account admin, or takes the name back. False when there is no such account.
     async fn set_admin(&self, user: UserId, admin: bool, now: Timestamp) -> StoreResult<bool>;
@@ -54,10 +51,11 @@ pub trait Admin: Send + Sync {
     /// One account as the admin page shows it; `None` when deleted or unknown.
     async fn account_overview(&self, user: UserId) -> StoreResult<Option<AccountOverview>>;
     async fn instance_counts(&self, week_ago: Timestamp, month_ago: Timestamp) -> StoreResult<InstanceCounts>;
-    /// Switches an account off (`Some(when)`) or back on (`None`). Switching off ends, in the
-    /// same transaction, every session, API token and unused reset link of the account, and
-    /// from then on it cannot sign in, use a token or a reset link until it is switched on.
-    /// False when there is no such account (or it is deleted).
+    /// Switches an account off (`Some(when)`) or back on (`None`). Either way, in the same
+    /// transaction, every session, API token, unused reset link and unused invite of the account
+    /// ends: switching off shuts every way in, and switching on clears whatever a race let in
+    /// meanwhile. While off, no session, token, link or invite of the account works. False when
+    /// there is no such account (or it is deleted).
     async fn set_disabled(&self, user: UserId, at: Option<Timestamp>, now: Timestamp) -> StoreResult<bool>;
     /// When the account was switched off, if it is.
     async fn disabled_at(&self, user: UserId) -> StoreResult<Option<Timestamp>>;

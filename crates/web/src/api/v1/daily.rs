@@ -468,7 +468,9 @@ pub async fn history(
 
 /// Server-Sent Events for the caller's couple: `ready` once, then `change` with
 /// `{"kind": "check-in" | "appreciation" | "reaction" | …}` whenever something changes.
-/// Events never carry content; read it again through the other endpoints.
+/// Events never carry content; read it again through the other endpoints. When the caller's
+/// access ends (the token revoked, the account switched off) the last event is `access`, and
+/// when the couple ends it is `couple`; then the stream closes.
 #[utoipa::path(get, path = "/api/v1/events", tag = "daily", security(("bearer" = [])),
     responses((status = 200, description = "text/event-stream", content_type = "text/event-stream"), (status = 409, description = "Not paired", body = Problem)))]
 pub async fn events(State(state): State<AppState>, ApiCaller(me): ApiCaller) -> Result<Response, ApiError> {
