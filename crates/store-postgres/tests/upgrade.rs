@@ -11,7 +11,7 @@ use tend_domain::appreciation::{Filter, Reaction};
 use tend_domain::conversation::Rating;
 use tend_domain::listening::Verdict;
 use tend_domain::questions::exchange::Felt;
-use tend_domain::store::{Accounts, Daily, Practices, Questions, StoredLadder};
+use tend_domain::store::{Accounts, Admin, Daily, Practices, Questions, StoredLadder};
 use tend_domain::{AppreciationId, ConversationId, CoupleId, ExchangeId, ListeningId, UserId};
 use tend_store_postgres::PgStore;
 
@@ -164,32 +164,37 @@ async fn old_values_convert_exactly() {
     .fetch_all(pool)
     .await
     .expect("reads");
-    let flags: Vec<(&str, bool)> = flags.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    assert_eq!(
-        flags,
-        [
-            ("hide_counts 1", true),
-            ("hide_counts 2", false),
-            ("shared_phone 1", true),
-            ("shared_phone 2", false),
-            ("conversation open 1", false),
-            ("conversation open 2", true),
-            ("listening open 1", false),
-            ("listening open 2", true),
-            ("ready", true),
-            ("ready", false),
-            ("passed 1", false),
-            ("passed 2", true),
-            ("favorite 1", true),
-            ("favorite 2", false),
-        ]
-    );
+    // Compared as sets: without an `order by`, rows come in whatever order the table holds
+    // them, which a later migration's update may change.
+    let mut flags: Vec<(&str, bool)> = flags.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    flags.sort_unstable();
+    let mut expected = [
+        ("hide_counts 1", true),
+        ("hide_counts 2", false),
+        ("shared_phone 1", true),
+        ("shared_phone 2", false),
+        ("conversation open 1", false),
+        ("conversation open 2", true),
+        ("listening open 1", false),
+        ("listening open 2", true),
+        ("ready", true),
+        ("ready", false),
+        ("passed 1", false),
+        ("passed 2", true),
+        ("favorite 1", true),
+        ("favorite 2", false),
+    ];
+    expected.sort_unstable();
+    assert_eq!(flags, expected);
 
     // And the store reads it all back through its own queries.
     let couple = CoupleId(1);
     let a = store.user(UserId(1)).await.expect("reads").expect("there");
     assert_eq!((a.created_at, a.hide_counts, a.time_zone.as_str()), (ms(BASE + 3), true, "Europe/Berlin"));
     assert_eq!(store.seen_at(UserId(1)).await.expect("reads"), Some(ms(BASE + 5)));
+    // The instance's first account becomes its admin (migration 0019); no one else does.
+    assert!(store.is_admin(UserId(1)).await.expect("reads"));
+    assert!(!store.is_admin(UserId(2)).await.expect("reads"));
     let check_ins = store.check_ins_between(couple, date(2024, 2, 29), date(2024, 2, 29)).await.expect("reads");
     assert_eq!(check_ins.iter().map(|c| (c.day, c.closeness)).collect::<Vec<_>>(), [(date(2024, 2, 29), 7)]);
     let draws = store.question_draws(couple).await.expect("reads");

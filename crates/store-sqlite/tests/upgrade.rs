@@ -154,6 +154,9 @@ async fn migration_0007_keeps_every_row_and_adds_the_checks() {
     let live = store.session_by_token(&SecretHash("session-a".into()), now).await.expect("reads").expect("live");
     assert_eq!((live.user.id, live.csrf_token.as_str()), (a.id, "csrf-a"));
     assert_eq!(store.api_tokens_of(a.id).await.expect("reads").len(), 1);
+    // The instance's first account becomes its admin (migration 0019); no one else does.
+    assert!(store.is_admin(a.id).await.expect("reads"));
+    assert!(!store.is_admin(UserId(2)).await.expect("reads"));
     let used = store.invite_by_hash(&SecretHash("code-used".into())).await.expect("reads").expect("invite");
     assert!(used.used_at.is_some());
     assert!(store.open_invite_of(UserId(3), now).await.expect("reads").is_some());
