@@ -20,6 +20,12 @@ pub const PAGE_SIZE: u32 = 100;
 /// or by message. Single use; a newer link, or one asked for by email, replaces it.
 pub const HANDED_LINK_VALID: SignedDuration = SignedDuration::from_hours(24);
 
+/// How many accounts one read looks through when searching.
+const SEARCH_BATCH: u32 = 500;
+
+/// The longest search kept: longer than any name or email.
+const FIND_MAX: usize = 254;
+
 /// What the admin page shows.
 #[derive(Clone, Debug)]
 pub struct Overview {
@@ -29,6 +35,8 @@ pub struct Overview {
     pub accounts: Vec<AccountOverview>,
     /// Where the next page starts, when there is one.
     pub next_after: Option<UserId>,
+    /// What the accounts were searched for, as it was read (empty: every account).
+    pub find: String,
 }
 
 /// Whether this person may use the admin page.
@@ -41,20 +49,38 @@ async fn require_admin(ctx: &Ctx, me: &User) -> Result<()> {
     if is_admin(ctx, me).await? { Ok(()) } else { Err(Error::NotFound) }
 }
 
-/// The admin page: the registration mode, the counts, and a page of accounts after `after`.
-pub async fn overview(ctx: &Ctx, me: &User, after: Option<UserId>) -> Result<Overview> {
+/// The admin page: the registration mode, the counts, and a page of accounts after `after`,
+/// of those whose name or email holds `find` (in any case), or of all when it is empty.
+pub async fn overview(ctx: &Ctx, me: &User, after: Option<UserId>, find: &str) -> Result<Overview> {
     require_admin(ctx, me).await?;
     let now = ctx.now();
     let back = |days: i64| now.checked_sub(SignedDuration::from_hours(24 * days)).unwrap_or(now);
     let counts = ctx.store.instance_counts(back(7), back(30)).await?;
-    let mut accounts = ctx.store.account_overviews(after, PAGE_SIZE + 1).await?;
+    let find: String =
+        find.trim().chars().filter(|c| !c.is_control()).take(FIND_MAX).collect::<String>().to_lowercase();
+    let holds = |a: &AccountOverview| {
+        find.is_empty() || a.email.to_lowercase().contains(&find) || a.display_name.to_lowercase().contains(&find)
+    };
+    // Names and emails are few and short: an instance's accounts are looked through in
+    // batches, in order, until one more than a page has been found.
+    let batch = if find.is_empty() { PAGE_SIZE + 1 } else { SEARCH_BATCH };
+    let (mut accounts, mut cursor) = (Vec::new(), after);
+    loop {
+        let read = ctx.store.account_overviews(cursor, batch).await?;
+        let ended = read.len() < batch as usize;
+        cursor = read.last().map(|a| a.id);
+        accounts.extend(read.into_iter().filter(|a| holds(a)));
+        if ended || accounts.len() > PAGE_SIZE as usize {
+            break;
+        }
+    }
     let next_after = if accounts.len() > PAGE_SIZE as usize {
         accounts.truncate(PAGE_SIZE as usize);
         accounts.last().map(|a| a.id)
     } else {
         None
     };
-    Ok(Overview { registration: ctx.policy.registration, counts, accounts, next_after })
+    Ok(Overview { registration: ctx.policy.registration, counts, accounts, next_after, find })
 }
 
 /// The account an admin acts on, which must be someone else's and still here.

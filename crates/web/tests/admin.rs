@@ -136,6 +136,33 @@ async fn the_host_looks_after_accounts_and_sees_no_words(db: TestDb) {
     }
     assert_eq!(host.get("/admin").await.status(), StatusCode::OK, "the founder is still in");
 
+    // A search of names and emails, kept across an action on a found account.
+    let (_, found) = host.page("/admin?find=KEPT").await;
+    assert!(found.contains("a-kept@example.org") && found.contains("b-kept@example.org"), "any case");
+    assert!(!found.contains("robin@example.org"), "only what matches");
+    assert!(host.page("/admin?find=nobody-here").await.1.contains("No account’s name or email holds"));
+    let r = host.submit("/admin?find=b-kept", &format!("/admin/accounts/{b_id}/disable"), &[("find", "b-kept")]).await;
+    assert!(location(&r).starts_with("/admin?find=b-kept&done=disabled"), "{}", location(&r));
+
+    // Pages of a hundred, searched or not.
+    for n in 0..105 {
+        let new = tend_domain::store::NewUserRecord {
+            email: format!("many-{n}@example.org"),
+            display_name: format!("Many {n}"),
+            password_hash: "hash".into(),
+            time_zone: tend_domain::time::TimeZoneName::parse("UTC").expect("zone"),
+        };
+        app.store.register(&new, &tend_domain::store::Gate::Open, app.now()).await.expect("register");
+    }
+    let rows = |html: &str| html.matches("<li class=\"row\" id=\"account-").count();
+    let (_, first) = host.page("/admin").await;
+    assert_eq!(rows(&first), 100);
+    let next = attr_after(&first, "href=\"/admin?after=").expect("a link to more accounts");
+    let (_, second) = host.page(&format!("/admin?after={next}")).await;
+    assert_eq!(rows(&second), 108 - 100, "3 from before and 105 new, after the first hundred");
+    let (_, searched) = host.page("/admin?find=many-10").await;
+    assert_eq!(rows(&searched), 6, "many-10 and many-100 to many-104");
+
     // Made-up ids are simply not found.
     for id in ["999999", "abc", "-1"] {
         let r = host.submit("/admin", &format!("/admin/accounts/{id}/disable"), &[]).await;

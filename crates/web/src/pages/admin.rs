@@ -48,6 +48,10 @@ pub struct AdminPage {
     pub next: Option<String>,
     /// Where this page starts (empty on the first), sent back with each form.
     pub after: String,
+    /// The search, as read (empty: every account), kept in the box and sent back with each form.
+    pub find: String,
+    /// The first page of this search (or of everyone).
+    pub first_page: String,
     pub handed: Option<HandedLink>,
     /// How long a handed link works.
     pub link_hours: i64,
@@ -58,6 +62,8 @@ pub struct AdminPage {
 #[derive(Deserialize, Default)]
 pub struct AdminQuery {
     after: Option<String>,
+    /// A search of names and emails.
+    find: Option<String>,
     done: Option<String>,
     /// The account the notice is about.
     account: Option<String>,
@@ -67,6 +73,7 @@ pub struct AdminQuery {
 #[derive(Deserialize, Default)]
 pub struct AccountAction {
     after: Option<String>,
+    find: Option<String>,
 }
 
 /// Which page of accounts: after this id, or the first.
@@ -90,6 +97,7 @@ fn notice(done: &str, rows: &[AccountRow], account: UserId) -> Option<String> {
 
 struct View {
     after: Option<UserId>,
+    find: String,
     handed: Option<HandedLink>,
     done: Option<(String, UserId)>,
     errors: FormErrors,
@@ -98,7 +106,7 @@ struct View {
 async fn admin_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: View) -> Result<Response, PageError> {
     let user = &me.0.user;
     let tz = &user.time_zone;
-    let overview = admin::overview(&state.ctx, user, v.after).await?;
+    let overview = admin::overview(&state.ctx, user, v.after, &v.find).await?;
     let accounts: Vec<AccountRow> = overview
         .accounts
         .into_iter()
@@ -122,8 +130,10 @@ async fn admin_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: View) 
         email_ready: state.courier.email_ready(),
         counts: overview.counts,
         accounts,
-        next: overview.next_after.map(|id| format!("/admin?after={}#accounts", id.0)),
+        next: overview.next_after.map(|id| format!("/admin?{}after={}#accounts", find_part(&overview.find), id.0)),
         after: v.after.map(|a| a.0.to_string()).unwrap_or_default(),
+        first_page: format!("/admin?{}#accounts", find_part(&overview.find)),
+        find: overview.find,
         handed: v.handed,
         link_hours: HANDED_LINK_VALID.as_hours(),
         notice,
@@ -149,18 +159,25 @@ pub async fn show(
         (Some(done), Some(account)) => Some((done, UserId(account))),
         _ => None,
     };
-    let mut response =
-        admin_page(&state, &me, &csrf, View { after, handed, done, errors: FormErrors::default() }).await?;
+    let find = q.find.unwrap_or_default();
+    let view = View { after, find, handed, done, errors: FormErrors::default() };
+    let mut response = admin_page(&state, &me, &csrf, view).await?;
     if shown {
         flash::clear(&state, &mut response);
     }
     Ok(response)
 }
 
-/// Where to land after acting on an account: the same page, at its row, with a notice.
-fn back_to(done: &str, after: Option<UserId>, account: UserId) -> Response {
+/// `find=…&` for an address, when there is a search.
+fn find_part(find: &str) -> String {
+    if find.is_empty() { String::new() } else { format!("find={}&", crate::auth::urlencode(find)) }
+}
+
+/// Where to land after acting on an account: the same page and search, at its row, with a notice.
+fn back_to(done: &str, form: &AccountAction, after: Option<UserId>, account: UserId) -> Response {
+    let find = find_part(form.find.as_deref().unwrap_or_default().trim());
     let after = after.map(|a| format!("after={}&", a.0)).unwrap_or_default();
-    Redirect::to(&format!("/admin?{after}done={done}&account={id}#account-{id}", id = account.0)).into_response()
+    Redirect::to(&format!("/admin?{find}{after}done={done}&account={id}#account-{id}", id = account.0)).into_response()
 }
 
 /// An admin's action that a rule refused (their own account, an admin's, one switched off):
@@ -169,11 +186,13 @@ async fn refused(
     state: &AppState,
     me: &SignedIn,
     csrf: &CsrfToken,
+    form: &AccountAction,
     after: Option<UserId>,
     e: tend_domain::Error,
 ) -> Result<Response, PageError> {
     let errors = FormErrors::from_error(e)?;
-    admin_page(state, me, csrf, View { after, handed: None, done: None, errors }).await
+    let find = form.find.clone().unwrap_or_default();
+    admin_page(state, me, csrf, View { after, find, handed: None, done: None, errors }).await
 }
 
 pub async fn make_reset_link(
@@ -188,12 +207,12 @@ pub async fn make_reset_link(
     match admin::make_reset_link(&state.ctx, &me.0.user, id).await {
         Ok((account, token)) => {
             let link = format!("{}/reset/{}", base_url(&state.config, &headers), token.expose());
-            let mut response = back_to("link", after, account.id);
+            let mut response = back_to("link", &form, after, account.id);
             let shown = flash::Shown { kind: "reset-link".into(), parts: vec![account.id.0.to_string(), link] };
             flash::put(&state, &mut response, &shown);
             Ok(response)
         }
-        Err(e) => refused(&state, &me, &csrf, after, e).await,
+        Err(e) => refused(&state, &me, &csrf, &form, after, e).await,
     }
 }
 
@@ -213,8 +232,8 @@ async fn switch(
         admin::disable(&state.ctx, &me.0.user, id).await.map(|a| ("disabled", a))
     };
     match done {
-        Ok((done, account)) => Ok(back_to(done, after, account.id)),
-        Err(e) => refused(state, me, csrf, after, e).await,
+        Ok((done, account)) => Ok(back_to(done, &form, after, account.id)),
+        Err(e) => refused(state, me, csrf, &form, after, e).await,
     }
 }
 
