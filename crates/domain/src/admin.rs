@@ -56,10 +56,11 @@ pub async fn overview(ctx: &Ctx, me: &User, after: Option<UserId>, find: &str) -
     let now = ctx.now();
     let back = |days: i64| now.checked_sub(SignedDuration::from_hours(24 * days)).unwrap_or(now);
     let counts = ctx.store.instance_counts(back(7), back(30)).await?;
-    let find: String =
-        find.trim().chars().filter(|c| !c.is_control()).take(FIND_MAX).collect::<String>().to_lowercase();
+    // The term is kept as typed (to show it again) and matched in lower case.
+    let find: String = find.trim().chars().filter(|c| !c.is_control()).take(FIND_MAX).collect();
+    let needle = find.to_lowercase();
     let holds = |a: &AccountOverview| {
-        find.is_empty() || a.email.to_lowercase().contains(&find) || a.display_name.to_lowercase().contains(&find)
+        needle.is_empty() || a.email.to_lowercase().contains(&needle) || a.display_name.to_lowercase().contains(&needle)
     };
     // Names and emails are few and short: an instance's accounts are looked through in
     // batches, in order, until one more than a page has been found.

@@ -132,7 +132,10 @@ async fn admin_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: View) 
         accounts,
         next: overview.next_after.map(|id| format!("/admin?{}after={}#accounts", find_part(&overview.find), id.0)),
         after: v.after.map(|a| a.0.to_string()).unwrap_or_default(),
-        first_page: format!("/admin?{}#accounts", find_part(&overview.find)),
+        first_page: match find_part(&overview.find) {
+            none if none.is_empty() => "/admin#accounts".to_owned(),
+            find => format!("/admin?{}#accounts", find.trim_end_matches('&')),
+        },
         find: overview.find,
         handed: v.handed,
         link_hours: HANDED_LINK_VALID.as_hours(),

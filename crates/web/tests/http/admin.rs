@@ -140,6 +140,7 @@ async fn the_host_looks_after_accounts_and_sees_no_words(db: TestDb) {
     let (_, found) = host.page("/admin?find=KEPT").await;
     assert!(found.contains("a-kept@example.org") && found.contains("b-kept@example.org"), "any case");
     assert!(!found.contains("robin@example.org"), "only what matches");
+    assert!(found.contains("value=\"KEPT\""), "the search box shows the term as typed");
     assert!(host.page("/admin?find=nobody-here").await.1.contains("No account’s name or email holds"));
     let r = host.submit("/admin?find=b-kept", &format!("/admin/accounts/{b_id}/disable"), &[("find", "b-kept")]).await;
     assert!(location(&r).starts_with("/admin?find=b-kept&done=disabled"), "{}", location(&r));
@@ -160,6 +161,7 @@ async fn the_host_looks_after_accounts_and_sees_no_words(db: TestDb) {
     let next = attr_after(&first, "href=\"/admin?after=").expect("a link to more accounts");
     let (_, second) = host.page(&format!("/admin?after={next}")).await;
     assert_eq!(rows(&second), 108 - 100, "3 from before and 105 new, after the first hundred");
+    assert!(second.contains("href=\"/admin#accounts\">First accounts"), "back to the start, no stray ?");
     let (_, searched) = host.page("/admin?find=many-10").await;
     assert_eq!(rows(&searched), 6, "many-10 and many-100 to many-104");
 
