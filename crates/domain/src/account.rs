@@ -300,10 +300,7 @@ pub async fn send_reset_link(ctx: &Ctx, courier: &dyn crate::reminder::Courier, 
     if !courier.email_ready() || ctx.store.disabled_at(user.id).await?.is_some() {
         return Ok(());
     }
-    let token = secret::Secret::generate("");
-    let now = ctx.now();
-    let expires = now.checked_add(RESET_LINK_VALID).map_err(|e| Error::Internal(e.to_string()))?;
-    ctx.store.create_password_reset(user.id, &token.hash(), now, expires).await?;
+    let token = new_reset_link(ctx, user.id, RESET_LINK_VALID).await?;
     let message = crate::reminder::Message {
         title: "Set a new password".into(),
         body: "Someone asked to set a new password for your Tend account. The link below works \
@@ -314,6 +311,20 @@ pub async fn send_reset_link(ctx: &Ctx, courier: &dyn crate::reminder::Courier, 
     };
     let _delivery = courier.account_email(&user, &message).await;
     Ok(())
+}
+
+/// A new single-use link for `user` to set a new password, working for `valid`; it replaces
+/// any unused one. Only its hash is kept.
+pub(crate) async fn new_reset_link(
+    ctx: &Ctx,
+    user: crate::UserId,
+    valid: jiff::SignedDuration,
+) -> Result<secret::Secret> {
+    let token = secret::Secret::generate("");
+    let now = ctx.now();
+    let expires = now.checked_add(valid).map_err(|e| Error::Internal(e.to_string()))?;
+    ctx.store.create_password_reset(user, &token.hash(), now, expires).await?;
+    Ok(token)
 }
 
 /// Whether a "forgot password" link still works (unused, unexpired), to show its form.

@@ -113,10 +113,7 @@ pub async fn make_reset_link(ctx: &Ctx, me: &User, account: UserId) -> Result<(A
             found.display_name
         )));
     }
-    let token = secret::Secret::generate("");
-    let now = ctx.now();
-    let expires = now.checked_add(HANDED_LINK_VALID).map_err(|e| Error::Internal(e.to_string()))?;
-    ctx.store.create_password_reset(found.id, &token.hash(), now, expires).await?;
+    let token = crate::account::new_reset_link(ctx, found.id, HANDED_LINK_VALID).await?;
     Ok((found, token))
 }
 
@@ -156,12 +153,7 @@ pub async fn enable(ctx: &Ctx, me: &User, account: UserId) -> Result<AccountOver
 /// For the host: names the account with this email an admin, or takes the name back (from
 /// the founding account too). Returns the account.
 pub async fn name_admin(ctx: &Ctx, email: &str, admin: bool) -> Result<User> {
-    // Emails are kept as `account::parse_email` leaves them: trimmed and in lower case.
-    let email = email.trim().to_lowercase();
-    if email.chars().any(char::is_control) {
-        return Err(Error::NotFound);
-    }
-    let user = ctx.store.user_by_email(&email).await?.ok_or(Error::NotFound)?;
+    let user = crate::account::find_by_email(ctx, email).await?;
     if !ctx.store.set_admin(user.id, admin, ctx.now()).await? {
         return Err(Error::NotFound);
     }

@@ -130,12 +130,9 @@ async fn admin_page(state: &AppState, me: &SignedIn, csrf: &CsrfToken, v: View) 
         email_ready: state.courier.email_ready(),
         counts: overview.counts,
         accounts,
-        next: overview.next_after.map(|id| format!("/admin?{}after={}#accounts", find_part(&overview.find), id.0)),
+        next: overview.next_after.map(|id| address(&overview.find, Some(id), "", "accounts")),
         after: v.after.map(|a| a.0.to_string()).unwrap_or_default(),
-        first_page: match find_part(&overview.find) {
-            none if none.is_empty() => "/admin#accounts".to_owned(),
-            find => format!("/admin?{}#accounts", find.trim_end_matches('&')),
-        },
+        first_page: address(&overview.find, None, "", "accounts"),
         find: overview.find,
         handed: v.handed,
         link_hours: HANDED_LINK_VALID.as_hours(),
@@ -171,16 +168,22 @@ pub async fn show(
     Ok(response)
 }
 
-/// `find=…&` for an address, when there is a search.
-fn find_part(find: &str) -> String {
-    if find.is_empty() { String::new() } else { format!("find={}&", crate::auth::urlencode(find)) }
+/// An address on the admin page: the search and the page it is on (when there are any), then
+/// `rest` of the query, landing at `anchor`.
+fn address(find: &str, after: Option<UserId>, rest: &str, anchor: &str) -> String {
+    let find = (!find.is_empty()).then(|| format!("find={}", crate::auth::urlencode(find)));
+    let after = after.map(|a| format!("after={}", a.0));
+    let rest = (!rest.is_empty()).then(|| rest.to_owned());
+    let query: Vec<String> = [find, after, rest].into_iter().flatten().collect();
+    let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
+    format!("/admin{query}#{anchor}")
 }
 
 /// Where to land after acting on an account: the same page and search, at its row, with a notice.
 fn back_to(done: &str, form: &AccountAction, after: Option<UserId>, account: UserId) -> Response {
-    let find = find_part(form.find.as_deref().unwrap_or_default().trim());
-    let after = after.map(|a| format!("after={}&", a.0)).unwrap_or_default();
-    Redirect::to(&format!("/admin?{find}{after}done={done}&account={id}#account-{id}", id = account.0)).into_response()
+    let find = form.find.as_deref().unwrap_or_default().trim();
+    let rest = format!("done={done}&account={}", account.0);
+    Redirect::to(&address(find, after, &rest, &format!("account-{}", account.0))).into_response()
 }
 
 /// An admin's action that a rule refused (their own account, an admin's, one switched off):
